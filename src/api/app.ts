@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
+import type { Logger } from 'pino';
+import { API_VERSION, apiError, ERRORS } from '../contract/index.js';
+import type { Metrics } from '../metrics.js';
+import { handleError } from './error-handler.js';
+
+const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** The bare app: ids and version headers, JSON parsing, error mapping, 404 and 405. */
+export function createApp(options: { logger: Logger; bodyLimit: number; metrics: Metrics }): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    return503OnClosing: false,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-api-version', API_VERSION);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    options.metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
+    options.metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(apiError('BODY_INVALID_JSON'), undefined);
+    }
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).send({ detail: ERRORS.ROUTE_NOT_FOUND.detail });
+  });
+  return app;
+}
+
+/** Answers 405 with `Allow` for the methods a path does not serve. */
+export function refuseOtherMethods(app: FastifyInstance, url: string, allowed: HTTPMethods[]): void {
+  const served = allowed.includes('GET') ? [...allowed, 'HEAD' as const] : allowed;
+  app.route({
+    method: METHODS.filter((m) => !served.includes(m)),
+    url,
+    handler: async (_request, reply) => {
+      reply.header('allow', served.join(', '));
+      throw apiError('METHOD_NOT_ALLOWED');
+    },
+  });
+}

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import type { Authenticator, Principal, RpmLimiter } from '../accounts/index.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Events } from '../events.js';
+import type { Metrics } from '../metrics.js';
+import type { BlobStore } from '../storage/index.js';
+import type { Store } from '../store/index.js';
+
+/** What the routes are given: the ports they call, nothing more. */
+export interface ApiDeps {
+  config: Readonly<Config>;
+  store: Store;
+  blobs: BlobStore;
+  secret: Buffer;
+  clock: Clock;
+  auth: Authenticator;
+  limiter: RpmLimiter;
+  events: Events;
+  metrics: Metrics;
+  isReady(): boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** The origin minted URLs start with. */
+export function baseUrl(config: Pick<Config, 'publicUrl'>, request: FastifyRequest): string {
+  return config.publicUrl || `${request.protocol}://${request.host}`;
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiError, ErrorBody, Generation, GenerationCreate, generationSchemaError } from '../../contract/index.js';
+import { generationView, submitGeneration } from '../../generations/index.js';
+import { generations } from '../../store/index.js';
+import { refuseOtherMethods } from '../app.js';
+import { baseUrl, type ApiDeps } from '../context.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const authenticate = async (request: FastifyRequest) => {
+    request.principal = await deps.auth.authenticate(request.headers.authorization);
+  };
+
+  app.post<{ Body: GenerationCreate }>(
+    '/v1/generations',
+    {
+      onRequest: authenticate,
+      schema: { body: GenerationCreate, response: { 201: Generation, default: ErrorBody } },
+      config: { schemaError: generationSchemaError },
+    },
+    async (request, reply) => {
+      const { row, headers } = await submitGeneration(deps, request.principal!, request.body);
+      reply.code(201).headers(headers);
+      return generationView(row, baseUrl(deps.config, request), deps.secret, deps.clock.now());
+    },
+  );
+  refuseOtherMethods(app, '/v1/generations', ['POST']);
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/generations/:id',
+    { onRequest: authenticate, schema: { response: { 200: Generation, default: ErrorBody } } },
+    async (request) => {
+      const { id } = request.params;
+      const row = UUID.test(id) ? await generations.getGeneration(deps.store.db, id.toLowerCase(), request.principal!.clientId) : undefined;
+      if (!row) throw apiError('GENERATION_NOT_FOUND');
+      return generationView(row, baseUrl(deps.config, request), deps.secret, deps.clock.now());
+    },
+  );
+  refuseOtherMethods(app, '/v1/generations/:id', ['GET']);
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { loadConfig, type ConfigFlags } from '../config.js';
+import { startServer } from '../server.js';
+
+/** `atelier serve`: the start contract of DESIGN.md. */
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the API server and its workers')
+    .option('--host <host>', 'address to listen on (ATELIER_HOST)')
+    .option('--port <port>', 'port to listen on (ATELIER_PORT)')
+    .option('--data-dir <dir>', 'store, blobs and secret (ATELIER_DATA_DIR)')
+    .option('--rpm <n>', 'requests per minute per client, 0 = unlimited (ATELIER_RPM)')
+    .option('--max-concurrent <n>', 'running generations per client, 0 = unlimited (ATELIER_MAX_CONCURRENT)')
+    .option('--workers <n>', 'in-process workers, 0 = API only (ATELIER_WORKERS)')
+    .option('--credits <usd>', 'balance of each client seeded from ATELIER_API_KEYS (ATELIER_CREDITS)')
+    .option('--public-url <url>', 'origin used in minted URLs (ATELIER_PUBLIC_URL)')
+    .action(async (flags: ConfigFlags) => {
+      const config = loadConfig(flags);
+      const server = await startServer(config);
+      if (server.devKey) {
+        process.stdout.write(
+          `\nNo API key was configured, so one was created. It is shown only this once:\n\n  ${server.devKey}\n\n` +
+            `Use it as: Authorization: Bearer ${server.devKey}\n\n`,
+        );
+      }
+      let closing = false;
+      const shutdown = (signal: string) => {
+        if (closing) return;
+        closing = true;
+        server.app.log.info({ signal }, 'draining');
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    });
+}

@@ -1,0 +1,101 @@
+import path from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Postgres URL; empty means the embedded SQLite store in the data dir. */
+  databaseUrl: string;
+  /** Requests per minute per client; 0 = unlimited. */
+  rpm: number;
+  /** Non-terminal generations per client; 0 = unlimited. */
+  maxConcurrent: number;
+  workers: number;
+  apiKeys: string[];
+  /** Balance of each seeded client in USD; null = unlimited. */
+  credits: number | null;
+  /** Base of minted blob URLs; empty = derived from each request's Host. */
+  publicUrl: string;
+  bodyLimit: number;
+  leaseMs: number;
+  maxAttempts: number;
+  pollIntervalMs: number;
+  drainMs: number;
+  logLevel: string;
+  limits: { maxImageBytes: number; maxPixels: number; maxSide: number; fetchTimeoutMs: number };
+}
+
+/** Values given on the command line; each has an env twin. */
+export type ConfigFlags = Partial<Record<keyof typeof ENV, string>>;
+
+const ENV = {
+  host: 'ATELIER_HOST',
+  port: 'ATELIER_PORT',
+  dataDir: 'ATELIER_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  rpm: 'ATELIER_RPM',
+  maxConcurrent: 'ATELIER_MAX_CONCURRENT',
+  workers: 'ATELIER_WORKERS',
+  apiKeys: 'ATELIER_API_KEYS',
+  credits: 'ATELIER_CREDITS',
+  publicUrl: 'ATELIER_PUBLIC_URL',
+  bodyLimit: 'ATELIER_BODY_LIMIT',
+  leaseMs: 'ATELIER_LEASE_MS',
+  maxAttempts: 'ATELIER_MAX_ATTEMPTS',
+  pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
+  drainMs: 'ATELIER_DRAIN_MS',
+  logLevel: 'ATELIER_LOG_LEVEL',
+} as const;
+
+export class ConfigError extends Error {}
+
+function integer(name: string, raw: string, min: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got '${raw}'`);
+  return value;
+}
+
+/** flags > env > defaults, read once and frozen. */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const get = (key: keyof typeof ENV): string | undefined => {
+    const value = flags[key] ?? env[ENV[key]];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const int = (key: keyof typeof ENV, fallback: number, min = 0) => {
+    const raw = get(key);
+    return raw === undefined ? fallback : integer(`${key} (${ENV[key]})`, raw, min);
+  };
+  const apiKeys = (get('apiKeys') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const badKey = apiKeys.find((k) => !k.startsWith('luma-api-'));
+  if (badKey !== undefined) throw new ConfigError(`ATELIER_API_KEYS entries must start with 'luma-api-' (got '${badKey.slice(0, 12)}…')`);
+  const credits = get('credits');
+  if (credits !== undefined && !(Number(credits) >= 0)) throw new ConfigError(`credits must be a number ≥ 0, got '${credits}'`);
+
+  return Object.freeze({
+    host: get('host') ?? '127.0.0.1',
+    port: int('port', 8080),
+    dataDir: path.resolve(get('dataDir') ?? 'data'),
+    databaseUrl: get('databaseUrl') ?? '',
+    rpm: int('rpm', 30),
+    maxConcurrent: int('maxConcurrent', 10),
+    workers: int('workers', 2),
+    apiKeys,
+    credits: credits === undefined ? null : Number(credits),
+    publicUrl: (get('publicUrl') ?? '').replace(/\/+$/, ''),
+    bodyLimit: int('bodyLimit', 128 * 1024 * 1024, 1024),
+    leaseMs: int('leaseMs', 30_000, 100),
+    maxAttempts: int('maxAttempts', 3, 1),
+    pollIntervalMs: int('pollIntervalMs', 500, 10),
+    drainMs: int('drainMs', 20_000),
+    logLevel: get('logLevel') ?? 'info',
+    limits: Object.freeze({
+      maxImageBytes: 50 * 1024 * 1024,
+      maxPixels: 64_000_000,
+      maxSide: 8000,
+      fetchTimeoutMs: 18_000,
+    }),
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * Every API error: a stable code, an HTTP status and the exact `detail` template.
+ * `{name}` placeholders are filled by `apiError`. docs/compatibility.md lists each entry
+ * (a test pins that).
+ */
+export const ERRORS = {
+  MODEL_UNKNOWN: { status: 400, detail: 'Unknown model: {model}' },
+  TYPE_UNSUPPORTED: { status: 400, detail: "Type '{type}' is not supported for model '{model}'" },
+  TYPE_NOT_AVAILABLE: { status: 400, detail: "Type '{type}' is not available on this server yet" },
+  ASPECT_RATIO_INVALID: { status: 400, detail: "Invalid aspect_ratio '{value}'. Valid: {valid}" },
+  PROMPT_LENGTH: { status: 400, detail: 'Prompt must be between 1 and 6000 characters' },
+  REF_BOTH: { status: 400, detail: "{path}: provide either 'url' or 'data', not both" },
+  REF_NEITHER: { status: 400, detail: "{path}: provide either 'url' or 'data', not neither" },
+  REF_EXACTLY_ONE: { status: 400, detail: "{path}: provide exactly one of 'url', 'data', 'generation_id' or 'file_id'" },
+  REF_MEDIA_TYPE_REQUIRED: { status: 400, detail: "{path}: 'media_type' is required with 'data'" },
+  REF_MEDIA_TYPE_NOT_IMAGE: { status: 400, detail: "{path}: media_type '{media_type}' is not an image type" },
+  IMAGE_TOO_MANY_REFS: { status: 400, detail: 'image supports up to 9 reference images' },
+  IMAGE_EDIT_TOO_MANY_REFS: { status: 400, detail: 'image_edit supports up to 8 reference images (source occupies one slot)' },
+  SOURCE_ONLY_EDIT: { status: 400, detail: "source is only valid for type 'image_edit'" },
+  SOURCE_REQUIRED: { status: 400, detail: "source is required for type '{type}'" },
+  OPTION_NOT_ALLOWED: { status: 400, detail: "{field} is not valid for type '{type}'" },
+  MANGA_NEEDS_PORTRAIT: {
+    status: 422,
+    detail: "style 'manga' requires a portrait aspect_ratio (2:3, 9:16, 1:2, 1:3), got '{value}'",
+  },
+  FIELD_INVALID: { status: 400, detail: '{path}: {reason}' },
+  BODY_NOT_OBJECT: { status: 400, detail: 'Request body must be a JSON object' },
+  BODY_INVALID_JSON: { status: 400, detail: 'Request body is not valid JSON' },
+  BODY_MEDIA_TYPE: { status: 415, detail: "Unsupported Content-Type '{type}'. Use application/json" },
+  BODY_TOO_LARGE: { status: 413, detail: 'Request body exceeds the {limit} byte limit' },
+
+  REF_INVALID_BASE64: { status: 422, detail: '{path}: invalid base64 data' },
+  REF_IMAGE_TOO_LARGE: { status: 413, detail: '{path}: image exceeds 50 MB limit' },
+  REF_FETCH_FAILED: { status: 422, detail: '{path}: failed to fetch URL' },
+  REF_FETCH_HTTP: { status: 422, detail: '{path}: failed to fetch URL (HTTP {status})' },
+  REF_NOT_IMAGE: { status: 422, detail: '{path}: content-type is not an image' },
+  REF_URL_INVALID: { status: 422, detail: '{path}: url must be an absolute http(s) URL' },
+  REF_GENERATION_NOT_FOUND: { status: 422, detail: '{path}: generation {id} not found' },
+  REF_GENERATION_NOT_COMPLETED: { status: 422, detail: '{path}: generation {id} is {state}, not completed' },
+  REF_GENERATION_NOT_IMAGE: { status: 422, detail: '{path}: generation {id} has no image output' },
+  REF_FILE_NOT_FOUND: { status: 422, detail: '{path}: file {id} not found' },
+
+  AUTH_MISSING: { status: 401, detail: 'Missing or invalid API key' },
+  AUTH_INVALID: { status: 401, detail: 'Invalid API key' },
+  AUTH_REVOKED: { status: 401, detail: 'API key has been revoked' },
+  AUTH_EXPIRED: { status: 401, detail: 'API key has expired' },
+  CLIENT_SUSPENDED: { status: 403, detail: 'API client is suspended' },
+  CLIENT_DEACTIVATED: { status: 403, detail: 'API client is deactivated' },
+  INSUFFICIENT_CREDITS: { status: 402, detail: 'Insufficient credits. Please add credits to continue.' },
+  RATE_LIMITED: { status: 429, detail: 'Rate limit exceeded' },
+  TOO_MANY_CONCURRENT: { status: 429, detail: 'Too many concurrent jobs' },
+
+  GENERATION_NOT_FOUND: { status: 404, detail: 'Generation not found' },
+  BLOB_NOT_FOUND: { status: 404, detail: 'Blob not found' },
+  BLOB_URL_EXPIRED: { status: 403, detail: 'Signed URL has expired' },
+  BLOB_URL_INVALID: { status: 403, detail: 'Signed URL signature is invalid' },
+  ROUTE_NOT_FOUND: { status: 404, detail: 'Not Found' },
+  METHOD_NOT_ALLOWED: { status: 405, detail: 'Method Not Allowed' },
+  UPSTREAM_UNAVAILABLE: { status: 502, detail: 'Upstream service unavailable' },
+  INGESTION_UNAVAILABLE: { status: 503, detail: 'Image URL ingestion unavailable' },
+  NOT_READY: { status: 503, detail: 'Server is not ready to take requests' },
+  INTERNAL: { status: 500, detail: 'Internal server error' },
+} as const satisfies Record<string, { status: number; detail: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    readonly detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+}
+
+export function apiError(
+  code: ErrorCode,
+  params: Record<string, string | number> = {},
+  headers: Record<string, string> = {},
+): ApiError {
+  const { status, detail } = ERRORS[code];
+  const text = detail.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  return new ApiError(code, status, text, headers);
+}
+
+/** The `failure_reason` used when nothing more specific is known. */
+export const FAILURE_REASONS = {
+  content_moderated: 'Generation output was flagged by our content moderation system.',
+  generation_failed: 'Generation failed',
+  budget_exhausted: 'Insufficient credits to complete this generation.',
+  output_not_found: 'Output artifacts not found',
+  image_too_large: 'An input image exceeds the size limit',
+  unsupported_format: 'An input is in an unsupported format',
+  corrupt_input: 'An input could not be decoded',
+  invalid_request: 'The request was rejected during processing',
+  rate_limited: 'The generation was rate limited during processing',
+} as const;

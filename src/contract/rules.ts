@@ -1,0 +1,93 @@
+import { apiError } from './errors.js';
+import type { AspectRatio, GenerationCreate, GenerationKind, ImageRef, Model } from './schemas.js';
+
+export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
+  'uni-1': ['image', 'image_edit', 'layering'],
+  'uni-1-max': ['image', 'image_edit'],
+  'ray-3.2': ['video', 'video_edit', 'video_reframe'],
+};
+
+/** Types this server can run today; the rest of the matrix answers TYPE_NOT_AVAILABLE. */
+export const SERVED_TYPES: readonly GenerationKind[] = ['image', 'image_edit'];
+
+export const IMAGE_ASPECT_RATIOS: readonly AspectRatio[] = ['3:1', '2:1', '16:9', '3:2', '1:1', '2:3', '9:16', '1:2', '1:3'];
+export const MANGA_ASPECT_RATIOS: readonly AspectRatio[] = ['2:3', '9:16', '1:2', '1:3'];
+export const MAX_REFS = { image: 9, image_edit: 8 } as const;
+
+/** A request after validation, with every default applied. */
+export interface GenerationRequest {
+  prompt: string;
+  model: Model;
+  type: GenerationKind;
+  aspect_ratio: AspectRatio | null;
+  style: 'auto' | 'manga';
+  output_format: 'png' | 'jpeg' | null;
+  web_search: boolean;
+  user_id: string | null;
+  source: ImageRef | null;
+  image_ref: ImageRef[];
+}
+
+export function aspectRatioError(value: unknown) {
+  const valid = [...IMAGE_ASPECT_RATIOS].sort().join(', ');
+  return apiError('ASPECT_RATIO_INVALID', { value: String(value), valid });
+}
+
+/** Applies defaults and the per-type rules of spec §3.8 to a schema-valid body. */
+export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
+  const model = body.model ?? 'uni-1';
+  const type = body.type ?? 'image';
+  if (!MODEL_TYPES[model].includes(type)) throw apiError('TYPE_UNSUPPORTED', { type, model });
+  if (!SERVED_TYPES.includes(type)) throw apiError('TYPE_NOT_AVAILABLE', { type });
+
+  for (const field of ['video', 'layering'] as const) {
+    if (body[field] != null) throw apiError('OPTION_NOT_ALLOWED', { field, type });
+  }
+
+  const imageRef = body.image_ref ?? [];
+  const source = body.source ?? null;
+  if (type === 'image') {
+    if (source) throw apiError('SOURCE_ONLY_EDIT');
+    if (imageRef.length > MAX_REFS.image) throw apiError('IMAGE_TOO_MANY_REFS');
+  } else {
+    if (!source) throw apiError('SOURCE_REQUIRED', { type });
+    if (imageRef.length > MAX_REFS.image_edit) throw apiError('IMAGE_EDIT_TOO_MANY_REFS');
+  }
+
+  const style = body.style ?? 'auto';
+  // image_edit ignores aspect_ratio: the output keeps the source's size.
+  const aspectRatio = type === 'image' ? (body.aspect_ratio ?? null) : null;
+  if (aspectRatio && !IMAGE_ASPECT_RATIOS.includes(aspectRatio)) throw aspectRatioError(aspectRatio);
+  if (type === 'image' && style === 'manga' && aspectRatio && !MANGA_ASPECT_RATIOS.includes(aspectRatio)) {
+    throw apiError('MANGA_NEEDS_PORTRAIT', { value: aspectRatio });
+  }
+
+  if (source) checkImageRef(source, 'source');
+  imageRef.forEach((ref, i) => checkImageRef(ref, `image_ref[${i}]`));
+
+  return {
+    prompt: body.prompt,
+    model,
+    type,
+    aspect_ratio: aspectRatio,
+    style,
+    output_format: body.output_format ?? null,
+    web_search: body.web_search ?? false,
+    user_id: body.user_id ?? null,
+    source,
+    image_ref: imageRef,
+  };
+}
+
+export function checkImageRef(ref: ImageRef, path: string): void {
+  const given = (['url', 'data', 'generation_id', 'file_id'] as const).filter((k) => ref[k] != null);
+  if (given.length === 0) throw apiError('REF_NEITHER', { path });
+  if (given.length > 1) {
+    const urlAndData = given.length === 2 && given.includes('url') && given.includes('data');
+    throw apiError(urlAndData ? 'REF_BOTH' : 'REF_EXACTLY_ONE', { path });
+  }
+  if (ref.data != null && !ref.media_type) throw apiError('REF_MEDIA_TYPE_REQUIRED', { path });
+  if (ref.media_type && !ref.media_type.toLowerCase().startsWith('image/') && ref.file_id == null) {
+    throw apiError('REF_MEDIA_TYPE_NOT_IMAGE', { path, media_type: ref.media_type });
+  }
+}

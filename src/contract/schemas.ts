@@ -1,0 +1,90 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const MODELS = ['uni-1', 'uni-1-max', 'ray-3.2'] as const;
+export const GENERATION_TYPES = ['image', 'image_edit', 'video', 'video_edit', 'video_reframe', 'layering'] as const;
+export const ASPECT_RATIOS = ['3:1', '2:1', '21:9', '16:9', '4:3', '3:2', '1:1', '3:4', '2:3', '9:16', '1:2', '1:3'] as const;
+export const STYLES = ['auto', 'manga'] as const;
+export const OUTPUT_FORMATS = ['png', 'jpeg'] as const;
+export const STATES = ['queued', 'processing', 'completed', 'failed'] as const;
+export const FAILURE_CODES = [
+  'content_moderated',
+  'generation_failed',
+  'budget_exhausted',
+  'output_not_found',
+  'image_too_large',
+  'unsupported_format',
+  'corrupt_input',
+  'invalid_request',
+  'rate_limited',
+] as const;
+
+const literals = <T extends readonly string[]>(values: T, options: object = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+export const Model = literals(MODELS, { description: 'Model identifier' });
+export const GenerationType = literals(GENERATION_TYPES, { description: 'The kind of generation to perform' });
+export const FailureCode = literals(FAILURE_CODES, { description: 'Machine-readable failure code' });
+
+export const ImageRef = Type.Object(
+  {
+    url: Type.Optional(Nullable(Type.String({ description: 'Publicly accessible image URL' }))),
+    data: Type.Optional(Nullable(Type.String({ description: 'Base64-encoded image data' }))),
+    media_type: Type.Optional(Nullable(Type.String({ description: 'MIME type (e.g. image/jpeg). Required with data.' }))),
+    generation_id: Type.Optional(Nullable(Type.String({ format: 'uuid', description: 'A prior generation of the same client' }))),
+    file_id: Type.Optional(Nullable(Type.String({ format: 'uuid', description: 'A ready file of the same client' }))),
+  },
+  { $id: 'ImageRef', description: 'Exactly one of url, data, generation_id or file_id' },
+);
+
+export const GenerationCreate = Type.Object(
+  {
+    prompt: Type.String({ minLength: 1, maxLength: 6000, description: 'Text prompt' }),
+    model: Type.Optional(Model),
+    type: Type.Optional(GenerationType),
+    aspect_ratio: Type.Optional(Nullable(literals(ASPECT_RATIOS))),
+    image_ref: Type.Optional(Nullable(Type.Array(ImageRef, { maxItems: 9 }))),
+    source: Type.Optional(Nullable(ImageRef)),
+    style: Type.Optional(Nullable(literals(STYLES))),
+    output_format: Type.Optional(Nullable(literals(OUTPUT_FORMATS))),
+    web_search: Type.Optional(Nullable(Type.Boolean())),
+    user_id: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+    video: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
+    layering: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
+  },
+  { $id: 'GenerationCreateParams' },
+);
+export type GenerationCreate = Static<typeof GenerationCreate>;
+export type ImageRef = Static<typeof ImageRef>;
+
+export const GenerationOutput = Type.Object(
+  {
+    type: Type.String({ description: 'Media kind: image or video' }),
+    url: Type.String({ format: 'uri', description: 'Signed URL, valid 1 hour' }),
+  },
+  { $id: 'GenerationOutput' },
+);
+
+export const Generation = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    type: GenerationType,
+    state: literals(STATES),
+    model: Model,
+    created_at: Type.String(),
+    output: Type.Array(GenerationOutput),
+    failure_reason: Nullable(Type.String()),
+    failure_code: Nullable(FailureCode),
+  },
+  { $id: 'Generation' },
+);
+export type Generation = Static<typeof Generation>;
+
+export const ErrorBody = Type.Object({ detail: Type.String() }, { $id: 'Error' });
+
+export type Model = (typeof MODELS)[number];
+export type GenerationKind = (typeof GENERATION_TYPES)[number];
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+export type FailureCode = (typeof FAILURE_CODES)[number];
+export type GenerationState = (typeof STATES)[number];

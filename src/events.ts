@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+
+/** Every event the server emits, declared once. */
+export interface AtelierEvents {
+  'job:queued': { generationId: string };
+  'job:claimed': { generationId: string; attempt: number };
+  'job:completed': { generationId: string; type: string; model: string; ms: number };
+  'job:failed': { generationId: string; type: string; model: string; code: string; ms: number };
+  'job:retried': { generationId: string; attempt: number; error: string };
+  'engine:progress': { generationId: string; fraction: number };
+}
+
+type Listener<K extends keyof AtelierEvents> = (payload: AtelierEvents[K]) => void;
+
+/** A typed emitter whose listeners can't break the emitter: their errors are logged. */
+export class Events {
+  private readonly listeners = new Map<keyof AtelierEvents, Set<Listener<never>>>();
+
+  constructor(private readonly logger?: Logger) {}
+
+  on<K extends keyof AtelierEvents>(name: K, listener: Listener<K>): () => void {
+    const set = this.listeners.get(name) ?? new Set();
+    set.add(listener as Listener<never>);
+    this.listeners.set(name, set);
+    return () => set.delete(listener as Listener<never>);
+  }
+
+  emit<K extends keyof AtelierEvents>(name: K, payload: AtelierEvents[K]): void {
+    for (const listener of this.listeners.get(name) ?? []) {
+      try {
+        (listener as Listener<K>)(payload);
+      } catch (err) {
+        this.logger?.error({ err, event: name }, 'event listener failed');
+      }
+    }
+  }
+}

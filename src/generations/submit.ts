@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Principal, RpmDecision, RpmLimiter } from '../accounts/index.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { apiError, normalizeGeneration, type GenerationCreate } from '../contract/index.js';
+import type { Events } from '../events.js';
+import type { BlobStore } from '../storage/index.js';
+import { generations, queue, type GenerationTable, type Store } from '../store/index.js';
+import { ingestRefs, refSlots, resolveChainedRefs } from './inputs.js';
+import { describeRef, type StoredRequest } from './records.js';
+
+/** Concurrency slots older than this are not counted (spec §9: pruned after 1 hour). */
+const SLOT_TTL_MS = 60 * 60 * 1000;
+
+export interface SubmitDeps {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  limiter: RpmLimiter;
+  events: Events;
+  config: Pick<Config, 'rpm' | 'maxConcurrent' | 'maxAttempts' | 'limits'>;
+}
+
+export interface Submitted {
+  row: GenerationTable;
+  /** X-RateLimit-* headers, when an RPM limit applies. */
+  headers: Record<string, string>;
+}
+
+function rateHeaders(rpm: RpmDecision): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(rpm.limit),
+    'x-ratelimit-remaining': String(rpm.remaining),
+    'x-ratelimit-reset': String(rpm.reset),
+  };
+}
+
+/**
+ * Submit: validate → chained refs → RPM → concurrency → ingest inputs →
+ * one transaction inserting the generation and its job.
+ */
+export async function submitGeneration(deps: SubmitDeps, principal: Principal, body: GenerationCreate): Promise<Submitted> {
+  const { store, clock, limiter, config } = deps;
+  const request = normalizeGeneration(body);
+  const slots = refSlots(request);
+  const chained = await resolveChainedRefs(store, principal.clientId, slots);
+
+  const now = clock.now();
+  const rpmLimit = principal.rpmLimit ?? config.rpm;
+  const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
+  const rpm = rpmLimit > 0 ? limiter.take(principal.clientId, rpmLimit, now) : null;
+  if (rpm && !rpm.allowed) {
+    throw apiError('RATE_LIMITED', {}, { ...rateHeaders(rpm), 'retry-after': String(rpm.retryAfter) });
+  }
+
+  const checkConcurrency = async (db: Store['db']) => {
+    if (maxConcurrent > 0 && (await generations.countActiveGenerations(db, principal.clientId, now - SLOT_TTL_MS)) >= maxConcurrent) {
+      throw apiError('TOO_MANY_CONCURRENT', {}, { 'retry-after': '60' });
+    }
+  };
+
+  const id = randomUUID();
+  try {
+    await checkConcurrency(store.db);
+    const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits);
+    const stored: StoredRequest = {
+      ...request,
+      source: request.source && describeRef(request.source),
+      image_ref: request.image_ref.map(describeRef),
+      inputs,
+    };
+    const row: GenerationTable = {
+      id,
+      client_id: principal.clientId,
+      api_key_id: principal.keyId,
+      type: request.type,
+      model: request.model,
+      state: 'queued',
+      request: JSON.stringify(stored),
+      user_id: request.user_id,
+      output: null,
+      failure_code: null,
+      failure_reason: null,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await store.db.transaction().execute(async (trx) => {
+        await generations.lockClient(trx, store.dialect, principal.clientId);
+        await checkConcurrency(trx);
+        await generations.insertGeneration(trx, row);
+        await queue.enqueueJob(trx, {
+          generation_id: id,
+          run_at: now,
+          attempts: 0,
+          max_attempts: config.maxAttempts,
+          locked_by: null,
+          locked_until: null,
+          last_error: null,
+          created_at: now,
+        });
+      });
+    } catch (err) {
+      await deps.blobs.deletePrefix(`inputs/${id}`);
+      throw err;
+    }
+    deps.events.emit('job:queued', { generationId: id });
+    return { row, headers: rpm ? rateHeaders(rpm) : {} };
+  } catch (err) {
+    if (rpm) limiter.release(principal.clientId, now);
+    throw err;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { FAILURE_REASONS, type FailureCode } from '../contract/index.js';
+import { engineFor, type ImageInput } from '../engines/index.js';
+import type { Events } from '../events.js';
+import type { StoredOutput, StoredRequest } from '../generations/index.js';
+import { probeImage } from '../media/image.js';
+import type { BlobStore } from '../storage/index.js';
+import { generations, queue, type Store } from '../store/index.js';
+
+export interface JobDeps {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  events: Events;
+  logger: Logger;
+  config: Pick<Config, 'limits' | 'leaseMs'>;
+}
+
+export type Outcome =
+  | { kind: 'completed'; outputs: StoredOutput[] }
+  | { kind: 'failed'; code: FailureCode; reason: string };
+
+const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outcome => ({ kind: 'failed', code, reason });
+
+/** Reads and checks the inputs, runs the engine and stores its files. Never touches the job row. */
+export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal): Promise<Outcome> {
+  const inputs: ImageInput[] = [];
+  for (const input of request.inputs) {
+    const bytes = await deps.blobs.read(input.key);
+    if (!bytes) return failed('invalid_request', `${input.path}: the referenced image is no longer available`);
+    const probe = await probeImage(bytes, deps.config.limits);
+    if (!probe.ok) return failed(probe.failureCode, `${input.path}: ${probe.reason}`);
+    inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
+  }
+
+  const engine = engineFor(request.model);
+  const result = await engine(request, inputs, {
+    signal,
+    progress: (fraction) => deps.events.emit('engine:progress', { generationId, fraction }),
+  });
+  if (!result.ok) return failed(result.failureCode, result.failureReason);
+
+  const outputs: StoredOutput[] = [];
+  for (const [i, file] of result.outputs.entries()) {
+    const key = `generations/${generationId}/output-${i}.${file.extension}`;
+    await deps.blobs.put(key, file.bytes);
+    outputs.push({ type: file.type, key, media_type: file.mediaType });
+  }
+  return { kind: 'completed', outputs };
+}
+
+/** Records a terminal outcome: in one transaction the job goes and the generation ends. */
+export async function finish(deps: JobDeps, generationId: string, workerId: string, outcome: Outcome): Promise<boolean> {
+  const now = deps.clock.now();
+  return deps.store.db.transaction().execute(async (trx) => {
+    if (!(await queue.deleteJob(trx, generationId, workerId))) return false; // lease lost: another worker owns it now
+    if (outcome.kind === 'completed') {
+      await generations.completeGeneration(trx, generationId, JSON.stringify(outcome.outputs), now);
+    } else {
+      await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason }, now);
+    }
+    return true;
+  });
+}

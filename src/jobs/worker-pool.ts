@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import { errorMessage } from '../errors.js';
+import type { StoredRequest } from '../generations/index.js';
+import { generations, queue } from '../store/index.js';
+import { finish, produce, type JobDeps } from './run-job.js';
+
+interface Running {
+  generationId: string;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * In-process workers: each loop claims one job at a time under a lease, renews the
+ * lease while the engine runs, and records the outcome in one transaction.
+ */
+export class WorkerPool {
+  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  private stopping = false;
+  private readonly running = new Map<string, Running>();
+  private readonly loops: Promise<void>[] = [];
+  private wake: (() => void) | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly deps: JobDeps & { config: Pick<Config, 'limits' | 'leaseMs' | 'pollIntervalMs'> },
+    private readonly size: number,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.deps.events.on('job:queued', () => this.wake?.());
+    for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
+  }
+
+  /** Stops claiming, lets running jobs finish for up to `drainMs`, then gives the rest back. */
+  async stop(drainMs: number): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    this.wake?.();
+    const drained = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
+    clearTimeout(timer);
+    for (const job of this.running.values()) job.abort.abort();
+    await Promise.all(this.loops);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.failExhausted();
+        const [job] = await queue.claimJobs(this.deps.store.db, this.deps.store.dialect, {
+          workerId: this.id,
+          limit: 1,
+          now: this.deps.clock.now(),
+          leaseMs: this.deps.config.leaseMs,
+        });
+        if (job) await this.run(job.generation_id, job.attempts, job.max_attempts);
+        else await this.idle();
+      } catch (err) {
+        this.deps.logger.error({ err }, 'worker loop error');
+        await this.idle();
+      }
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.deps.config.pollIntervalMs);
+      const previous = this.wake;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        previous?.();
+        done();
+      };
+    });
+  }
+
+  /** Ends generations whose every attempt died with its worker. */
+  private async failExhausted(): Promise<void> {
+    const { store, clock } = this.deps;
+    for (const job of await queue.listExhaustedJobs(store.db, clock.now())) {
+      const ended = await store.db.transaction().execute(async (trx) => {
+        if (!(await queue.deleteExhaustedJob(trx, job.generation_id, clock.now()))) return false;
+        const reason = `Generation failed after ${job.attempts} attempts`;
+        return generations.failGeneration(trx, job.generation_id, { code: 'generation_failed', reason }, clock.now());
+      });
+      if (ended) this.deps.logger.warn({ generationId: job.generation_id, lastError: job.last_error }, 'job exhausted its attempts');
+    }
+  }
+
+  private async run(generationId: string, attempt: number, maxAttempts: number): Promise<void> {
+    const { store, clock, events, logger, config } = this.deps;
+    const abort = new AbortController();
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    this.running.set(generationId, { generationId, abort, done });
+    const started = clock.now();
+    const renew = setInterval(() => {
+      queue
+        .renewLease(store.db, generationId, this.id, clock.now() + config.leaseMs)
+        .then((held) => held || abort.abort())
+        .catch((err) => logger.error({ err, generationId }, 'lease renewal failed'));
+    }, Math.max(50, Math.floor(config.leaseMs / 3)));
+
+    try {
+      events.emit('job:claimed', { generationId, attempt });
+      await generations.markGenerationsProcessing(store.db, [generationId], started);
+      const row = await generations.getGenerationById(store.db, generationId);
+      if (!row || row.state === 'completed' || row.state === 'failed') {
+        await queue.deleteJob(store.db, generationId, this.id);
+        return;
+      }
+      const request = JSON.parse(row.request) as StoredRequest;
+      const outcome = await produce(this.deps, generationId, request, abort.signal);
+      if (abort.signal.aborted) {
+        await queue.releaseJob(store.db, generationId, this.id);
+        return;
+      }
+      if (!(await finish(this.deps, generationId, this.id, outcome))) return;
+      const ms = clock.now() - started;
+      if (outcome.kind === 'completed') events.emit('job:completed', { generationId, type: row.type, model: row.model, ms });
+      else events.emit('job:failed', { generationId, type: row.type, model: row.model, code: outcome.code, ms });
+      logger.info({ generationId, outcome: outcome.kind, ms, attempt }, 'job finished');
+    } catch (err) {
+      const error = errorMessage(err);
+      logger.error({ err, generationId, attempt }, 'job attempt failed');
+      if (abort.signal.aborted) {
+        await queue.releaseJob(store.db, generationId, this.id).catch(() => undefined);
+      } else if (attempt < maxAttempts) {
+        const backoff = 1000 * 2 ** (attempt - 1);
+        await queue.retryJob(store.db, generationId, this.id, clock.now() + backoff, error).catch(() => undefined);
+        events.emit('job:retried', { generationId, attempt, error });
+      } else {
+        await finish(this.deps, generationId, this.id, { kind: 'failed', code: 'generation_failed', reason: 'Generation failed' }).catch(
+          () => undefined,
+        );
+      }
+    } finally {
+      clearInterval(renew);
+      this.running.delete(generationId);
+      settle();
+    }
+  }
+}

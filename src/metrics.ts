@@ -1,0 +1,59 @@
+import client from 'prom-client';
+import type { Events } from './events.js';
+
+/** Prometheus instruments, on a registry of their own (several servers can share a process). */
+export class Metrics {
+  readonly registry = new client.Registry();
+  readonly requests = new client.Counter({
+    name: 'atelier_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+  readonly requestDuration = new client.Histogram({
+    name: 'atelier_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly jobDuration = new client.Histogram({
+    name: 'atelier_job_duration_seconds',
+    help: 'Time from claim to a terminal state, by type, model and outcome',
+    labelNames: ['type', 'model', 'outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [this.registry],
+  });
+  readonly engineErrors = new client.Counter({
+    name: 'atelier_engine_errors_total',
+    help: 'Failed generations by failure code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly jobRetries = new client.Counter({
+    name: 'atelier_job_retries_total',
+    help: 'Job attempts retried after an unexpected error',
+    registers: [this.registry],
+  });
+
+  constructor(queueDepth: () => Promise<number>) {
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'atelier_' });
+    new client.Gauge({
+      name: 'atelier_queue_depth',
+      help: 'Jobs waiting or running',
+      registers: [this.registry],
+      async collect() {
+        this.set(await queueDepth());
+      },
+    });
+  }
+
+  observe(events: Events): void {
+    events.on('job:completed', (e) => this.jobDuration.observe({ type: e.type, model: e.model, outcome: 'completed' }, e.ms / 1000));
+    events.on('job:failed', (e) => {
+      this.jobDuration.observe({ type: e.type, model: e.model, outcome: 'failed' }, e.ms / 1000);
+      this.engineErrors.inc({ code: e.code });
+    });
+    events.on('job:retried', () => this.jobRetries.inc());
+  }
+}

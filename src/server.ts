@@ -1,0 +1,93 @@
+import { pino, type Logger } from 'pino';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Authenticator, RpmLimiter, seedClients } from './accounts/index.js';
+import { createApp } from './api/app.js';
+import type { ApiDeps } from './api/context.js';
+import { blobRoutes } from './api/routes/blobs.js';
+import { generationRoutes } from './api/routes/generations.js';
+import { operationRoutes } from './api/routes/operations.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { Events } from './events.js';
+import { WorkerPool } from './jobs/index.js';
+import { Metrics } from './metrics.js';
+import { LocalBlobStore, loadSecret } from './storage/index.js';
+import { openStore, queue, type Store } from './store/index.js';
+
+export interface Server {
+  app: FastifyInstance;
+  store: Store;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** Set on a first start with no keys configured: shown once, stored only as a hash. */
+  devKey: string | null;
+  /** Drains: stops taking requests and work, lets running jobs finish, closes the store. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every port once and hands each part only what it uses. */
+export async function startServer(config: Readonly<Config>, options: { logger?: Logger; clock?: Clock } = {}): Promise<Server> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const releasers: Array<() => Promise<void>> = [() => store.close()];
+  try {
+    const { devKey } = await seedClients(store, clock, config.apiKeys);
+    const events = new Events(logger);
+    const metrics = new Metrics(() => queue.countJobs(store.db));
+    metrics.observe(events);
+    const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+    let ready = false;
+    const deps: ApiDeps = {
+      config,
+      store,
+      blobs,
+      secret: loadSecret(config.dataDir),
+      clock,
+      auth: new Authenticator(store, clock),
+      limiter: new RpmLimiter(),
+      events,
+      metrics,
+      isReady: () => ready,
+    };
+
+    const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
+    generationRoutes(app, deps);
+    blobRoutes(app, deps);
+    operationRoutes(app, deps);
+    const workers = new WorkerPool({ store, blobs, clock, events, logger, config }, config.workers);
+    workers.start();
+    releasers.push(() => workers.stop(config.drainMs));
+    releasers.push(() => app.close());
+
+    const address = await app.listen({ host: config.host, port: config.port });
+    ready = true;
+    logger.info({ address, workers: config.workers, store: store.dialect.name }, 'atelier listening');
+
+    return {
+      app,
+      store,
+      url: address,
+      devKey,
+      close: async () => {
+        ready = false;
+        await releaseAll(releasers, logger);
+      },
+    };
+  } catch (err) {
+    await releaseAll(releasers, logger);
+    throw err;
+  }
+}
+
+/** Runs releasers last-registered first, each even if an earlier one failed. */
+async function releaseAll(releasers: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  while (releasers.length > 0) {
+    try {
+      await releasers.pop()!();
+    } catch (err) {
+      logger.error({ err }, 'release failed');
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import * as initial from './migrations/001-initial.js';
+import type { Database } from './schema.js';
+
+/** What differs between the dialects, as capabilities rather than names. */
+export interface DialectCapabilities {
+  name: 'sqlite' | 'postgres';
+  /** `FOR UPDATE SKIP LOCKED` for claims and row locks for per-client checks. */
+  rowLocks: boolean;
+}
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectCapabilities;
+  close(): Promise<void>;
+}
+
+/** Numbered migrations; never edit one that has landed. */
+const MIGRATIONS: Record<string, Migration> = { '001-initial': initial };
+
+export interface StoreOptions {
+  /** Postgres connection string; empty = SQLite in dataDir. */
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Postgres schema to use (tests use one each). */
+  schema?: string;
+}
+
+const parseInt8 = (value: string) => Number(value);
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir!);
+  const { error } = await new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => MIGRATIONS },
+  }).migrateToLatest();
+  if (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+function openSqlite(dataDir: string): Store {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const sqlite = new SqliteDatabase(path.join(dataDir, 'atelier.db'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: { name: 'sqlite', rowLocks: false }, close: () => db.destroy() };
+}
+
+function openPostgres(connectionString: string, schema?: string): Store {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    options: schema ? `-c search_path=${schema}` : undefined,
+    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: { name: 'postgres', rowLocks: true }, close: () => db.destroy() };
+}

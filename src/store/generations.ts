@@ -1,0 +1,70 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, GenerationTable } from './schema.js';
+import type { DialectCapabilities } from './database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function insertGeneration(db: Db, generation: GenerationTable): Promise<void> {
+  await db.insertInto('generations').values(generation).execute();
+}
+
+export async function getGeneration(db: Db, id: string, clientId: string) {
+  return db.selectFrom('generations').selectAll().where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
+}
+
+export async function getGenerationById(db: Db, id: string) {
+  return db.selectFrom('generations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Serialises submits of one client, so limit checks and inserts can't interleave. */
+export async function lockClient(db: Db, dialect: DialectCapabilities, clientId: string): Promise<void> {
+  if (!dialect.rowLocks) return; // SQLite transactions are already serial.
+  await db.selectFrom('clients').select('id').where('id', '=', clientId).forUpdate().execute();
+}
+
+/** Non-terminal generations created since `since`: the client's held concurrency slots. */
+export async function countActiveGenerations(db: Db, clientId: string, since: number): Promise<number> {
+  const row = await db
+    .selectFrom('generations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('client_id', '=', clientId)
+    .where('state', 'in', ['queued', 'processing'])
+    .where('created_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function markGenerationsProcessing(db: Db, ids: string[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('generations')
+    .set({ state: 'processing', updated_at: now })
+    .where('id', 'in', ids)
+    .where('state', '=', 'queued')
+    .execute();
+}
+
+export async function completeGeneration(db: Db, id: string, output: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('generations')
+    .set({ state: 'completed', output, updated_at: now })
+    .where('id', '=', id)
+    .where('state', 'in', ['queued', 'processing'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function failGeneration(
+  db: Db,
+  id: string,
+  failure: { code: string; reason: string },
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('generations')
+    .set({ state: 'failed', failure_code: failure.code, failure_reason: failure.reason, output: '[]', updated_at: now })
+    .where('id', '=', id)
+    .where('state', 'in', ['queued', 'processing'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

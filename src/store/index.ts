@@ -1,0 +1,5 @@
+export { openStore, type Store, type StoreOptions, type DialectCapabilities } from './database.js';
+export type * from './schema.js';
+export * as clients from './clients.js';
+export * as generations from './generations.js';
+export * as queue from './queue.js';

@@ -1,0 +1,107 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DialectCapabilities } from './database.js';
+import type { Database, JobTable } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface ClaimedJob {
+  generation_id: string;
+  attempts: number;
+  max_attempts: number;
+}
+
+export async function enqueueJob(db: Db, job: JobTable): Promise<void> {
+  await db.insertInto('jobs').values(job).execute();
+}
+
+/** Leases up to `limit` due jobs whose lease is free or expired. */
+export async function claimJobs(
+  db: Db,
+  dialect: DialectCapabilities,
+  claim: { workerId: string; limit: number; now: number; leaseMs: number },
+): Promise<ClaimedJob[]> {
+  let due = db
+    .selectFrom('jobs')
+    .select('generation_id')
+    .where('run_at', '<=', claim.now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', claim.now)]))
+    .whereRef('attempts', '<', 'max_attempts')
+    .orderBy('run_at')
+    .limit(claim.limit);
+  if (dialect.rowLocks) due = due.forUpdate().skipLocked();
+  return db
+    .updateTable('jobs')
+    .set((eb) => ({
+      locked_by: claim.workerId,
+      locked_until: claim.now + claim.leaseMs,
+      attempts: eb('attempts', '+', 1),
+    }))
+    .where('generation_id', 'in', due)
+    .returning(['generation_id', 'attempts', 'max_attempts'])
+    .execute();
+}
+
+export async function renewLease(db: Db, id: string, workerId: string, until: number): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ locked_until: until })
+    .where('generation_id', '=', id)
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives a job back without counting the attempt (used when draining). */
+export async function releaseJob(db: Db, id: string, workerId: string): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set((eb) => ({ locked_by: null, locked_until: null, attempts: eb('attempts', '-', 1) }))
+    .where('generation_id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+/** Schedules another attempt after a transient error. */
+export async function retryJob(db: Db, id: string, workerId: string, runAt: number, error: string): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ locked_by: null, locked_until: null, run_at: runAt, last_error: error })
+    .where('generation_id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+/** True when this worker still held the job it finished. */
+export async function deleteJob(db: Db, id: string, workerId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('jobs')
+    .where('generation_id', '=', id)
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** Jobs that used every attempt and whose last lease ran out: their worker died. */
+export async function listExhaustedJobs(db: Db, now: number) {
+  return db
+    .selectFrom('jobs')
+    .select(['generation_id', 'attempts', 'last_error', 'locked_by'])
+    .whereRef('attempts', '>=', 'max_attempts')
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .execute();
+}
+
+export async function deleteExhaustedJob(db: Db, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('jobs')
+    .where('generation_id', '=', id)
+    .whereRef('attempts', '>=', 'max_attempts')
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+export async function countJobs(db: Db): Promise<number> {
+  const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
