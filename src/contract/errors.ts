@@ -46,7 +46,6 @@ export const ERRORS = {
   AUTH_EXPIRED: { status: 401, detail: 'API key has expired' },
   CLIENT_SUSPENDED: { status: 403, detail: 'API client is suspended' },
   CLIENT_DEACTIVATED: { status: 403, detail: 'API client is deactivated' },
-  INSUFFICIENT_CREDITS: { status: 402, detail: 'Insufficient credits. Please add credits to continue.' },
   RATE_LIMITED: { status: 429, detail: 'Rate limit exceeded' },
   TOO_MANY_CONCURRENT: { status: 429, detail: 'Too many concurrent jobs' },
 
@@ -56,8 +55,6 @@ export const ERRORS = {
   BLOB_URL_INVALID: { status: 403, detail: 'Signed URL signature is invalid' },
   ROUTE_NOT_FOUND: { status: 404, detail: 'Not Found' },
   METHOD_NOT_ALLOWED: { status: 405, detail: 'Method Not Allowed' },
-  UPSTREAM_UNAVAILABLE: { status: 502, detail: 'Upstream service unavailable' },
-  INGESTION_UNAVAILABLE: { status: 503, detail: 'Image URL ingestion unavailable' },
   NOT_READY: { status: 503, detail: 'Server is not ready to take requests' },
   INTERNAL: { status: 500, detail: 'Internal server error' },
 } as const satisfies Record<string, { status: number; detail: string }>;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { pino } from 'pino';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig, type ConfigFlags } from '../../src/config.js';
 import { startServer, type Server } from '../../src/server.js';
 import { tempDir } from './temp-dir.js';
@@ -19,13 +20,17 @@ export interface TestServer {
 }
 
 /** A real server on a free loopback port, with a fresh data dir and two clients. */
-export async function startTestServer(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function startTestServer(
+  flags: ConfigFlags = {},
+  options: { env?: NodeJS.ProcessEnv; clock?: Clock } = {},
+): Promise<TestServer> {
   const dataDir = flags.dataDir ?? tempDir();
   const config = loadConfig(
     { port: '0', dataDir, apiKeys: `${KEY_A},${KEY_B}`, rpm: '0', maxConcurrent: '0', pollIntervalMs: '50', ...flags },
-    env,
+    options.env ?? {},
   );
-  const server = await startServer(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const server = await startServer(config, { logger, clock: options.clock });
   const url = server.url;
   return {
     url,
@@ -73,4 +78,15 @@ export async function download(url: string): Promise<Buffer> {
   const res = await fetch(url);
   if (res.status !== 200) throw new Error(`download failed: ${res.status} ${await res.text()}`);
   return Buffer.from(await res.arrayBuffer());
+}
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  constructor(private ms = Date.now()) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
 }

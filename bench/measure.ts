@@ -1,0 +1,33 @@
+import autocannon from 'autocannon';
+
+export interface Load {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  connections?: number;
+  seconds?: number;
+}
+
+/** Requests per second under fixed concurrency, counting only 2xx answers. */
+export async function throughput(load: Load): Promise<number> {
+  const result = await autocannon({
+    url: load.url,
+    method: load.method ?? 'GET',
+    headers: load.headers,
+    body: load.body,
+    connections: load.connections ?? 32,
+    duration: load.seconds ?? 5,
+  });
+  if (result.non2xx > 0 && result['2xx'] === 0) throw new Error(`every request failed (${result.non2xx} non-2xx)`);
+  return result['2xx'] / (load.seconds ?? 5);
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export function report(name: string, value: string, ratio: string, target: string): void {
+  process.stdout.write(`${name.padEnd(44)} ${value.padStart(14)}  ${ratio.padStart(8)}  target ${target}\n`);
+}

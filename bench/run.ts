@@ -1,0 +1,125 @@
+// npm run bench: Atelier against a bare node:http server, measured in the same run.
+import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { spawnServer, type ServerProcess } from '../test/helpers/process.js';
+import { percentile, report, throughput } from './measure.js';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+
+const KEY = 'luma-api-bench-0000000000000000000000000';
+const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+const here = path.dirname(fileURLToPath(import.meta.url));
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+
+function bareServer(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [path.join(here, 'bare-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    readline.createInterface({ input: child.stdout! }).once('line', (line) => {
+      resolve({ url: JSON.parse(line).address, stop: () => child.kill() });
+    });
+  });
+}
+
+async function atelier(workers: number): Promise<ServerProcess & { dataDir: string; stop(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'));
+  const server = await spawnServer(['--data-dir', dataDir, '--workers', String(workers), '--rpm', '0', '--max-concurrent', '0'], {
+    ATELIER_API_KEYS: KEY,
+    ATELIER_LOG_LEVEL: 'warn',
+    ATELIER_POLL_INTERVAL_MS: '20',
+  });
+  return {
+    ...server,
+    dataDir,
+    async stop() {
+      server.child.kill('SIGKILL');
+      await server.exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function post(url: string, body: object): Promise<string> {
+  const res = await fetch(`${url}/v1/generations`, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (res.status !== 201) throw new Error(`POST ${res.status}: ${await res.text()}`);
+  return (await res.json()).id;
+}
+
+async function endToEnd(url: string, body: object, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const id = await post(url, { ...body, prompt: `${(body as { prompt: string }).prompt} #${i}` });
+    for (;;) {
+      const state = (await (await fetch(`${url}/v1/generations/${id}`, { headers })).json()).state;
+      if (state === 'completed') break;
+      if (state === 'failed') throw new Error('generation failed');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function rss(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^atelier_process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
+const bare = await bareServer();
+const api = await atelier(0);
+try {
+  process.stdout.write(`Atelier benchmark (${os.cpus().length} cores, ${seconds}s per load, 32 connections)\n\n`);
+  const baseline = await throughput({ url: bare.url, seconds });
+  report('bare node:http, fixed JSON', `${baseline.toFixed(0)} req/s`, '1.00×', 'baseline');
+
+  const id = await post(api.url, { prompt: 'bench' });
+  const get = await throughput({ url: `${api.url}/v1/generations/${id}`, headers, seconds });
+  report('GET /v1/generations/{id}', `${get.toFixed(0)} req/s`, `${(get / baseline).toFixed(2)}×`, '≥ 0.50×');
+
+  const postRate = await throughput({
+    url: `${api.url}/v1/generations`,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ prompt: 'A glass of iced coffee on a marble countertop' }),
+    seconds,
+  });
+  report('POST /v1/generations (limits off)', `${postRate.toFixed(0)} req/s`, `${(postRate / baseline).toFixed(2)}×`, '≥ 0.25×');
+} finally {
+  bare.stop();
+  await api.stop();
+}
+
+const render = await atelier(2);
+try {
+  for (const [name, body] of [
+    ['preview 1:1 PNG (2048×2048)', { prompt: 'A white cat wearing a tiny crown', aspect_ratio: '1:1', output_format: 'png' }],
+    ['preview 16:9 JPEG (2784×1504)', { prompt: 'A neon-lit Tokyo alley in the rain', aspect_ratio: '16:9', output_format: 'jpeg' }],
+  ] as const) {
+    await endToEnd(render.url, body, 3); // warm-up
+    const times = await endToEnd(render.url, body, Number(process.env.BENCH_RENDERS ?? 30));
+    report(`${name} p50`, `${percentile(times, 50).toFixed(0)} ms`, '', '≤ 300 ms');
+    report(`${name} p99`, `${percentile(times, 99).toFixed(0)} ms`, '', '—');
+  }
+} finally {
+  await render.stop();
+}
+
+const memory = await atelier(0);
+try {
+  const before = await rss(memory.url);
+  const total = Number(process.env.BENCH_GENERATIONS ?? 10_000);
+  for (let i = 0; i < total; i += 50) {
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, j) => {
+        const id = await post(memory.url, { prompt: `memory ${i + j}` });
+        await (await fetch(`${memory.url}/v1/generations/${id}`, { headers })).arrayBuffer();
+      }),
+    );
+  }
+  const after = await rss(memory.url);
+  report(`RSS after ${total} generations (submit + get)`, `${(after / 2 ** 20).toFixed(0)} MiB`, `${(after / before).toFixed(2)}× start`, 'bounded');
+} finally {
+  await memory.stop();
+}
