@@ -3,19 +3,16 @@ import { ErrorBody, Generation, GenerationCreate, GenerationOutput, ImageRef } f
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-/** Rewrites TypeBox `$id` references into OpenAPI component references. */
-function component(schema: object): object {
-  return JSON.parse(JSON.stringify(schema), (key, value) => {
-    if (value && typeof value === 'object' && !Array.isArray(value) && typeof value.$id === 'string' && key !== '') {
-      return ref(value.$id);
-    }
-    return value;
-  });
-}
+const COMPONENTS = { ImageRef, GenerationCreateParams: GenerationCreate, GenerationOutput, Generation, Error: ErrorBody };
 
-function withoutId(schema: object): object {
-  const { $id: _id, ...rest } = component(schema) as { $id?: string };
-  return rest;
+/** Plain JSON Schema, with every nested copy of a component replaced by a reference to it. */
+function component(name: string, schema: object): object {
+  const known = new Map(Object.entries(COMPONENTS).map(([n, s]) => [JSON.stringify(s), n]));
+  return JSON.parse(JSON.stringify(schema), function (key, value) {
+    if (key === '' || !value || typeof value !== 'object') return value;
+    const match = known.get(JSON.stringify(value));
+    return match && match !== name ? ref(match) : value;
+  });
 }
 
 const errorResponse = (description: string) => ({
@@ -41,13 +38,7 @@ export function openApiDocument(): object {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A key starting with luma-api-' } },
-      schemas: {
-        ImageRef: withoutId(ImageRef),
-        GenerationCreateParams: withoutId(GenerationCreate),
-        GenerationOutput: withoutId(GenerationOutput),
-        Generation: withoutId(Generation),
-        Error: withoutId(ErrorBody),
-      },
+      schemas: Object.fromEntries(Object.entries(COMPONENTS).map(([name, schema]) => [name, component(name, schema)])),
     },
     paths: {
       '/v1/generations': {

@@ -11,6 +11,8 @@ export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
 export const SERVED_TYPES: readonly GenerationKind[] = ['image', 'image_edit'];
 
 export const IMAGE_ASPECT_RATIOS: readonly AspectRatio[] = ['3:1', '2:1', '16:9', '3:2', '1:1', '2:3', '9:16', '1:2', '1:3'];
+/** The order the spec's error string lists them in. */
+const IMAGE_RATIOS_LISTED = '1:1, 1:2, 1:3, 16:9, 2:1, 2:3, 3:1, 3:2, 9:16';
 export const MANGA_ASPECT_RATIOS: readonly AspectRatio[] = ['2:3', '9:16', '1:2', '1:3'];
 export const MAX_REFS = { image: 9, image_edit: 8 } as const;
 
@@ -29,8 +31,7 @@ export interface GenerationRequest {
 }
 
 export function aspectRatioError(value: unknown) {
-  const valid = [...IMAGE_ASPECT_RATIOS].sort().join(', ');
-  return apiError('ASPECT_RATIO_INVALID', { value: String(value), valid });
+  return apiError('ASPECT_RATIO_INVALID', { value: String(value), valid: IMAGE_RATIOS_LISTED });
 }
 
 /** Applies defaults and the per-type rules of spec §3.8 to a schema-valid body. */

@@ -35,7 +35,7 @@ export const ImageRef = Type.Object(
     generation_id: Type.Optional(Nullable(Type.String({ format: 'uuid', description: 'A prior generation of the same client' }))),
     file_id: Type.Optional(Nullable(Type.String({ format: 'uuid', description: 'A ready file of the same client' }))),
   },
-  { $id: 'ImageRef', description: 'Exactly one of url, data, generation_id or file_id' },
+  { description: 'Exactly one of url, data, generation_id or file_id' },
 );
 
 export const GenerationCreate = Type.Object(
@@ -53,7 +53,7 @@ export const GenerationCreate = Type.Object(
     video: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
     layering: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
   },
-  { $id: 'GenerationCreateParams' },
+
 );
 export type GenerationCreate = Static<typeof GenerationCreate>;
 export type ImageRef = Static<typeof ImageRef>;
@@ -63,7 +63,7 @@ export const GenerationOutput = Type.Object(
     type: Type.String({ description: 'Media kind: image or video' }),
     url: Type.String({ format: 'uri', description: 'Signed URL, valid 1 hour' }),
   },
-  { $id: 'GenerationOutput' },
+
 );
 
 export const Generation = Type.Object(
@@ -77,11 +77,11 @@ export const Generation = Type.Object(
     failure_reason: Nullable(Type.String()),
     failure_code: Nullable(FailureCode),
   },
-  { $id: 'Generation' },
+
 );
 export type Generation = Static<typeof Generation>;
 
-export const ErrorBody = Type.Object({ detail: Type.String() }, { $id: 'Error' });
+export const ErrorBody = Type.Object({ detail: Type.String() });
 
 export type Model = (typeof MODELS)[number];
 export type GenerationKind = (typeof GENERATION_TYPES)[number];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { download, generate, KEY_B, ManualClock, startTestServer, type TestServer } from '../helpers/server.js';
@@ -136,6 +137,7 @@ describe('image generation end to end', () => {
     const hugeHeader = Buffer.from(png);
     hugeHeader.writeUInt32BE(100_000, 16);
     hugeHeader.writeUInt32BE(100_000, 20);
+    hugeHeader.writeUInt32BE(zlib.crc32(hugeHeader.subarray(12, 29)), 29);
     const cases: Array<[Buffer, string, RegExp]> = [
       [png.subarray(0, png.length - 20), 'corrupt_input', /^source: /],
       [Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n'), 'unsupported_format', /^source: /],

@@ -20,6 +20,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       config: { schemaError: generationSchemaError },
     },
     async (request, reply) => {
+      if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) throw apiError('BODY_NOT_OBJECT');
       const { row, headers } = await submitGeneration(deps, request.principal!, request.body);
       reply.code(201).headers(headers);
       return generationView(row, baseUrl(deps.config, request), deps.secret, deps.clock.now());
