@@ -26,7 +26,7 @@ async function atelier(workers: number): Promise<ServerProcess & { dataDir: stri
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'));
   const server = await spawnServer(['--data-dir', dataDir, '--workers', String(workers), '--rpm', '0', '--max-concurrent', '0'], {
     ATELIER_API_KEYS: KEY,
-    ATELIER_LOG_LEVEL: 'warn',
+    ATELIER_LOG_LEVEL: 'info',
     ATELIER_POLL_INTERVAL_MS: '20',
   });
   return {

@@ -27,7 +27,7 @@ export function createApp(options: { logger: Logger; bodyLimit: number; metrics:
     const route = request.routeOptions.url ?? 'unmatched';
     options.metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
     options.metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   app.removeAllContentTypeParsers();
