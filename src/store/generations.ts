@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 import type { Database, GenerationTable } from './schema.js';
 import type { DialectCapabilities } from './database.js';
 
@@ -8,8 +8,17 @@ export async function insertGeneration(db: Db, generation: GenerationTable): Pro
   await db.insertInto('generations').values(generation).execute();
 }
 
-export async function getGeneration(db: Db, id: string, clientId: string) {
-  return db.selectFrom('generations').selectAll().where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
+const readers = new WeakMap<Db, CompiledQuery<GenerationTable>>();
+
+/** The hot read of every poll: compiled once per database, then only re-bound. */
+export async function getGeneration(db: Db, id: string, clientId: string): Promise<GenerationTable | undefined> {
+  let query = readers.get(db);
+  if (!query) {
+    query = db.selectFrom('generations').selectAll().where('id', '=', '').where('client_id', '=', '').compile();
+    readers.set(db, query);
+  }
+  const { rows } = await db.executeQuery<GenerationTable>({ ...query, parameters: [id, clientId] });
+  return rows[0];
 }
 
 export async function getGenerationById(db: Db, id: string) {
