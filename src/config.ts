@@ -12,6 +12,8 @@ export interface Config {
   maxConcurrent: number;
   workers: number;
   apiKeys: string[];
+  /** Bearer token of the admin API; empty disables it. */
+  adminToken: string;
   /** Balance of each seeded client in USD; null = unlimited. */
   credits: number | null;
   /** Base of minted blob URLs; empty = derived from each request's Host. */
@@ -37,6 +39,7 @@ const ENV = {
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
   apiKeys: 'ATELIER_API_KEYS',
+  adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
   publicUrl: 'ATELIER_PUBLIC_URL',
   bodyLimit: 'ATELIER_BODY_LIMIT',
@@ -83,6 +86,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
     apiKeys,
+    adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),
     publicUrl: (get('publicUrl') ?? '').replace(/\/+$/, ''),
     bodyLimit: int('bodyLimit', 128 * 1024 * 1024, 1024),

@@ -1,9 +1,10 @@
 import { pino, type Logger } from 'pino';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Authenticator, RpmLimiter, seedClients } from './accounts/index.js';
+import { Authenticator, RpmLimiter, seedClients, usd } from './accounts/index.js';
 import { createApp } from './api/app.js';
 import type { ApiDeps } from './api/context.js';
+import { adminRoutes } from './api/routes/admin.js';
 import { blobRoutes } from './api/routes/blobs.js';
 import { generationRoutes } from './api/routes/generations.js';
 import { operationRoutes } from './api/routes/operations.js';
@@ -33,7 +34,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const releasers: Array<() => Promise<void>> = [() => store.close()];
   try {
-    const { devKey } = await seedClients(store, clock, config.apiKeys);
+    const { devKey } = await seedClients(store, clock, config.apiKeys, config.credits === null ? null : usd(config.credits));
     const events = new Events(logger);
     const metrics = new Metrics(() => queue.countJobs(store.db));
     metrics.observe(events);
@@ -54,6 +55,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
 
     const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
     generationRoutes(app, deps);
+    adminRoutes(app, deps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
     const workers = new WorkerPool({ store, blobs, clock, events, logger, config }, config.workers);

@@ -10,6 +10,8 @@ export interface Principal {
   /** null = the server default. */
   rpmLimit: number | null;
   maxConcurrent: number | null;
+  /** Whether submits hold money on a balance (false = unlimited). */
+  metered: boolean;
 }
 
 type KeyRow = NonNullable<Awaited<ReturnType<typeof clients.findApiKeyByHash>>>;
@@ -38,7 +40,13 @@ export class Authenticator {
     if (row.expires_at !== null && row.expires_at <= now) throw apiError('AUTH_EXPIRED');
     if (row.status === 'suspended') throw apiError('CLIENT_SUSPENDED');
     if (row.status === 'deactivated') throw apiError('CLIENT_DEACTIVATED');
-    return { clientId: row.client_id, keyId: row.key_id, rpmLimit: row.rpm_limit, maxConcurrent: row.max_concurrent };
+    return {
+      clientId: row.client_id,
+      keyId: row.key_id,
+      rpmLimit: row.rpm_limit,
+      maxConcurrent: row.max_concurrent,
+      metered: row.balance_micros !== null,
+    };
   }
 
   /** Drops cached lookups, e.g. after a key or client changed. */

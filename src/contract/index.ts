@@ -3,3 +3,4 @@ export * from './schemas.js';
 export * from './rules.js';
 export * from './validation.js';
 export { API_VERSION } from './version.js';
+export * from './admin-schemas.js';

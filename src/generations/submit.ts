@@ -5,7 +5,9 @@ import type { Config } from '../config.js';
 import { apiError, normalizeGeneration, type GenerationCreate } from '../contract/index.js';
 import type { Events } from '../events.js';
 import type { BlobStore } from '../storage/index.js';
-import { generations, queue, type GenerationTable, type Store } from '../store/index.js';
+import { generations, ledger, queue, type GenerationTable, type Store } from '../store/index.js';
+import { priceOf } from '../accounts/index.js';
+import { checkUserBudgets } from '../accounts/budgets.js';
 import { ingestRefs, refSlots, resolveChainedRefs } from './inputs.js';
 import { describeRef, type StoredRequest } from './records.js';
 
@@ -35,9 +37,22 @@ function rateHeaders(rpm: RpmDecision): Record<string, string> {
   };
 }
 
+async function holdFunds(trx: Store['db'], row: GenerationTable): Promise<void> {
+  if (!(await ledger.moveFunds(trx, row.client_id, -row.price_micros))) throw apiError('INSUFFICIENT_CREDITS');
+  await ledger.appendLedger(trx, {
+    client_id: row.client_id,
+    kind: 'hold',
+    amount_micros: -row.price_micros,
+    generation_id: row.id,
+    user_id: row.user_id,
+    reason: null,
+    created_at: row.created_at,
+  });
+}
+
 /**
- * Submit: validate → chained refs → RPM → concurrency → ingest inputs →
- * one transaction inserting the generation and its job.
+ * Submit: validate → chained refs → funds and budgets → RPM → concurrency → ingest inputs →
+ * one transaction re-checking limits and funds, inserting the generation and its job, and holding the price.
  */
 export async function submitGeneration(deps: SubmitDeps, principal: Principal, body: GenerationCreate): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
@@ -46,6 +61,12 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
   const chained = await resolveChainedRefs(store, principal.clientId, slots);
 
   const now = clock.now();
+  const price = priceOf(request);
+  const checkFunds = async (db: Store['db']) => {
+    if (request.user_id) await checkUserBudgets(db, principal.clientId, request.user_id, price, now);
+    if (principal.metered && ((await ledger.getBalance(db, principal.clientId)) ?? 0) < price) throw apiError('INSUFFICIENT_CREDITS');
+  };
+  await checkFunds(store.db);
   const rpmLimit = principal.rpmLimit ?? config.rpm;
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
   const rpm = rpmLimit > 0 ? limiter.take(principal.clientId, rpmLimit, now) : null;
@@ -81,6 +102,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       output: null,
       failure_code: null,
       failure_reason: null,
+      price_micros: price,
       created_at: now,
       updated_at: now,
     };
@@ -88,7 +110,9 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       await store.db.transaction().execute(async (trx) => {
         await generations.lockClient(trx, store.dialect, principal.clientId);
         await checkConcurrency(trx);
+        await checkFunds(trx);
         await generations.insertGeneration(trx, row);
+        if (principal.metered) await holdFunds(trx, row);
         await queue.enqueueJob(trx, {
           generation_id: id,
           run_at: now,

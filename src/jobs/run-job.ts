@@ -7,7 +7,9 @@ import type { Events } from '../events.js';
 import type { StoredOutput, StoredRequest } from '../generations/index.js';
 import { probeImage } from '../media/image.js';
 import type { BlobStore } from '../storage/index.js';
-import { generations, queue, type Store } from '../store/index.js';
+import type { Transaction } from 'kysely';
+import { generations, queue, type Database, type Store } from '../store/index.js';
+import { settleHold } from './settle.js';
 
 export interface JobDeps {
   store: Store;
@@ -51,16 +53,21 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
   return { kind: 'completed', outputs };
 }
 
-/** Records a terminal outcome: in one transaction the job goes and the generation ends. */
+/** Records a terminal outcome: in one transaction the job goes, the generation ends and its hold settles. */
 export async function finish(deps: JobDeps, generationId: string, workerId: string, outcome: Outcome): Promise<boolean> {
-  const now = deps.clock.now();
   return deps.store.db.transaction().execute(async (trx) => {
     if (!(await queue.deleteJob(trx, generationId, workerId))) return false; // lease lost: another worker owns it now
-    if (outcome.kind === 'completed') {
-      await generations.completeGeneration(trx, generationId, JSON.stringify(outcome.outputs), now);
-    } else {
-      await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason }, now);
-    }
+    await endGeneration(trx, generationId, outcome, deps.clock.now());
     return true;
   });
+}
+
+/** Ends a generation that is still running and settles its hold; call inside the job's transaction. */
+export async function endGeneration(trx: Transaction<Database>, generationId: string, outcome: Outcome, now: number): Promise<void> {
+  const ended =
+    outcome.kind === 'completed'
+      ? await generations.completeGeneration(trx, generationId, JSON.stringify(outcome.outputs), now)
+      : await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason }, now);
+  const row = ended ? await generations.getGenerationById(trx, generationId) : undefined;
+  if (row) await settleHold(trx, row, outcome.kind === 'completed', now);
 }

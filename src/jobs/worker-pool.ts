@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { StoredRequest } from '../generations/index.js';
 import { generations, queue } from '../store/index.js';
-import { finish, produce, type JobDeps } from './run-job.js';
+import { endGeneration, finish, produce, type JobDeps } from './run-job.js';
 
 interface Running {
   generationId: string;
@@ -87,7 +87,8 @@ export class WorkerPool {
       const ended = await store.db.transaction().execute(async (trx) => {
         if (!(await queue.deleteExhaustedJob(trx, job.generation_id, clock.now()))) return false;
         const reason = `Generation failed after ${job.attempts} attempts`;
-        return generations.failGeneration(trx, job.generation_id, { code: 'generation_failed', reason }, clock.now());
+        await endGeneration(trx, job.generation_id, { kind: 'failed', code: 'generation_failed', reason }, clock.now());
+        return true;
       });
       if (ended) this.deps.logger.warn({ generationId: job.generation_id, lastError: job.last_error }, 'job exhausted its attempts');
     }

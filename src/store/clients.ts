@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { ApiKeyTable, ClientTable, Database } from './schema.js';
 
-type Db = Kysely<Database>;
+type Db = Kysely<Database> | Transaction<Database>;
 
 export async function insertClient(db: Db, client: ClientTable): Promise<void> {
   await db.insertInto('clients').values(client).execute();
@@ -29,7 +29,44 @@ export async function findApiKeyByHash(db: Db, keyHash: string) {
       'clients.status',
       'clients.rpm_limit',
       'clients.max_concurrent',
+      'clients.balance_micros',
     ])
     .where('api_keys.key_hash', '=', keyHash)
     .executeTakeFirst();
+}
+
+export async function listClients(db: Db) {
+  return db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+export async function getClient(db: Db, id: string) {
+  return db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateClient(
+  db: Db,
+  id: string,
+  changes: Partial<Pick<ClientTable, 'name' | 'status' | 'rpm_limit' | 'max_concurrent'>>,
+): Promise<boolean> {
+  if (Object.keys(changes).length === 0) return (await getClient(db, id)) !== undefined;
+  const result = await db.updateTable('clients').set(changes).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function listApiKeys(db: Db, clientId: string) {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'client_id', 'prefix', 'created_at', 'expires_at', 'revoked_at'])
+    .where('client_id', '=', clientId)
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function getApiKey(db: Db, id: string) {
+  return db.selectFrom('api_keys').select(['id', 'client_id', 'prefix', 'created_at', 'expires_at', 'revoked_at']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateApiKey(db: Db, id: string, changes: Partial<Pick<ApiKeyTable, 'expires_at' | 'revoked_at'>>): Promise<boolean> {
+  const result = await db.updateTable('api_keys').set(changes).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

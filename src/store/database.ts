@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
+import * as accounts from './migrations/002-accounts.js';
 import type { Database } from './schema.js';
 
 /** What differs between the dialects, as capabilities rather than names. */
@@ -20,7 +21,7 @@ export interface Store {
 }
 
 /** Numbered migrations; never edit one that has landed. */
-const MIGRATIONS: Record<string, Migration> = { '001-initial': initial };
+const MIGRATIONS: Record<string, Migration> = { '001-initial': initial, '002-accounts': accounts };
 
 export interface StoreOptions {
   /** Postgres connection string; empty = SQLite in dataDir. */

@@ -3,3 +3,4 @@ export type * from './schema.js';
 export * as clients from './clients.js';
 export * as generations from './generations.js';
 export * as queue from './queue.js';
+export * as ledger from './ledger.js';

@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 export interface ClientTable {
   id: string;
   name: string;
@@ -7,6 +5,8 @@ export interface ClientTable {
   /** null = the server default. */
   rpm_limit: number | null;
   max_concurrent: number | null;
+  /** Available funds in micro-dollars; null = unlimited. */
+  balance_micros: number | null;
   created_at: number;
 }
 
@@ -35,6 +35,8 @@ export interface GenerationTable {
   output: string | null;
   failure_code: string | null;
   failure_reason: string | null;
+  /** Fixed at submit; completion charges exactly this. */
+  price_micros: number;
   created_at: number;
   updated_at: number;
 }
@@ -50,8 +52,24 @@ export interface JobTable {
   created_at: number;
 }
 
-export interface MigrationRow {
-  seq: Generated<number>;
+/** Append-only: for a client with a balance, the balance always equals the sum of amounts. */
+export interface LedgerTable {
+  id: string;
+  client_id: string;
+  kind: 'hold' | 'capture' | 'refund' | 'credit' | 'debit';
+  /** The effect on the balance: negative for holds and debits. */
+  amount_micros: number;
+  generation_id: string | null;
+  user_id: string | null;
+  reason: string | null;
+  created_at: number;
+}
+
+export interface UserBudgetTable {
+  client_id: string;
+  user_id: string;
+  period: 'day' | 'month';
+  limit_micros: number;
 }
 
 export interface Database {
@@ -59,4 +77,6 @@ export interface Database {
   api_keys: ApiKeyTable;
   generations: GenerationTable;
   jobs: JobTable;
+  ledger: LedgerTable;
+  user_budgets: UserBudgetTable;
 }

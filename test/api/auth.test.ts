@@ -23,6 +23,7 @@ describe('authentication and tenancy', () => {
       status: state.client ?? 'active',
       rpm_limit: null,
       max_concurrent: null,
+      balance_micros: null,
       created_at: now,
     });
     await clients.insertApiKey(ts.server.store.db, {

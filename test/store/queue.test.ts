@@ -19,6 +19,7 @@ async function seedGeneration(store: Store, clientId: string, now: number, maxAt
       output: null,
       failure_code: null,
       failure_reason: null,
+      price_micros: 0,
       created_at: now,
       updated_at: now,
     });
@@ -38,7 +39,7 @@ async function seedGeneration(store: Store, clientId: string, now: number, maxAt
 
 async function seedClient(store: Store): Promise<string> {
   const id = randomUUID();
-  await clients.insertClient(store.db, { id, name: 'c', status: 'active', rpm_limit: null, max_concurrent: null, created_at: 0 });
+  await clients.insertClient(store.db, { id, name: 'c', status: 'active', rpm_limit: null, max_concurrent: null, balance_micros: null, created_at: 0 });
   return id;
 }
 
