@@ -8,6 +8,7 @@ import { adminRoutes } from './api/routes/admin.js';
 import { blobRoutes } from './api/routes/blobs.js';
 import { generationRoutes } from './api/routes/generations.js';
 import { operationRoutes } from './api/routes/operations.js';
+import { usageRoutes } from './api/routes/usage.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { Events } from './events.js';
@@ -56,6 +57,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
     generationRoutes(app, deps);
     adminRoutes(app, deps);
+    usageRoutes(app, deps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
     const workers = new WorkerPool({ store, blobs, clock, events, logger, config }, config.workers);

@@ -31,3 +31,10 @@ declare module 'fastify' {
 export function baseUrl(config: Pick<Config, 'publicUrl'>, request: FastifyRequest): string {
   return config.publicUrl || `${request.protocol}://${request.host}`;
 }
+
+/** The onRequest hook of client routes: a Bearer key, before the body is even parsed. */
+export function authenticate(deps: Pick<ApiDeps, 'auth'>) {
+  return async (request: FastifyRequest) => {
+    request.principal = await deps.auth.authenticate(request.headers.authorization);
+  };
+}

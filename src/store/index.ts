@@ -4,3 +4,4 @@ export * as clients from './clients.js';
 export * as generations from './generations.js';
 export * as queue from './queue.js';
 export * as ledger from './ledger.js';
+export * as usage from './usage.js';

@@ -150,4 +150,38 @@ describe('accounts: clients, keys, balances and budgets', () => {
     const missing = await adminCall('GET', '/clients/00000000-0000-4000-8000-000000000000');
     assert.deepEqual(await missing.json(), { detail: 'Client not found' });
   });
+
+  test('GET /v1/usage gives the caller its own totals and paginated groups', async () => {
+    const { key } = await newClient(null);
+    for (const [user_id, model] of [['a', 'uni-1'], ['a', 'uni-1-max'], ['b', 'uni-1'], [null, 'uni-1']]) {
+      assert.equal((await ts.call('POST', '/v1/generations', { key, body: { prompt: 'u', user_id, model } })).status, 201);
+    }
+    const total = await (await ts.call('GET', '/v1/usage', { key })).json();
+    assert.equal(total.totals.generations, 4);
+    assert.equal(total.totals.cost_micros, 3 * 40_400 + 100_000);
+    assert.equal(total.totals.cost_usd, '0.2212');
+    assert.equal(total.group_by, null);
+
+    const first = await (await ts.call('GET', '/v1/usage?group_by=user_id&limit=2', { key })).json();
+    assert.deepEqual(first.data.map((r: { user_id: string | null; generations: number }) => [r.user_id, r.generations]), [[null, 1], ['a', 2]]);
+    assert.equal(first.has_more, true);
+    const second = await (await ts.call('GET', `/v1/usage?group_by=user_id&limit=2&cursor=${first.next_cursor}`, { key })).json();
+    assert.deepEqual(second.data.map((r: { user_id: string }) => r.user_id), ['b']);
+    assert.equal(second.next_cursor, null);
+
+    const byDay = await (await ts.call('GET', '/v1/usage?group_by=day&user_id=a', { key })).json();
+    assert.deepEqual(byDay.data.map((r: { day: string; generations: number }) => [r.day, r.generations]), [[new Date().toISOString().slice(0, 10), 2]]);
+    const future = await (await ts.call('GET', '/v1/usage?start=2100-01-01&end=2100-02-01', { key })).json();
+    assert.equal(future.totals.generations, 0);
+
+    for (const [query, detail] of [
+      ['group_by=colour', 'group_by: must be one of: user_id, model, type, day'],
+      ['start=yesterday', 'start: must be an ISO 8601 date or date-time'],
+      ['limit=0', 'limit: must be an integer from 1 to 1000'],
+    ]) {
+      const res = await ts.call('GET', `/v1/usage?${query}`, { key });
+      assert.equal(res.status, 400);
+      assert.deepEqual(await res.json(), { detail });
+    }
+  });
 });

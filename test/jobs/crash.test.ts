@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { ledger, openStore } from '../../src/store/index.js';
 import { imageInfo } from '../helpers/images.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { KEY_A, tempDir } from '../helpers/server.js';
 
-const ENV = { ATELIER_API_KEYS: KEY_A, ATELIER_RPM: '0', ATELIER_MAX_CONCURRENT: '0', ATELIER_LEASE_MS: '1000', ATELIER_MAX_ATTEMPTS: '10' };
+const ENV = { ATELIER_API_KEYS: KEY_A, ATELIER_CREDITS: '1000', ATELIER_RPM: '0', ATELIER_MAX_CONCURRENT: '0', ATELIER_LEASE_MS: '1000', ATELIER_MAX_ATTEMPTS: '10' };
 const headers = { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,6 +59,17 @@ describe('durability', () => {
       } finally {
         server.child.kill('SIGKILL');
         await server.exited;
+      }
+      const store = await openStore({ dataDir });
+      try {
+        const [client] = await store.db.selectFrom('clients').select(['id', 'balance_micros']).execute();
+        assert.equal(client.balance_micros, await ledger.ledgerSum(store.db, client.id), 'balance equals the ledger sum after the crashes');
+        assert.equal(client.balance_micros, 1000_000_000 - ids.length * 40_400, 'each completed generation was charged exactly once');
+        const entries = await store.db.selectFrom('ledger').select(['kind', 'generation_id']).where('kind', '!=', 'credit').execute();
+        assert.equal(entries.length, ids.length * 2, 'one hold and one capture per generation');
+        assert.equal(new Set(entries.map((e) => `${e.kind}:${e.generation_id}`)).size, entries.length);
+      } finally {
+        await store.close();
       }
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,21 +1,19 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { apiError, ErrorBody, Generation, GenerationCreate, generationSchemaError } from '../../contract/index.js';
 import { generationView, submitGeneration } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
 import { refuseOtherMethods } from '../app.js';
-import { baseUrl, type ApiDeps } from '../context.js';
+import { authenticate, baseUrl, type ApiDeps } from '../context.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const authenticate = async (request: FastifyRequest) => {
-    request.principal = await deps.auth.authenticate(request.headers.authorization);
-  };
+  const onRequest = authenticate(deps);
 
   app.post<{ Body: GenerationCreate }>(
     '/v1/generations',
     {
-      onRequest: authenticate,
+      onRequest,
       schema: { body: GenerationCreate, response: { 201: Generation, default: ErrorBody } },
       config: { schemaError: generationSchemaError },
     },
@@ -30,7 +28,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get<{ Params: { id: string } }>(
     '/v1/generations/:id',
-    { onRequest: authenticate, schema: { response: { 200: Generation, default: ErrorBody } } },
+    { onRequest, schema: { response: { 200: Generation, default: ErrorBody } } },
     async (request) => {
       const { id } = request.params;
       const row = UUID.test(id) ? await generations.getGeneration(deps.store.db, id.toLowerCase(), request.principal!.clientId) : undefined;

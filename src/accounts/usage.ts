@@ -1,0 +1,74 @@
+import { apiError } from '../contract/index.js';
+import { usage, type Store } from '../store/index.js';
+import type { UsageGroup, UsageRow } from '../store/usage.js';
+import { formatUsd } from './pricing.js';
+
+const DAY_MS = 86_400_000;
+export interface UsageQuery {
+  start?: string;
+  end?: string;
+  group_by?: string;
+  user_id?: string;
+  cursor?: string;
+  limit?: string;
+}
+
+function instant(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw apiError('FIELD_INVALID', { path: name, reason: 'must be an ISO 8601 date or date-time' });
+  return ms;
+}
+
+const decodeCursor = (cursor: string) => {
+  try {
+    return Buffer.from(cursor, 'base64url').toString('utf8');
+  } catch {
+    throw apiError('FIELD_INVALID', { path: 'cursor', reason: 'is not a cursor this server issued' });
+  }
+};
+
+function view(row: UsageRow, groupBy?: UsageGroup) {
+  const key = groupBy === 'day' ? new Date(Number(row.key) * DAY_MS).toISOString().slice(0, 10) : groupBy === 'user_id' && row.key === '' ? null : row.key;
+  return {
+    ...(groupBy ? { [groupBy]: key } : {}),
+    generations: row.generations,
+    by_state: { queued: row.queued, processing: row.processing, completed: row.completed, failed: row.failed },
+    cost_micros: row.cost_micros,
+    cost_usd: formatUsd(row.cost_micros).slice(1),
+  };
+}
+
+/** `GET /v1/usage`: the caller's own usage over a time range, in total and per group (keyset-paginated). */
+export async function clientUsage(store: Store, clientId: string, query: UsageQuery, now: number) {
+  const end = instant(query.end, 'end', now);
+  const start = instant(query.start, 'start', end - 30 * DAY_MS);
+  if (start >= end) throw apiError('FIELD_INVALID', { path: 'start', reason: 'must be before end' });
+  const groupBy = query.group_by as UsageGroup | undefined;
+  if (groupBy !== undefined && !usage.USAGE_GROUPS.includes(groupBy)) {
+    throw apiError('FIELD_INVALID', { path: 'group_by', reason: `must be one of: ${usage.USAGE_GROUPS.join(', ')}` });
+  }
+  const limit = query.limit === undefined ? 100 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw apiError('FIELD_INVALID', { path: 'limit', reason: 'must be an integer from 1 to 1000' });
+
+  const base = { clientId, start, end, userId: query.user_id };
+  const [totals] = await usage.usageRows(store.db, base);
+  const body = {
+    start: new Date(start).toISOString(),
+    end: new Date(end).toISOString(),
+    user_id: query.user_id ?? null,
+    totals: view(totals),
+    group_by: groupBy ?? null,
+    data: [] as object[],
+    has_more: false,
+    next_cursor: null as string | null,
+  };
+  if (!groupBy) return body;
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const rows = await usage.usageRows(store.db, { ...base, groupBy, after, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  body.data = page.map((r) => view(r, groupBy));
+  body.has_more = rows.length > limit;
+  body.next_cursor = body.has_more ? Buffer.from(page[page.length - 1].key).toString('base64url') : null;
+  return body;
+}

@@ -1,0 +1,14 @@
+import type { FastifyInstance } from 'fastify';
+import { clientUsage, type UsageQuery } from '../../accounts/usage.js';
+import { refuseOtherMethods } from '../app.js';
+import { authenticate, type ApiDeps } from '../context.js';
+
+/** `GET /v1/usage` (spec §7 names it without a shape; ours is in docs/compatibility.md). */
+export function usageRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get<{ Querystring: UsageQuery }>(
+    '/v1/usage',
+    { onRequest: authenticate(deps) },
+    async (request) => clientUsage(deps.store, request.principal!.clientId, request.query, deps.clock.now()),
+  );
+  refuseOtherMethods(app, '/v1/usage', ['GET']);
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { clients, generations, usage } from '../../src/store/index.js';
+import { dialects } from '../helpers/dialects.js';
+
+const DAY = 86_400_000;
+
+for (const dialect of await dialects()) {
+  describe(`usage on ${dialect.name}`, { skip: dialect.skip }, () => {
+    test('totals and groups count by state and cost only what was not refunded', async () => {
+      const { store, cleanup } = await dialect.open();
+      try {
+        const clientId = randomUUID();
+        await clients.insertClient(store.db, { id: clientId, name: 'c', status: 'active', rpm_limit: null, max_concurrent: null, balance_micros: null, created_at: 0 });
+        const rows: Array<[string | null, string, string, number, number]> = [
+          ['u1', 'uni-1', 'completed', 40_400, 10 * DAY + 5],
+          ['u1', 'uni-1-max', 'failed', 100_000, 10 * DAY + 6],
+          ['u2', 'uni-1', 'queued', 43_400, 11 * DAY],
+          [null, 'uni-1', 'completed', 40_400, 12 * DAY],
+          ['u3', 'uni-1', 'completed', 40_400, 40 * DAY],
+        ];
+        for (const [userId, model, state, price, at] of rows) {
+          await generations.insertGeneration(store.db, {
+            id: randomUUID(), client_id: clientId, api_key_id: 'k', type: 'image', model, state: state as 'queued', request: '{}',
+            user_id: userId, output: null, failure_code: null, failure_reason: null, price_micros: price, created_at: at, updated_at: at,
+          });
+        }
+        const range = { clientId, start: 10 * DAY, end: 13 * DAY };
+        const [totals] = await usage.usageRows(store.db, range);
+        assert.deepEqual(totals, { key: '', generations: 4, queued: 1, processing: 0, completed: 2, failed: 1, cost_micros: 124_200 });
+
+        const byUser = await usage.usageRows(store.db, { ...range, groupBy: 'user_id', limit: 2 });
+        assert.deepEqual(byUser.map((r) => [r.key, r.generations, r.cost_micros]), [['', 1, 40_400], ['u1', 2, 40_400]]);
+        const next = await usage.usageRows(store.db, { ...range, groupBy: 'user_id', after: 'u1', limit: 2 });
+        assert.deepEqual(next.map((r) => r.key), ['u2']);
+
+        const byDay = await usage.usageRows(store.db, { ...range, groupBy: 'day' });
+        assert.deepEqual(byDay.map((r) => [r.key, r.generations]), [['10', 2], ['11', 1], ['12', 1]]);
+        const byModel = await usage.usageRows(store.db, { ...range, groupBy: 'model', userId: 'u1' });
+        assert.deepEqual(byModel.map((r) => [r.key, r.failed]), [['uni-1', 0], ['uni-1-max', 1]]);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+}
