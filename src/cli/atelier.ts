@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
+import { adminCommands } from './admin-commands.js';
 import { serveCommand } from './serve.js';
 
 const program = new Command('atelier').description('Atelier: a Luma Agents API compatible generation server');
+// Usage errors exit 2 (help and --version exit 0).
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 serveCommand(program);
+adminCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`atelier: ${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);

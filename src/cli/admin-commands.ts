@@ -1,0 +1,120 @@
+import type { Command } from 'commander';
+import { dataDirTarget, httpTarget, type AdminRequest, type AdminTarget } from './admin-target.js';
+
+interface TargetOptions {
+  url?: string;
+  dataDir?: string;
+}
+
+/** Exit codes: 0 ok, 1 the server refused, 2 usage. */
+class UsageError extends Error {}
+
+async function target(options: TargetOptions): Promise<AdminTarget> {
+  if (options.dataDir) return dataDirTarget(options.dataDir);
+  const token = process.env.ATELIER_ADMIN_TOKEN;
+  if (!token) throw new UsageError('set ATELIER_ADMIN_TOKEN to reach a running server, or pass --data-dir to work on a stopped one');
+  return httpTarget(options.url ?? process.env.ATELIER_URL ?? 'http://127.0.0.1:8080', token);
+}
+
+function run(build: (...args: any[]) => AdminRequest) {
+  return async (...args: any[]) => {
+    const command = args[args.length - 1] as Command;
+    const options = command.optsWithGlobals() as TargetOptions;
+    let admin: AdminTarget | undefined;
+    try {
+      const request = build(...args.slice(0, -1));
+      admin = await target(options);
+      const { status, body } = await admin.send(request);
+      if (status >= 400) {
+        process.stderr.write(`error: ${body?.detail ?? `HTTP ${status}`}\n`);
+        process.exitCode = 1;
+      } else {
+        process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      }
+    } catch (err) {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exitCode = err instanceof UsageError ? 2 : 1;
+    } finally {
+      await admin?.close();
+    }
+  };
+}
+
+const usd = (value: string) => {
+  const amount = Number(value);
+  if (!(amount >= 0)) throw new UsageError(`'${value}' is not an amount in USD`);
+  return amount;
+};
+const count = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+
+/** `atelier clients|keys|credits …`: the admin API from the command line. */
+export function adminCommands(program: Command): void {
+  const withTarget = (command: Command) =>
+    command
+      .option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)')
+      .option('--data-dir <dir>', "work directly on a stopped server's data dir");
+
+  const clients = withTarget(program.command('clients').description('Create, list, suspend and reactivate clients'));
+  clients
+    .command('create')
+    .requiredOption('--name <name>', 'what to call the client')
+    .option('--credits <usd>', 'starting balance; omit for unlimited')
+    .option('--rpm <n>', 'requests per minute (0 = unlimited)')
+    .option('--max-concurrent <n>', 'concurrent generations (0 = unlimited)')
+    .description('Create a client and its first key (shown once)')
+    .action(
+      run((o: { name: string; credits?: string; rpm?: string; maxConcurrent?: string }) => ({
+        method: 'POST',
+        path: '/clients',
+        body: { name: o.name, credits_usd: o.credits === undefined ? null : usd(o.credits), rpm_limit: count(o.rpm) ?? null, max_concurrent: count(o.maxConcurrent) ?? null },
+      })),
+    );
+  clients.command('list').action(run(() => ({ method: 'GET', path: '/clients' })));
+  for (const [name, status] of [
+    ['suspend', 'suspended'],
+    ['deactivate', 'deactivated'],
+    ['reactivate', 'active'],
+  ]) {
+    clients
+      .command(`${name} <client-id>`)
+      .action(run((id: string) => ({ method: 'PATCH', path: `/clients/${encodeURIComponent(id)}`, body: { status } })));
+  }
+
+  const keys = withTarget(program.command('keys').description('Create, list, revoke and expire API keys'));
+  keys
+    .command('create <client-id>')
+    .option('--expires-at <iso>', 'when the key stops working')
+    .action(run((id: string, o: { expiresAt?: string }) => ({ method: 'POST', path: `/clients/${encodeURIComponent(id)}/keys`, body: { expires_at: o.expiresAt ?? null } })));
+  keys.command('list <client-id>').action(run((id: string) => ({ method: 'GET', path: `/clients/${encodeURIComponent(id)}/keys` })));
+  keys.command('revoke <key-id>').action(run((id: string) => ({ method: 'PATCH', path: `/keys/${encodeURIComponent(id)}`, body: { revoked: true } })));
+  keys
+    .command('expire <key-id>')
+    .requiredOption('--at <iso>', 'the moment it expires')
+    .action(run((id: string, o: { at: string }) => ({ method: 'PATCH', path: `/keys/${encodeURIComponent(id)}`, body: { expires_at: o.at } })));
+
+  const credits = withTarget(program.command('credits').description('Balances and the ledger'));
+  for (const op of ['credit', 'debit', 'set'] as const) {
+    credits
+      .command(`${op} <client-id> <usd>`)
+      .option('--reason <text>', 'recorded in the ledger')
+      .action(
+        run((id: string, amount: string, o: { reason?: string }) => ({
+          method: 'POST',
+          path: `/clients/${encodeURIComponent(id)}/credits`,
+          body: { op, amount_usd: usd(amount), reason: o.reason ?? null },
+        })),
+      );
+  }
+  credits.command('unlimited <client-id>').action(run((id: string) => ({ method: 'POST', path: `/clients/${encodeURIComponent(id)}/credits`, body: { op: 'unlimited' } })));
+  credits.command('ledger <client-id>').action(run((id: string) => ({ method: 'GET', path: `/clients/${encodeURIComponent(id)}/ledger` })));
+  credits
+    .command('budget <client-id> <user-id> <period> <usd>')
+    .description("cap a user_id's spend per 'day' or 'month'; 'none' removes the cap")
+    .action(
+      run((id: string, userId: string, period: string, amount: string) => ({
+        method: 'PUT',
+        path: `/clients/${encodeURIComponent(id)}/budgets/${encodeURIComponent(userId)}`,
+        body: { period, limit_usd: amount === 'none' ? null : usd(amount) },
+      })),
+    );
+}
