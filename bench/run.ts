@@ -7,6 +7,7 @@ import { spawnServer, type ServerProcess } from '../test/helpers/process.js';
 import { percentile, report, throughput } from './measure.js';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
+import { usageScenario } from './usage.js';
 
 const KEY = 'luma-api-bench-0000000000000000000000000';
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
@@ -22,12 +23,13 @@ function bareServer(): Promise<{ url: string; stop(): void }> {
   });
 }
 
-async function atelier(workers: number): Promise<ServerProcess & { dataDir: string; stop(): Promise<void> }> {
+async function atelier(workers: number, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess & { dataDir: string; stop(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'));
   const server = await spawnServer(['--data-dir', dataDir, '--workers', String(workers), '--rpm', '0', '--max-concurrent', '0'], {
     ATELIER_API_KEYS: KEY,
     ATELIER_LOG_LEVEL: 'info',
     ATELIER_POLL_INTERVAL_MS: '20',
+    ...env,
   });
   return {
     ...server,
@@ -67,6 +69,7 @@ async function rss(url: string): Promise<number> {
   return Number(/^atelier_process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
+let postRate = 0;
 const bare = await bareServer();
 const api = await atelier(0);
 try {
@@ -78,7 +81,7 @@ try {
   const get = await throughput({ url: `${api.url}/v1/generations/${id}`, headers, seconds });
   report('GET /v1/generations/{id}', `${get.toFixed(0)} req/s`, `${(get / baseline).toFixed(2)}×`, '≥ 0.50×');
 
-  const postRate = await throughput({
+  postRate = await throughput({
     url: `${api.url}/v1/generations`,
     method: 'POST',
     headers,
@@ -90,6 +93,17 @@ try {
   bare.stop();
   await api.stop();
 }
+
+const metered = await atelier(0, { ATELIER_CREDITS: '1000000000' });
+try {
+  const body = JSON.stringify({ prompt: 'A glass of iced coffee on a marble countertop' });
+  const postMetered = await throughput({ url: `${metered.url}/v1/generations`, method: 'POST', headers, body, seconds });
+  report('POST with accounting (hold + ledger)', `${postMetered.toFixed(0)} req/s`, `${(postMetered / postRate).toFixed(2)}× off`, 'close to 1×');
+} finally {
+  await metered.stop();
+}
+
+await usageScenario(Number(process.env.BENCH_USAGE_ROWS ?? 1_000_000));
 
 const render = await atelier(2);
 try {

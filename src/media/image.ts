@@ -135,6 +135,6 @@ export function encodeImage(image: RawImage, format: 'png' | 'jpeg'): Promise<Bu
   const pixels = load(image);
   if (image.channels === 2 || image.channels === 4) pixels.removeAlpha();
   return format === 'png'
-    ? pixels.png({ compressionLevel: 3, adaptiveFiltering: false, palette: false }).toBuffer()
+    ? pixels.png({ compressionLevel: 2, adaptiveFiltering: false, palette: false }).toBuffer()
     : pixels.jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer();
 }

@@ -1,0 +1,59 @@
+// Usage-query latency over 1 million generations of one client, against a primary-key read.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { generations, openStore, usage } from '../src/store/index.js';
+import { percentile, report } from './measure.js';
+
+async function time(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  return percentile(samples, 50);
+}
+
+export async function usageScenario(total: number): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-usage-'));
+  try {
+    (await openStore({ dataDir })).close();
+    const raw = new SqliteDatabase(path.join(dataDir, 'atelier.db'));
+    const clientId = randomUUID();
+    raw.prepare("insert into clients (id, name, status, created_at) values (?, 'bench', 'active', 0)").run(clientId);
+    const insert = raw.prepare(
+      `insert into generations (id, client_id, api_key_id, type, model, state, request, user_id, price_micros, created_at, updated_at)
+       values (?, ?, 'k', ?, ?, ?, '{}', ?, ?, ?, ?)`,
+    );
+    const start = Date.UTC(2026, 0, 1);
+    const states = ['completed', 'completed', 'completed', 'failed'];
+    let someId = '';
+    raw.transaction(() => {
+      for (let i = 0; i < total; i++) {
+        someId = randomUUID();
+        const at = start + Math.floor((i / total) * 300 * 86_400_000);
+        insert.run(someId, clientId, i % 5 ? 'image' : 'image_edit', i % 3 ? 'uni-1' : 'uni-1-max', states[i % 4], `user-${i % 1000}`, 40_400, at, at);
+      }
+    })();
+    raw.close();
+
+    const store = await openStore({ dataDir });
+    try {
+      const baseline = await time(50, () => generations.getGeneration(store.db, someId, clientId));
+      const range = { clientId, start, end: start + 30 * 86_400_000 };
+      const userDay = await time(20, () => usage.usageRows(store.db, { ...range, userId: 'user-7', groupBy: 'day' }));
+      const month = await time(5, () => usage.usageRows(store.db, { ...range, groupBy: 'model' }));
+      const all = await time(3, () => usage.usageRows(store.db, { clientId, start, end: start + 400 * 86_400_000 }));
+      report(`usage: one user_id, 30 days by day (${total / 1e6}M rows)`, `${userDay.toFixed(1)} ms`, `${(userDay / baseline).toFixed(0)}× pk read`, 'milliseconds');
+      report('usage: whole client, 30 days by model', `${month.toFixed(1)} ms`, `${(month / baseline).toFixed(0)}× pk read`, 'milliseconds');
+      report('usage: whole client, all time, totals', `${all.toFixed(1)} ms`, `${(all / baseline).toFixed(0)}× pk read`, '—');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
