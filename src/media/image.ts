@@ -1,74 +1,56 @@
 import sharp from 'sharp';
+import { dominantColours as histogramColours, type Rgb } from './colours.js';
+import { sizeProblem, type PixelLimits } from './limits.js';
+import { sniffFormat, type ImageFormat } from './sniff.js';
 
 /** The media port: the only module that calls sharp. */
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
+export type { ImageFormat } from './sniff.js';
+export type { PixelLimits } from './limits.js';
+export type { Rgb } from './colours.js';
 
 export type ProbeResult =
   | { ok: true; format: ImageFormat; width: number; height: number }
   | { ok: false; failureCode: 'unsupported_format' | 'corrupt_input' | 'image_too_large'; reason: string };
 
-export interface PixelLimits {
-  maxPixels: number;
-  maxSide: number;
-}
-
+// Inputs are seen once; libvips' operation cache would only hold on to memory.
 sharp.cache(false);
 
-/** Sniffs the magic bytes; nothing else decides the format. */
-export function sniffFormat(bytes: Buffer): ImageFormat | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'gif';
-  if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') {
-    return 'webp';
-  }
-  return null;
-}
-
 /**
- * Checks an input: format by magic bytes, size from the header alone (so a
- * decompression bomb is refused before any pixel is decoded), then a full decode.
+ * Checks an input in order of cost: the magic bytes, then the header (so a
+ * decompression bomb is refused before a pixel is decoded), then a full decode.
+ * Width and height are as displayed, after EXIF orientation.
  */
 export async function probeImage(bytes: Buffer, limits: PixelLimits): Promise<ProbeResult> {
   const format = sniffFormat(bytes);
-  if (!format) return { ok: false, failureCode: 'unsupported_format', reason: 'not a JPEG, PNG, WebP or GIF image' };
+  if (!format) return refuse('unsupported_format', 'not a JPEG, PNG, WebP or GIF image');
+  const name = format === 'jpeg' ? 'JPEG' : format === 'webp' ? 'WebP' : format.toUpperCase();
+
   let meta: sharp.Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
-    return { ok: false, failureCode: 'corrupt_input', reason: `the ${format.toUpperCase()} header could not be read` };
+    return refuse('corrupt_input', `the ${name} header could not be read`);
   }
-  const width = meta.width ?? 0;
-  const height = meta.height ?? 0;
-  if (width > limits.maxSide || height > limits.maxSide || width * height > limits.maxPixels) {
-    return {
-      ok: false,
-      failureCode: 'image_too_large',
-      reason: `image is ${width}×${height} pixels; the limit is ${limits.maxSide} per side and ${limits.maxPixels / 1e6} MP`,
-    };
-  }
-  if (format === 'gif' && (meta.pages ?? 1) > 1) {
-    return { ok: false, failureCode: 'unsupported_format', reason: 'animated GIFs are not supported; send a still image' };
-  }
+  const { width, height } = meta.autoOrient ?? meta;
+  if (!width || !height) return refuse('corrupt_input', `the ${name} header has no dimensions`);
+  const tooLarge = sizeProblem(width, height, limits);
+  if (tooLarge) return refuse('image_too_large', tooLarge);
+  if (format === 'gif' && (meta.pages ?? 1) > 1) return refuse('unsupported_format', 'animated GIF; still GIF only');
+
   try {
-    await sharp(bytes, { failOn: 'truncated', limitInputPixels: limits.maxPixels }).stats();
+    await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels }).stats();
   } catch {
-    return { ok: false, failureCode: 'corrupt_input', reason: `the ${format.toUpperCase()} data is truncated or damaged` };
+    return refuse('corrupt_input', `the ${name} data is truncated or damaged`);
   }
   return { ok: true, format, width, height };
 }
 
-export interface Rgb {
-  r: number;
-  g: number;
-  b: number;
-}
-
-export async function dominantColour(bytes: Buffer): Promise<Rgb> {
-  const { dominant } = await sharp(bytes).stats();
-  return dominant;
-}
+const refuse = (failureCode: 'unsupported_format' | 'corrupt_input' | 'image_too_large', reason: string): ProbeResult => ({
+  ok: false,
+  failureCode,
+  reason,
+});
 
 /** Decoded pixels passed between steps, so nothing is re-encoded on the way. */
 export interface RawImage {
@@ -78,11 +60,12 @@ export interface RawImage {
   channels: 1 | 2 | 3 | 4;
 }
 
-/** A layer to place on a canvas. */
+/** Something to place on a canvas: decoded pixels, or SVG markup rendered in place. */
 export interface Layer {
-  image: RawImage;
+  image: RawImage | { svg: string };
   left: number;
   top: number;
+  blend?: 'over' | 'multiply' | 'soft-light';
 }
 
 async function raw(image: sharp.Sharp): Promise<RawImage> {
@@ -90,51 +73,83 @@ async function raw(image: sharp.Sharp): Promise<RawImage> {
   return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
-const load = (image: RawImage) => sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+const load = (image: RawImage | { svg: string }) =>
+  'svg' in image ? sharp(Buffer.from(image.svg)) : sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
 
-export function renderSvg(svg: string): Promise<RawImage> {
-  return raw(sharp(Buffer.from(svg)).ensureAlpha());
+/** The `count` most common distinct colours, read from a small copy. */
+export async function dominantColours(bytes: Buffer, count: number): Promise<Rgb[]> {
+  const { data, channels } = await raw(sharp(bytes).resize(64, 64, { fit: 'inside', kernel: 'nearest' }));
+  return histogramColours(data, channels, count);
 }
 
-/** Pango-rendered text in the given font file, wrapped to `width`, sized to fit `height`. */
-export function renderText(markup: string, options: { fontfile: string; font: string; width: number; height: number }): Promise<RawImage> {
-  return raw(sharp({ text: { text: markup, rgba: true, wrap: 'word', ...options } }));
+/**
+ * Pango markup set in one font file, wrapped at `width` (between words, inside a
+ * word only when it is too long for a line): at `dpi` when given,
+ * else the largest size that fits `height`. The result is cropped to the ink.
+ */
+export function renderText(markup: string, options: { fontfile: string; font: string; width: number; height?: number; dpi?: number }): Promise<RawImage> {
+  return raw(sharp({ text: { ...options, text: markup, rgba: true, wrap: 'word-char' } }));
 }
 
-/** Fills width×height, cropping to the centre. */
-export function coverResize(bytes: Buffer, width: number, height: number): Promise<RawImage> {
-  return raw(sharp(bytes).rotate().resize(width, height, { fit: 'cover' }).ensureAlpha());
+/** The image, upright, cropped to fill width×height, corners rounded to `radius`. */
+export function thumbnail(bytes: Buffer, width: number, height: number, radius = 0): Promise<RawImage> {
+  const mask = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="${width}" height="${height}" rx="${radius}" fill="#fff"/></svg>`;
+  return raw(
+    sharp(bytes)
+      .rotate()
+      .resize(width, height, { fit: 'cover' })
+      .flatten({ background: '#ffffff' })
+      .ensureAlpha()
+      .composite([{ input: Buffer.from(mask), blend: 'dest-in' }]),
+  );
 }
 
-export function composite(base: RawImage, layers: Layer[]): Promise<RawImage> {
+export interface Grade {
+  /** Hue turn in degrees. */
+  hue: number;
+  saturation: number;
+  brightness: number;
+  /** Contrast around mid-grey; 1 leaves it unchanged. */
+  contrast: number;
+}
+
+/** The image, upright, colour-graded: hue turned, saturation, brightness and contrast changed. */
+export function gradeImage(bytes: Buffer, grade: Grade): Promise<RawImage> {
+  const { hue, saturation, brightness, contrast } = grade;
+  return raw(
+    sharp(bytes)
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .modulate({ hue: Math.round(hue), saturation, brightness })
+      .linear(contrast, 128 * (1 - contrast)),
+  );
+}
+
+export function composite(base: RawImage | { svg: string }, layers: Layer[]): Promise<RawImage> {
   return raw(
     load(base).composite(
-      layers.map(({ image, left, top }) => ({
-        input: image.data,
-        raw: { width: image.width, height: image.height, channels: image.channels },
-        left,
-        top,
+      layers.map(({ image, left, top, blend }) => ({
+        input: 'svg' in image ? Buffer.from(image.svg) : image.data,
+        ...('svg' in image ? {} : { raw: { width: image.width, height: image.height, channels: image.channels } }),
+        left: Math.round(left),
+        top: Math.round(top),
+        blend: blend ?? 'over',
       })),
     ),
   );
 }
 
-/** The source image, colour-graded: hue turned, saturation and brightness scaled, a tint blended in. */
-export async function gradeImage(bytes: Buffer, grade: { hue: number; saturation: number; brightness: number; tint: Rgb }): Promise<RawImage> {
-  const graded = await raw(sharp(bytes).rotate().modulate({ hue: grade.hue, saturation: grade.saturation, brightness: grade.brightness }).ensureAlpha());
-  const tint = { width: graded.width, height: graded.height, channels: 4 as const, background: { ...grade.tint, alpha: 0.22 } };
-  return raw(load(graded).composite([{ input: { create: tint }, blend: 'soft-light' }]));
+/** 8-bit luminance, one channel, softened by a Gaussian blur of sigma `blur` when given. */
+export function greyPixels(image: RawImage, blur = 0): Promise<RawImage> {
+  const grey = load(image).removeAlpha().greyscale();
+  return raw(blur >= 0.3 ? grey.blur(blur) : grey);
 }
 
-/** 8-bit luminance pixels, row-major. */
-export function greyPixels(image: RawImage): Promise<RawImage> {
-  return raw(load(image).greyscale());
-}
-
+/** Deterministic encoders: fixed JPEG quality; PNG tuned for speed over size. */
 export function encodeImage(image: RawImage, format: 'png' | 'jpeg'): Promise<Buffer> {
   const pixels = load(image);
   if (image.channels === 2 || image.channels === 4) pixels.removeAlpha();
   return format === 'png'
     ? pixels.png({ compressionLevel: 2, adaptiveFiltering: false, palette: false }).toBuffer()
-    : pixels.jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer();
+    : pixels.jpeg({ quality: 90, chromaSubsampling: '4:2:0', mozjpeg: false }).toBuffer();
 }

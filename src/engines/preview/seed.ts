@@ -4,14 +4,13 @@ import type { ImageInput } from '../engine.js';
 
 /** Everything that shapes the picture, hashed: the same request and inputs give the same seed. */
 export function requestSeed(request: GenerationRequest, inputs: ImageInput[]): Buffer {
-  const hash = createHash('sha256').update(
-    JSON.stringify([request.prompt, request.model, request.type, request.aspect_ratio, request.style, request.output_format]),
-  );
-  for (const input of inputs) hash.update(`${input.role}:${input.index}:`).update(input.bytes);
+  const { prompt, model, type, aspect_ratio, style, output_format } = request;
+  const hash = createHash('sha256').update(JSON.stringify({ prompt, model, type, aspect_ratio, style, output_format }));
+  for (const input of inputs) hash.update(`\n${input.role}:${input.index}:${input.bytes.length}:`).update(input.bytes);
   return hash.digest();
 }
 
-/** A small deterministic PRNG (mulberry32) seeded from the hash. */
+/** A small deterministic PRNG (mulberry32) seeded from the hash; never Math.random. */
 export function random(seed: Buffer): () => number {
   let state = seed.readUInt32LE(0);
   return () => {

@@ -2,7 +2,7 @@ import type { AspectRatio } from '../../contract/index.js';
 import type { ImageInput } from '../engine.js';
 
 /** Output pixels per aspect ratio (spec §10.3). */
-export const IMAGE_SIZES: Partial<Record<AspectRatio, readonly [number, number]>> = {
+export const IMAGE_SIZES = {
   '3:1': [3360, 1248],
   '2:1': [2912, 1440],
   '16:9': [2784, 1504],
@@ -12,18 +12,26 @@ export const IMAGE_SIZES: Partial<Record<AspectRatio, readonly [number, number]>
   '9:16': [1504, 2784],
   '1:2': [1440, 2912],
   '1:3': [1248, 3360],
-};
+} as const satisfies Partial<Record<AspectRatio, readonly [number, number]>>;
 
-/** `aspect_ratio: null` means the model picks: manga → 2:3; refs → the ratio nearest the first ref; else 16:9. */
-export function chooseAspectRatio(requested: AspectRatio | null, style: string, refs: ImageInput[]): AspectRatio {
-  if (requested) return requested;
+export type ImageAspectRatio = keyof typeof IMAGE_SIZES;
+
+const isImageRatio = (ratio: string): ratio is ImageAspectRatio => Object.hasOwn(IMAGE_SIZES, ratio);
+
+/**
+ * The ratio an `image` is rendered at. `aspect_ratio: null` lets the model choose:
+ * manga → 2:3; with refs → the ratio nearest the first ref's; otherwise 16:9.
+ */
+export function chooseAspectRatio(requested: AspectRatio | null, style: 'auto' | 'manga', refs: Pick<ImageInput, 'role' | 'width' | 'height'>[]): ImageAspectRatio {
+  if (requested) {
+    if (!isImageRatio(requested)) throw new Error(`aspect ratio ${requested} has no image size`);
+    return requested;
+  }
   if (style === 'manga') return '2:3';
   const first = refs.find((r) => r.role === 'image_ref');
   if (!first) return '16:9';
+  // Compared on a log scale, so 2:1 is as far from 1:1 as 1:2 is.
   const target = Math.log(first.width / first.height);
-  const ratios = Object.entries(IMAGE_SIZES) as Array<[AspectRatio, readonly [number, number]]>;
-  return ratios.reduce((best, [ratio, [w, h]]) => {
-    const [bw, bh] = IMAGE_SIZES[best]!;
-    return Math.abs(Math.log(w / h) - target) < Math.abs(Math.log(bw / bh) - target) ? ratio : best;
-  }, ratios[0][0]);
+  const distance = (ratio: ImageAspectRatio) => Math.abs(Math.log(IMAGE_SIZES[ratio][0] / IMAGE_SIZES[ratio][1]) - target);
+  return (Object.keys(IMAGE_SIZES) as ImageAspectRatio[]).reduce((best, ratio) => (distance(ratio) < distance(best) ? ratio : best));
 }

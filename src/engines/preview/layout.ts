@@ -1,0 +1,40 @@
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface CardLayout {
+  unit: number;
+  margin: number;
+  panelWidth: number;
+  /** The tallest the panel may grow. */
+  maxPanelHeight: number;
+  /** The panel, sized to its content, and the open area left for the motif and refs. */
+  place(panelHeight: number): { panel: Box; open: Box };
+}
+
+/**
+ * The text panel sits in the bottom-left corner and is as tall as its content.
+ * Wide cards give it a column on the left; square and tall ones the full width.
+ */
+export function cardLayout(width: number, height: number): CardLayout {
+  const unit = Math.min(width, height);
+  const margin = Math.round(unit * 0.06);
+  const wide = width / height >= 1.6;
+  const panelWidth = wide ? Math.round(Math.min(width * 0.46, height * 1.05)) : width - 2 * margin;
+  const maxPanelHeight = wide ? height - 2 * margin : Math.round(Math.min(height * 0.62, width * 1.1));
+  return {
+    unit,
+    margin,
+    panelWidth,
+    maxPanelHeight,
+    place(panelHeight) {
+      const h = Math.min(Math.round(panelHeight), maxPanelHeight);
+      const panel = { x: margin, y: height - margin - h, w: panelWidth, h };
+      const open = wide ? { x: margin + panelWidth, y: 0, w: width - margin - panelWidth, h: height } : { x: 0, y: 0, w: width, h: panel.y };
+      return { panel, open };
+    },
+  };
+}
