@@ -42,7 +42,7 @@ export async function usageScenario(total: number): Promise<void> {
 
     const store = await openStore({ dataDir });
     try {
-      const baseline = await time(50, () => generations.getGeneration(store.db, someId, clientId));
+      const baseline = await time(50, () => generations.getGeneration(store, someId, clientId));
       const range = { clientId, start, end: start + 30 * 86_400_000 };
       const userDay = await time(20, () => usage.usageRows(store.db, { ...range, userId: 'user-7', groupBy: 'day' }));
       const month = await time(5, () => usage.usageRows(store.db, { ...range, groupBy: 'model' }));

@@ -24,7 +24,7 @@ export async function resolveChainedRefs(store: Store, clientId: string, slots: 
     if (slot.ref.file_id != null) throw apiError('REF_FILE_NOT_FOUND', { path: slot.path, id: slot.ref.file_id });
     const id = slot.ref.generation_id;
     if (id == null) continue;
-    const prior = await generations.getGeneration(store.db, id, clientId);
+    const prior = await generations.getGeneration(store, id, clientId);
     if (!prior) throw apiError('REF_GENERATION_NOT_FOUND', { path: slot.path, id });
     if (prior.state !== 'completed') throw apiError('REF_GENERATION_NOT_COMPLETED', { path: slot.path, id, state: prior.state });
     const image = parseOutputs(prior.output).find((o) => o.type === 'image');

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Principal, RpmDecision, RpmLimiter } from '../accounts/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { apiError, normalizeGeneration, type GenerationCreate } from '../contract/index.js';
 import type { Events } from '../events.js';
 import type { BlobStore } from '../storage/index.js';
-import { generations, ledger, queue, type GenerationTable, type Store } from '../store/index.js';
+import { generations, ledger, queue, timeOrderedId, type GenerationTable, type Store } from '../store/index.js';
 import { priceOf } from '../accounts/index.js';
 import { checkUserBudgets } from '../accounts/budgets.js';
 import { ingestRefs, refSlots, resolveChainedRefs } from './inputs.js';
@@ -80,7 +79,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
     }
   };
 
-  const id = randomUUID();
+  const id = timeOrderedId(now);
   try {
     await checkConcurrency(store.db);
     const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits);
@@ -107,7 +106,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       updated_at: now,
     };
     try {
-      await store.db.transaction().execute(async (trx) => {
+      await store.transact(async (trx) => {
         await generations.lockClient(trx, store.dialect, principal.clientId);
         await checkConcurrency(trx);
         await checkFunds(trx);

@@ -55,7 +55,7 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
 
 /** Records a terminal outcome: in one transaction the job goes, the generation ends and its hold settles. */
 export async function finish(deps: JobDeps, generationId: string, workerId: string, outcome: Outcome): Promise<boolean> {
-  return deps.store.db.transaction().execute(async (trx) => {
+  return deps.store.transact(async (trx) => {
     if (!(await queue.deleteJob(trx, generationId, workerId))) return false; // lease lost: another worker owns it now
     await endGeneration(trx, generationId, outcome, deps.clock.now());
     return true;

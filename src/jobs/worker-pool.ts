@@ -84,7 +84,7 @@ export class WorkerPool {
   private async failExhausted(): Promise<void> {
     const { store, clock } = this.deps;
     for (const job of await queue.listExhaustedJobs(store.db, clock.now())) {
-      const ended = await store.db.transaction().execute(async (trx) => {
+      const ended = await store.transact(async (trx) => {
         if (!(await queue.deleteExhaustedJob(trx, job.generation_id, clock.now()))) return false;
         const reason = `Generation failed after ${job.attempts} attempts`;
         await endGeneration(trx, job.generation_id, { kind: 'failed', code: 'generation_failed', reason }, clock.now());

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type CompiledQuery, type Migration } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as accounts from './migrations/002-accounts.js';
 import type { Database } from './schema.js';
+import { batchedTransactions, type Work } from './write-batch.js';
 
 /** What differs between the dialects, as capabilities rather than names. */
 export interface DialectCapabilities {
@@ -17,6 +18,10 @@ export interface DialectCapabilities {
 export interface Store {
   db: Kysely<Database>;
   dialect: DialectCapabilities;
+  /** A write transaction; on SQLite, concurrent ones share a commit (see write-batch.ts). */
+  transact<T>(work: Work<T>): Promise<T>;
+  /** Runs a precompiled read of the hot path, seeing only committed data. */
+  read<R>(query: CompiledQuery<R>): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -48,14 +53,34 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 function openSqlite(dataDir: string): Store {
   fs.mkdirSync(dataDir, { recursive: true });
-  const sqlite = new SqliteDatabase(path.join(dataDir, 'atelier.db'));
+  const file = path.join(dataDir, 'atelier.db');
+  const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   cachePreparedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: { name: 'sqlite', rowLocks: false }, close: () => db.destroy() };
+
+  // Hot reads skip Kysely's connection queue on a connection of their own.
+  let reader: SqliteDatabase.Database | undefined;
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const read = async <R>(query: CompiledQuery<R>): Promise<R[]> => {
+    reader ??= new SqliteDatabase(file, { readonly: true });
+    let statement = statements.get(query.sql);
+    if (!statement) statements.set(query.sql, (statement = reader.prepare(query.sql)));
+    return statement.all(query.parameters as unknown[]) as R[];
+  };
+  return {
+    db,
+    dialect: { name: 'sqlite', rowLocks: false },
+    transact: batchedTransactions(db),
+    read,
+    close: async () => {
+      reader?.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** Kysely prepares every query anew; reusing statements by SQL text saves most of a read's cost. */
@@ -63,7 +88,7 @@ function cachePreparedStatements(sqlite: SqliteDatabase.Database): void {
   const prepare = sqlite.prepare.bind(sqlite);
   const cache = new Map<string, SqliteDatabase.Statement>();
   sqlite.prepare = ((source: string) => {
-    if (!/^\s*(select|insert|update|delete|with)\b/i.test(source)) return prepare(source);
+    if (!/^\s*(select|insert|update|delete|with|begin|commit|rollback)\b/i.test(source)) return prepare(source);
     let statement = cache.get(source);
     if (!statement) {
       statement = prepare(source);
@@ -81,5 +106,11 @@ function openPostgres(connectionString: string, schema?: string): Store {
     types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: { name: 'postgres', rowLocks: true }, close: () => db.destroy() };
+  return {
+    db,
+    dialect: { name: 'postgres', rowLocks: true },
+    transact: (work) => db.transaction().execute(work),
+    read: async (query) => (await db.executeQuery(query)).rows,
+    close: () => db.destroy(),
+  };
 }

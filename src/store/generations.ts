@@ -1,23 +1,22 @@
 import type { CompiledQuery, Kysely, Transaction } from 'kysely';
+import { preparedInsert } from './prepared.js';
 import type { Database, GenerationTable } from './schema.js';
-import type { DialectCapabilities } from './database.js';
+import type { DialectCapabilities, Store } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export async function insertGeneration(db: Db, generation: GenerationTable): Promise<void> {
-  await db.insertInto('generations').values(generation).execute();
-}
+export const insertGeneration = preparedInsert('generations');
 
-const readers = new WeakMap<Db, CompiledQuery<GenerationTable>>();
+const readers = new WeakMap<Store, CompiledQuery<GenerationTable>>();
 
-/** The hot read of every poll: compiled once per database, then only re-bound. */
-export async function getGeneration(db: Db, id: string, clientId: string): Promise<GenerationTable | undefined> {
-  let query = readers.get(db);
+/** The hot read of every poll: compiled once per store, then only re-bound. */
+export async function getGeneration(store: Store, id: string, clientId: string): Promise<GenerationTable | undefined> {
+  let query = readers.get(store);
   if (!query) {
-    query = db.selectFrom('generations').selectAll().where('id', '=', '').where('client_id', '=', '').compile();
-    readers.set(db, query);
+    query = store.db.selectFrom('generations').selectAll().where('id', '=', '').where('client_id', '=', '').compile();
+    readers.set(store, query);
   }
-  const { rows } = await db.executeQuery<GenerationTable>({ ...query, parameters: [id, clientId] });
+  const rows = await store.read<GenerationTable>({ ...query, parameters: [id, clientId] });
   return rows[0];
 }
 

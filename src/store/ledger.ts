@@ -1,11 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { timeOrderedId } from './ids.js';
+import { preparedInsert } from './prepared.js';
 import type { Database, LedgerTable, UserBudgetTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+const insertLedger = preparedInsert('ledger');
+
 export async function appendLedger(db: Db, entry: Omit<LedgerTable, 'id'>): Promise<void> {
-  await db.insertInto('ledger').values({ id: randomUUID(), ...entry }).execute();
+  await insertLedger(db, { id: timeOrderedId(entry.created_at), ...entry });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DialectCapabilities } from './database.js';
-import type { Database, JobTable } from './schema.js';
+import { preparedInsert } from './prepared.js';
+import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -10,9 +11,7 @@ export interface ClaimedJob {
   max_attempts: number;
 }
 
-export async function enqueueJob(db: Db, job: JobTable): Promise<void> {
-  await db.insertInto('jobs').values(job).execute();
-}
+export const enqueueJob = preparedInsert('jobs');
 
 /** Leases up to `limit` due jobs whose lease is free or expired. */
 export async function claimJobs(

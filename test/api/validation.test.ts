@@ -74,7 +74,8 @@ describe('POST /v1/generations validation', () => {
     const res = await ts.call('POST', '/v1/generations', { body: { prompt: 'An astronaut riding a horse' } });
     assert.equal(res.status, 201);
     const body = await res.json();
-    assert.match(body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // UUIDv7: time-ordered, so ids made later sort later.
+    assert.match(body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.match(body.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.deepEqual(
       { ...body, id: 'x', created_at: 'x' },

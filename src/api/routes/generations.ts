@@ -31,7 +31,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     { onRequest, schema: { response: { 200: Generation, default: ErrorBody } } },
     async (request) => {
       const { id } = request.params;
-      const row = UUID.test(id) ? await generations.getGeneration(deps.store.db, id.toLowerCase(), request.principal!.clientId) : undefined;
+      const row = UUID.test(id) ? await generations.getGeneration(deps.store, id.toLowerCase(), request.principal!.clientId) : undefined;
       if (!row) throw apiError('GENERATION_NOT_FOUND');
       return generationView(row, baseUrl(deps.config, request), deps.secret, deps.clock.now());
     },
