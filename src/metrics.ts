@@ -36,6 +36,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Label children by request kind: resolving labels on every request costs more than counting. */
+  private readonly requestInstruments = new Map<string, { count: client.Counter.Internal; duration: client.Histogram.Internal<string> }>();
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let instruments = this.requestInstruments.get(key);
+    if (!instruments) {
+      instruments = { count: this.requests.labels(method, route, String(status)), duration: this.requestDuration.labels(method, route) };
+      this.requestInstruments.set(key, instruments);
+    }
+    instruments.count.inc();
+    instruments.duration.observe(seconds);
+  }
+
   constructor(queueDepth: () => Promise<number>) {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'atelier_' });
     new client.Gauge({

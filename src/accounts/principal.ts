@@ -32,10 +32,9 @@ export class Authenticator {
     const key = header.slice('Bearer '.length).trim();
     if (!key.startsWith(KEY_PREFIX) || key.length === KEY_PREFIX.length) throw apiError('AUTH_MISSING');
 
-    const hash = hashKey(key);
     const now = this.clock.now();
-    const row = await this.lookup(hash, now);
-    if (!row || !hashesEqual(row.key_hash, hash)) throw apiError('AUTH_INVALID');
+    const row = await this.lookup(key, now);
+    if (!row) throw apiError('AUTH_INVALID');
     if (row.revoked_at !== null && row.revoked_at <= now) throw apiError('AUTH_REVOKED');
     if (row.expires_at !== null && row.expires_at <= now) throw apiError('AUTH_EXPIRED');
     if (row.status === 'suspended') throw apiError('CLIENT_SUSPENDED');
@@ -54,12 +53,15 @@ export class Authenticator {
     this.cache.clear();
   }
 
-  private async lookup(hash: string, now: number): Promise<KeyRow | undefined> {
-    const hit = this.cache.get(hash);
+  /** Cached by the key itself, so a hit costs neither a hash nor a query. */
+  private async lookup(key: string, now: number): Promise<KeyRow | undefined> {
+    const hit = this.cache.get(key);
     if (hit && hit.until > now) return hit.row;
+    const hash = hashKey(key);
     const row = await clients.findApiKeyByHash(this.store.db, hash);
+    if (!row || !hashesEqual(row.key_hash, hash)) return undefined;
     if (this.cache.size >= 10_000) this.cache.clear();
-    if (row) this.cache.set(hash, { row, until: now + this.cacheMs });
+    this.cache.set(key, { row, until: now + this.cacheMs });
     return row;
   }
 }

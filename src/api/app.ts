@@ -24,10 +24,10 @@ export function createApp(options: { logger: Logger; bodyLimit: number; metrics:
     reply.header('x-api-version', API_VERSION);
   });
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    options.metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
-    options.metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    options.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    if (options.logger.isLevelEnabled('debug')) {
+      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
   });
 
   app.removeAllContentTypeParsers();

@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 import { apiError, normalizeGeneration, type GenerationCreate } from '../contract/index.js';
 import type { Events } from '../events.js';
 import type { BlobStore } from '../storage/index.js';
-import { generations, ledger, queue, timeOrderedId, type GenerationTable, type Store } from '../store/index.js';
+import type { Transaction } from 'kysely';
+import { generations, ledger, queue, timeOrderedId, type Database, type GenerationTable, type Store } from '../store/index.js';
 import { priceOf } from '../accounts/index.js';
 import { checkUserBudgets } from '../accounts/budgets.js';
 import { ingestRefs, refSlots, resolveChainedRefs } from './inputs.js';
@@ -36,7 +37,8 @@ function rateHeaders(rpm: RpmDecision): Record<string, string> {
   };
 }
 
-async function holdFunds(trx: Store['db'], row: GenerationTable): Promise<void> {
+/** Takes the price off the balance, never below zero, and records the hold. */
+async function holdFunds(trx: Transaction<Database>, row: GenerationTable): Promise<void> {
   if (!(await ledger.moveFunds(trx, row.client_id, -row.price_micros))) throw apiError('INSUFFICIENT_CREDITS');
   await ledger.appendLedger(trx, {
     client_id: row.client_id,
@@ -50,8 +52,10 @@ async function holdFunds(trx: Store['db'], row: GenerationTable): Promise<void> 
 }
 
 /**
- * Submit: validate → chained refs → funds and budgets → RPM → concurrency → ingest inputs →
- * one transaction re-checking limits and funds, inserting the generation and its job, and holding the price.
+ * Submit: validate → chained refs → budgets → RPM → ingest inputs → one transaction that checks
+ * budgets, holds the price (402), checks concurrency (429) and inserts the generation and its job.
+ * The balance and concurrency are read ahead of the transaction only where that changes the
+ * outcome: before a 429 for RPM (402 comes first) and before fetching inputs.
  */
 export async function submitGeneration(deps: SubmitDeps, principal: Principal, body: GenerationCreate): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
@@ -61,15 +65,15 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
 
   const now = clock.now();
   const price = priceOf(request);
-  const checkFunds = async (db: Store['db']) => {
-    if (request.user_id) await checkUserBudgets(db, principal.clientId, request.user_id, price, now);
-    if (principal.metered && ((await ledger.getBalance(db, principal.clientId)) ?? 0) < price) throw apiError('INSUFFICIENT_CREDITS');
-  };
-  await checkFunds(store.db);
+  if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const rpmLimit = principal.rpmLimit ?? config.rpm;
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
   const rpm = rpmLimit > 0 ? limiter.take(principal.clientId, rpmLimit, now) : null;
+  const refuseIfShort = async () => {
+    if (principal.metered && ((await ledger.readBalance(store, principal.clientId)) ?? 0) < price) throw apiError('INSUFFICIENT_CREDITS');
+  };
   if (rpm && !rpm.allowed) {
+    await refuseIfShort();
     throw apiError('RATE_LIMITED', {}, { ...rateHeaders(rpm), 'retry-after': String(rpm.retryAfter) });
   }
 
@@ -81,7 +85,10 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
 
   const id = timeOrderedId(now);
   try {
-    await checkConcurrency(store.db);
+    if (slots.some((slot) => !chained.has(slot))) {
+      await refuseIfShort();
+      await checkConcurrency(store.db);
+    }
     const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits);
     const stored: StoredRequest = {
       ...request,
@@ -108,10 +115,10 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
     try {
       await store.transact(async (trx) => {
         await generations.lockClient(trx, store.dialect, principal.clientId);
-        await checkConcurrency(trx);
-        await checkFunds(trx);
-        await generations.insertGeneration(trx, row);
+        if (request.user_id) await checkUserBudgets(trx, principal.clientId, request.user_id, price, now);
         if (principal.metered) await holdFunds(trx, row);
+        await checkConcurrency(trx);
+        await generations.insertGeneration(trx, row);
         await queue.enqueueJob(trx, {
           generation_id: id,
           run_at: now,

@@ -1,11 +1,11 @@
 import { isoSeconds } from '../clock.js';
 import type { Generation } from '../contract/index.js';
 import { blobPath } from '../storage/index.js';
-import type { GenerationTable } from '../store/index.js';
+import type { generations } from '../store/index.js';
 import { parseOutputs } from './records.js';
 
 /** The API's Generation object, with output URLs minted fresh for this response. */
-export function generationView(row: GenerationTable, baseUrl: string, secret: Buffer, now: number): Generation {
+export function generationView(row: generations.GenerationView, baseUrl: string, secret: Buffer, now: number): Generation {
   const output =
     row.state === 'completed'
       ? parseOutputs(row.output).map((o) => ({ type: o.type, url: baseUrl + blobPath(secret, o.key, now) }))

@@ -20,8 +20,8 @@ export interface Store {
   dialect: DialectCapabilities;
   /** A write transaction; on SQLite, concurrent ones share a commit (see write-batch.ts). */
   transact<T>(work: Work<T>): Promise<T>;
-  /** Runs a precompiled read of the hot path, seeing only committed data. */
-  read<R>(query: CompiledQuery<R>): Promise<R[]>;
+  /** Runs a precompiled read of the hot path with these parameters, seeing only committed data. */
+  read<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -65,11 +65,11 @@ function openSqlite(dataDir: string): Store {
   // Hot reads skip Kysely's connection queue on a connection of their own.
   let reader: SqliteDatabase.Database | undefined;
   const statements = new Map<string, SqliteDatabase.Statement>();
-  const read = async <R>(query: CompiledQuery<R>): Promise<R[]> => {
+  const read = async <R>(query: CompiledQuery<R>, parameters: readonly unknown[]): Promise<R[]> => {
     reader ??= new SqliteDatabase(file, { readonly: true });
     let statement = statements.get(query.sql);
     if (!statement) statements.set(query.sql, (statement = reader.prepare(query.sql)));
-    return statement.all(query.parameters as unknown[]) as R[];
+    return statement.all(parameters as unknown[]) as R[];
   };
   return {
     db,
@@ -110,7 +110,7 @@ function openPostgres(connectionString: string, schema?: string): Store {
     db,
     dialect: { name: 'postgres', rowLocks: true },
     transact: (work) => db.transaction().execute(work),
-    read: async (query) => (await db.executeQuery(query)).rows,
+    read: async <R>(query: CompiledQuery<R>, parameters: readonly unknown[]) => (await db.executeQuery<R>({ ...query, parameters })).rows,
     close: () => db.destroy(),
   };
 }

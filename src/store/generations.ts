@@ -1,5 +1,5 @@
-import type { CompiledQuery, Kysely, Transaction } from 'kysely';
-import { preparedInsert } from './prepared.js';
+import type { Kysely, Transaction } from 'kysely';
+import { compiledOnce, preparedInsert } from './prepared.js';
 import type { Database, GenerationTable } from './schema.js';
 import type { DialectCapabilities, Store } from './database.js';
 
@@ -7,16 +7,15 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export const insertGeneration = preparedInsert('generations');
 
-const readers = new WeakMap<Store, CompiledQuery<GenerationTable>>();
+/** What a poll shows of a generation. */
+export const GENERATION_VIEW_COLUMNS = ['id', 'type', 'state', 'model', 'created_at', 'output', 'failure_code', 'failure_reason'] as const;
+export type GenerationView = Pick<GenerationTable, (typeof GENERATION_VIEW_COLUMNS)[number]>;
 
-/** The hot read of every poll: compiled once per store, then only re-bound. */
-export async function getGeneration(store: Store, id: string, clientId: string): Promise<GenerationTable | undefined> {
-  let query = readers.get(store);
-  if (!query) {
-    query = store.db.selectFrom('generations').selectAll().where('id', '=', '').where('client_id', '=', '').compile();
-    readers.set(store, query);
-  }
-  const rows = await store.read<GenerationTable>({ ...query, parameters: [id, clientId] });
+const viewQuery = compiledOnce((db) => db.selectFrom('generations').select(GENERATION_VIEW_COLUMNS).where('id', '=', '').where('client_id', '=', ''));
+
+/** The hot read of every poll. */
+export async function getGeneration(store: Store, id: string, clientId: string): Promise<GenerationView | undefined> {
+  const rows = await store.read(viewQuery(store.db), [id, clientId]);
   return rows[0];
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Store } from './database.js';
 import { timeOrderedId } from './ids.js';
-import { preparedInsert } from './prepared.js';
+import { compiledOnce, preparedInsert } from './prepared.js';
 import type { Database, LedgerTable, UserBudgetTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -15,14 +16,29 @@ export async function appendLedger(db: Db, entry: Omit<LedgerTable, 'id'>): Prom
  * Moves `delta` micro-dollars into (positive) or out of (negative) a balance. Never takes a
  * balance below zero: returns false instead. An unlimited (null) balance always succeeds.
  */
-export async function moveFunds(db: Db, clientId: string, delta: number): Promise<boolean> {
-  const result = await db
+const moveFundsQuery = compiledOnce((db) =>
+  db
     .updateTable('clients')
-    .set((eb) => ({ balance_micros: eb('balance_micros', '+', delta) }))
-    .where('id', '=', clientId)
-    .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', -delta)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .set((eb) => ({ balance_micros: eb('balance_micros', '+', 0) }))
+    .where('id', '=', '')
+    .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', 0)])),
+);
+
+/**
+ * Moves `delta` micro-dollars into (positive) or out of (negative) a balance. Never takes a
+ * balance below zero: returns false instead. An unlimited (null) balance always succeeds.
+ */
+export async function moveFunds(db: Db, clientId: string, delta: number): Promise<boolean> {
+  const result = await db.executeQuery({ ...moveFundsQuery(db), parameters: [delta, clientId, -delta] });
+  return Number(result.numAffectedRows) === 1;
+}
+
+const balanceQuery = compiledOnce((db) => db.selectFrom('clients').select('balance_micros').where('id', '=', ''));
+
+/** The committed balance, on the hot read path. */
+export async function readBalance(store: Store, clientId: string): Promise<number | null | undefined> {
+  const rows = await store.read(balanceQuery(store.db), [clientId]);
+  return rows[0]?.balance_micros;
 }
 
 export async function getBalance(db: Db, clientId: string): Promise<number | null | undefined> {

@@ -1,25 +1,29 @@
-import type { CompiledQuery, Kysely, Transaction } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /**
- * An INSERT of whole rows, compiled once per dialect and then only re-bound: building and
- * compiling the query each time costs more than SQLite takes to run it. The columns are those
- * of the first row inserted.
+ * A query compiled once per dialect, for callers to re-bind its parameters in order: on the hot
+ * paths, building and compiling a query costs more than SQLite takes to run it.
  */
-export function preparedInsert<T extends keyof Database>(table: T) {
-  const compiled = new WeakMap<object, { query: CompiledQuery; columns: string[] }>();
-  return async (db: Db, row: Database[T]): Promise<void> => {
+export function compiledOnce<R>(build: (db: Db) => Compilable<R>): (db: Db) => CompiledQuery<R> {
+  const compiled = new WeakMap<object, CompiledQuery<R>>();
+  return (db) => {
     const adapter = db.getExecutor().adapter;
-    let prepared = compiled.get(adapter);
-    if (!prepared) {
-      const columns = Object.keys(row).sort();
-      const placeholder = Object.fromEntries(columns.map((column) => [column, null]));
-      prepared = { query: db.insertInto(table).values(placeholder as never).compile(), columns };
-      compiled.set(adapter, prepared);
-    }
+    let query = compiled.get(adapter);
+    if (!query) compiled.set(adapter, (query = build(db).compile()));
+    return query;
+  };
+}
+
+/** An INSERT of whole rows; the columns are those of the first row inserted. */
+export function preparedInsert<T extends keyof Database>(table: T) {
+  let columns: string[] = [];
+  const query = compiledOnce((db) => db.insertInto(table).values(Object.fromEntries(columns.map((column) => [column, null])) as never));
+  return async (db: Db, row: Database[T]): Promise<void> => {
+    if (columns.length === 0) columns = Object.keys(row).sort();
     const values = row as unknown as Record<string, unknown>;
-    await db.executeQuery({ ...prepared.query, parameters: prepared.columns.map((column) => values[column] ?? null) });
+    await db.executeQuery({ ...query(db), parameters: columns.map((column) => values[column] ?? null) });
   };
 }
