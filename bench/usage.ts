@@ -31,11 +31,24 @@ export async function usageScenario(total: number): Promise<void> {
     const start = Date.UTC(2026, 0, 1);
     const states = ['completed', 'completed', 'completed', 'failed'];
     let someId = '';
+    // The daily rollups the server keeps in step with every write, built here as the seeding goes.
+    const rollups = { usage_daily: new Map<string, number[]>(), usage_daily_user: new Map<string, number[]>() };
     raw.transaction(() => {
       for (let i = 0; i < total; i++) {
         someId = randomUUID();
         const at = start + Math.floor((i / total) * 300 * 86_400_000);
-        insert.run(someId, clientId, i % 5 ? 'image' : 'image_edit', i % 3 ? 'uni-1' : 'uni-1-max', states[i % 4], `user-${i % 1000}`, 40_400, at, at);
+        const [type, model, state, user] = [i % 5 ? 'image' : 'image_edit', i % 3 ? 'uni-1' : 'uni-1-max', states[i % 4], `user-${i % 1000}`];
+        insert.run(someId, clientId, type, model, state, user, 40_400, at, at);
+        const day = Math.floor(at / 86_400_000);
+        for (const [map, key] of [[rollups.usage_daily, [clientId, day, model, type]], [rollups.usage_daily_user, [clientId, user, day, model, type]]] as const) {
+          const counts = map.get(key.join('|')) ?? [0, 0, 0, 0];
+          map.set(key.join('|'), [counts[0] + 1, counts[1] + (state === 'completed' ? 1 : 0), counts[2] + (state === 'failed' ? 1 : 0), counts[3] + (state === 'failed' ? 0 : 40_400)]);
+        }
+      }
+      for (const [table, map] of Object.entries(rollups)) {
+        const columns = table === 'usage_daily' ? 'client_id, day, model, type' : 'client_id, user_id, day, model, type';
+        const count = raw.prepare(`insert into ${table} (${columns}, generations, completed, failed, cost_micros) values (${columns.replace(/\w+/g, '?')}, ?, ?, ?, ?)`);
+        for (const [key, counts] of map) count.run(...key.split('|'), ...counts);
       }
     })();
     raw.close();
@@ -43,7 +56,8 @@ export async function usageScenario(total: number): Promise<void> {
     const store = await openStore({ dataDir });
     try {
       const baseline = await time(50, () => generations.getGeneration(store, someId, clientId));
-      const range = { clientId, start, end: start + 30 * 86_400_000 };
+      // Ranges that start and end mid-day, as callers' ranges do.
+      const range = { clientId, start: start + 3_600_000, end: start + 30 * 86_400_000 + 7_200_000 };
       const userDay = await time(20, () => usage.usageRows(store.db, { ...range, userId: 'user-7', groupBy: 'day' }));
       const month = await time(5, () => usage.usageRows(store.db, { ...range, groupBy: 'model' }));
       const all = await time(3, () => usage.usageRows(store.db, { clientId, start, end: start + 400 * 86_400_000 }));

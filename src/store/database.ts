@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type CompiledQuery, t
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as accounts from './migrations/002-accounts.js';
+import * as usageRollup from './migrations/003-usage-rollup.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 
@@ -26,7 +27,7 @@ export interface Store {
 }
 
 /** Numbered migrations; never edit one that has landed. */
-const MIGRATIONS: Record<string, Migration> = { '001-initial': initial, '002-accounts': accounts };
+const MIGRATIONS: Record<string, Migration> = { '001-initial': initial, '002-accounts': accounts, '003-usage-rollup': usageRollup };
 
 export interface StoreOptions {
   /** Postgres connection string; empty = SQLite in dataDir. */

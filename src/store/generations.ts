@@ -1,11 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
 import { compiledOnce, preparedInsert } from './prepared.js';
+import { countUsage } from './usage.js';
 import type { Database, GenerationTable } from './schema.js';
 import type { DialectCapabilities, Store } from './database.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export const insertGeneration = preparedInsert('generations');
+const insertRow = preparedInsert('generations');
+
+export async function insertGeneration(db: Db, generation: GenerationTable): Promise<void> {
+  await insertRow(db, generation);
+  await countUsage(db, generation, {
+    generations: 1,
+    completed: generation.state === 'completed' ? 1 : 0,
+    failed: generation.state === 'failed' ? 1 : 0,
+    cost_micros: generation.state === 'failed' ? 0 : generation.price_micros,
+  });
+}
+
+const USAGE_SUBJECT = ['client_id', 'created_at', 'user_id', 'model', 'type', 'price_micros'] as const;
 
 /** What a poll shows of a generation. */
 export const GENERATION_VIEW_COLUMNS = ['id', 'type', 'state', 'model', 'created_at', 'output', 'failure_code', 'failure_reason'] as const;
@@ -57,8 +70,10 @@ export async function completeGeneration(db: Db, id: string, output: string, now
     .set({ state: 'completed', output, updated_at: now })
     .where('id', '=', id)
     .where('state', 'in', ['queued', 'processing'])
+    .returning(USAGE_SUBJECT)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (result) await countUsage(db, result, { completed: 1 });
+  return result !== undefined;
 }
 
 export async function failGeneration(
@@ -72,6 +87,8 @@ export async function failGeneration(
     .set({ state: 'failed', failure_code: failure.code, failure_reason: failure.reason, output: '[]', updated_at: now })
     .where('id', '=', id)
     .where('state', 'in', ['queued', 'processing'])
+    .returning(USAGE_SUBJECT)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (result) await countUsage(db, result, { failed: 1, cost_micros: -result.price_micros });
+  return result !== undefined;
 }

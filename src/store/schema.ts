@@ -72,6 +72,24 @@ export interface UserBudgetTable {
   limit_micros: number;
 }
 
+/** Per client, UTC day number, model and type; see usage.ts. */
+export interface UsageDailyTable {
+  client_id: string;
+  day: number;
+  model: string;
+  type: string;
+  generations: number;
+  completed: number;
+  failed: number;
+  /** What was not refunded: failed generations cost nothing. */
+  cost_micros: number;
+}
+
+/** The same, per user ('' for none). */
+export interface UsageDailyUserTable extends UsageDailyTable {
+  user_id: string;
+}
+
 export interface Database {
   clients: ClientTable;
   api_keys: ApiKeyTable;
@@ -79,4 +97,6 @@ export interface Database {
   jobs: JobTable;
   ledger: LedgerTable;
   user_budgets: UserBudgetTable;
+  usage_daily: UsageDailyTable;
+  usage_daily_user: UsageDailyUserTable;
 }

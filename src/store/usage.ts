@@ -1,5 +1,8 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { compiledOnce } from './prepared.js';
+import type { Database, GenerationTable } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
 
 export const USAGE_GROUPS = ['user_id', 'model', 'type', 'day'] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
@@ -17,48 +20,152 @@ export interface UsageRow {
 
 const DAY_MS = 86_400_000;
 
-const groupKey = {
+/** What identifies a generation's row in the daily rollup. */
+export type UsageSubject = Pick<GenerationTable, 'client_id' | 'created_at' | 'user_id' | 'model' | 'type'>;
+export interface UsageDelta {
+  generations?: number;
+  completed?: number;
+  failed?: number;
+  cost_micros?: number;
+}
+
+const COUNTERS = ['generations', 'completed', 'failed', 'cost_micros'] as const;
+
+/** An upsert adding its counters to a rollup row's. */
+function countInto(table: 'usage_daily' | 'usage_daily_user', keys: string[]) {
+  return compiledOnce((db) =>
+    db
+      .insertInto(table)
+      .values(Object.fromEntries([...keys, ...COUNTERS].map((column) => [column, 0])) as never)
+      .onConflict((conflict) =>
+        conflict.columns(keys as never).doUpdateSet(
+          Object.fromEntries(COUNTERS.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`])) as never,
+        ),
+      ),
+  );
+}
+const countDaily = countInto('usage_daily', ['client_id', 'day', 'model', 'type']);
+const countDailyUser = countInto('usage_daily_user', ['client_id', 'user_id', 'day', 'model', 'type']);
+
+/** Adds a change of one generation to the daily rollups; called by every write that changes what usage shows. */
+export async function countUsage(db: Db, subject: UsageSubject, delta: UsageDelta): Promise<void> {
+  const day = Math.floor(subject.created_at / DAY_MS);
+  const counts = COUNTERS.map((c) => delta[c] ?? 0);
+  await db.executeQuery({ ...countDaily(db), parameters: [subject.client_id, day, subject.model, subject.type, ...counts] });
+  await db.executeQuery({ ...countDailyUser(db), parameters: [subject.client_id, subject.user_id ?? '', day, subject.model, subject.type, ...counts] });
+}
+
+const rawKey = {
   user_id: sql<string>`coalesce(user_id, '')`,
   model: sql<string>`model`,
   type: sql<string>`type`,
   day: sql<string>`cast(created_at / ${sql.lit(DAY_MS)} as text)`,
 } satisfies Record<UsageGroup, unknown>;
 
-/** Usage of one client in [start, end): totals, or one row per group after `after`, ordered by key. */
-export async function usageRows(
-  db: Kysely<Database>,
-  query: { clientId: string; start: number; end: number; userId?: string; groupBy?: UsageGroup; after?: string; limit?: number },
-): Promise<UsageRow[]> {
-  const key = query.groupBy ? groupKey[query.groupBy] : sql<string>`''`;
-  const count = (state: string) => sql<number>`sum(case when state = ${state} then 1 else 0 end)`;
+const rollupKey = {
+  user_id: sql<string>`user_id`,
+  model: sql<string>`model`,
+  type: sql<string>`type`,
+  day: sql<string>`cast(day as text)`,
+} satisfies Record<UsageGroup, unknown>;
+
+export interface UsageQuery {
+  clientId: string;
+  start: number;
+  end: number;
+  userId?: string;
+  groupBy?: UsageGroup;
+  after?: string;
+  limit?: number;
+}
+
+const stateCount = (state: string) => sql<number>`sum(case when state = ${state} then 1 else 0 end)`;
+const zero = sql<number>`0`;
+
+/** Generations created in [from, to), straight from their table; `inFlightOnly` counts only the unfinished. */
+function rawRows(db: Kysely<Database>, query: UsageQuery, from: number, to: number, inFlightOnly: boolean) {
   let select = db
     .selectFrom('generations')
     .select([
-      key.as('key'),
-      sql<number>`count(*)`.as('generations'),
-      count('queued').as('queued'),
-      count('processing').as('processing'),
-      count('completed').as('completed'),
-      count('failed').as('failed'),
-      sql<number>`coalesce(sum(case when state = 'failed' then 0 else price_micros end), 0)`.as('cost_micros'),
+      (query.groupBy ? rawKey[query.groupBy] : sql<string>`''`).as('key'),
+      (inFlightOnly ? zero : sql<number>`count(*)`).as('generations'),
+      stateCount('queued').as('queued'),
+      stateCount('processing').as('processing'),
+      (inFlightOnly ? zero : stateCount('completed')).as('completed'),
+      (inFlightOnly ? zero : stateCount('failed')).as('failed'),
+      (inFlightOnly ? zero : sql<number>`coalesce(sum(case when state = 'failed' then 0 else price_micros end), 0)`).as('cost_micros'),
     ])
     .where('client_id', '=', query.clientId)
-    .where('created_at', '>=', query.start)
-    .where('created_at', '<', query.end);
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to);
+  if (inFlightOnly) select = select.where('state', 'in', ['queued', 'processing']);
   if (query.userId !== undefined) select = select.where('user_id', '=', query.userId);
-  if (query.groupBy) {
-    select = select.groupBy(key).orderBy(key);
-    if (query.after !== undefined) select = select.having(key, '>', query.after);
-    if (query.limit) select = select.limit(query.limit);
-  }
+  return query.groupBy ? select.groupBy(rawKey[query.groupBy]) : select;
+}
+
+/** Whole days [fromDay, toDay) from a rollup, per user only when users matter; it knows no state but the terminal ones. */
+function rollupRows(db: Kysely<Database>, query: UsageQuery, fromDay: number, toDay: number) {
+  const perUser = query.userId !== undefined || query.groupBy === 'user_id';
+  let select = db
+    .selectFrom(perUser ? 'usage_daily_user' : 'usage_daily')
+    .select([
+      (query.groupBy ? rollupKey[query.groupBy] : sql<string>`''`).as('key'),
+      sql<number>`sum(generations)`.as('generations'),
+      zero.as('queued'),
+      zero.as('processing'),
+      sql<number>`sum(completed)`.as('completed'),
+      sql<number>`sum(failed)`.as('failed'),
+      sql<number>`sum(cost_micros)`.as('cost_micros'),
+    ])
+    .where('client_id', '=', query.clientId)
+    .where('day', '>=', fromDay)
+    .where('day', '<', toDay);
+  if (query.userId !== undefined) select = select.where(sql.ref('user_id'), '=', query.userId);
+  return query.groupBy ? select.groupBy(rollupKey[query.groupBy]) : select;
+}
+
+/**
+ * Usage of one client in [start, end): totals, or one row per group after `after`, ordered by key.
+ * Whole days come from the daily rollup, plus the unfinished generations of those days (few, and
+ * indexed by state); the partial days at either end are read from the generations themselves.
+ */
+export async function usageRows(db: Kysely<Database>, query: UsageQuery): Promise<UsageRow[]> {
+  const firstDay = Math.ceil(query.start / DAY_MS);
+  const lastDay = Math.floor(query.end / DAY_MS);
+  const parts =
+    firstDay < lastDay
+      ? [
+          rawRows(db, query, query.start, firstDay * DAY_MS, false),
+          rollupRows(db, query, firstDay, lastDay),
+          rawRows(db, query, firstDay * DAY_MS, lastDay * DAY_MS, true),
+          rawRows(db, query, lastDay * DAY_MS, query.end, false),
+        ]
+      : [rawRows(db, query, query.start, query.end, false)];
+  const union = parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
+
+  let select = db
+    .selectFrom(union.as('part'))
+    .select([
+      'part.key',
+      sql<number>`sum(part.generations)`.as('generations'),
+      sql<number>`sum(part.queued)`.as('queued'),
+      sql<number>`sum(part.processing)`.as('processing'),
+      sql<number>`sum(part.completed)`.as('completed'),
+      sql<number>`sum(part.failed)`.as('failed'),
+      sql<number>`sum(part.cost_micros)`.as('cost_micros'),
+    ])
+    .groupBy('part.key')
+    .orderBy('part.key');
+  if (query.after !== undefined) select = select.having('part.key', '>', query.after);
+  if (query.limit) select = select.limit(query.limit);
   const rows = await select.execute();
   return rows.map((r) => ({
     key: String(r.key),
-    generations: Number(r.generations),
+    generations: Number(r.generations ?? 0),
     queued: Number(r.queued ?? 0),
     processing: Number(r.processing ?? 0),
     completed: Number(r.completed ?? 0),
     failed: Number(r.failed ?? 0),
-    cost_micros: Number(r.cost_micros),
+    cost_micros: Number(r.cost_micros ?? 0),
   }));
 }

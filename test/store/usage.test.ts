@@ -43,5 +43,51 @@ for (const dialect of await dialects()) {
         await cleanup();
       }
     });
+
+    test('ranges that cut days in parts agree with counting every generation, as states change', async () => {
+      const { store, cleanup } = await dialect.open();
+      try {
+        const clientId = randomUUID();
+        await clients.insertClient(store.db, { id: clientId, name: 'c', status: 'active', rpm_limit: null, max_concurrent: null, balance_micros: null, created_at: 0 });
+        const made: Array<{ id: string; at: number; price: number; user: string | null }> = [];
+        for (let i = 0; i < 40; i++) {
+          const at = 5 * DAY + Math.floor((i * DAY) / 7) + 13;
+          const entry = { id: randomUUID(), at, price: 1000 + i, user: i % 3 ? `u${i % 4}` : null };
+          made.push(entry);
+          await generations.insertGeneration(store.db, {
+            id: entry.id, client_id: clientId, api_key_id: 'k', type: i % 2 ? 'image' : 'image_edit', model: 'uni-1', state: 'queued', request: '{}',
+            user_id: entry.user, output: null, failure_code: null, failure_reason: null, price_micros: entry.price, created_at: at, updated_at: at,
+          });
+        }
+        const outcome = (i: number) => (i % 5 === 0 ? 'failed' : i % 5 === 1 ? 'queued' : 'completed');
+        for (const [i, entry] of made.entries()) {
+          if (outcome(i) === 'completed') assert.equal(await generations.completeGeneration(store.db, entry.id, '[]', 0), true);
+          if (outcome(i) === 'failed') assert.equal(await generations.failGeneration(store.db, entry.id, { code: 'generation_failed', reason: 'x' }, 0), true);
+        }
+        assert.equal(await generations.completeGeneration(store.db, made[0].id, '[]', 0), false, 'a failed generation stays failed and is counted once');
+
+        const expected = (start: number, end: number, userId?: string) => {
+          const picked = made.flatMap((e, i) => (e.at >= start && e.at < end && (userId === undefined || e.user === userId) ? [{ ...e, state: outcome(i) }] : []));
+          const count = (state: string) => picked.filter((e) => e.state === state).length;
+          return {
+            key: '',
+            generations: picked.length,
+            queued: count('queued'),
+            processing: 0,
+            completed: count('completed'),
+            failed: count('failed'),
+            cost_micros: picked.filter((e) => e.state !== 'failed').reduce((sum, e) => sum + e.price, 0),
+          };
+        };
+        for (const [start, end] of [[5 * DAY + 40_000_000, 9 * DAY + 7], [6 * DAY, 8 * DAY], [6 * DAY + 1, 6 * DAY + 50_000_000], [0, 20 * DAY]]) {
+          assert.deepEqual((await usage.usageRows(store.db, { clientId, start, end }))[0], expected(start, end), `[${start}, ${end})`);
+          assert.deepEqual((await usage.usageRows(store.db, { clientId, start, end, userId: 'u1' }))[0], expected(start, end, 'u1'));
+          const byDay = await usage.usageRows(store.db, { clientId, start, end, groupBy: 'day' });
+          assert.equal(byDay.reduce((sum, r) => sum + r.cost_micros, 0), expected(start, end).cost_micros);
+        }
+      } finally {
+        await cleanup();
+      }
+    });
   });
 }
