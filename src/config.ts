@@ -24,7 +24,24 @@ export interface Config {
   pollIntervalMs: number;
   drainMs: number;
   logLevel: string;
-  limits: { maxImageBytes: number; maxPixels: number; maxSide: number; fetchTimeoutMs: number };
+  limits: { maxImageBytes: number; maxPixels: number; maxSide: number; fetchTimeoutMs: number } & VideoLimits;
+  /** ffmpeg binary; empty = `ffmpeg` on PATH, then the npm package's. */
+  ffmpegPath: string;
+  /** ffprobe binary; empty = beside FFMPEG_PATH, on PATH, then the npm package's. */
+  ffprobePath: string;
+  /** PATH, for finding ffmpeg. */
+  searchPath: string;
+  /** Video encodes running at once per process. */
+  videoConcurrency: number;
+  /** Longest an ffmpeg or ffprobe child may run before it is killed. */
+  ffmpegTimeoutMs: number;
+}
+
+export interface VideoLimits {
+  maxVideoBytes: number;
+  /** Longest source per type (spec §3.8; §14: the newer 18 s for video_edit). */
+  maxEditSeconds: number;
+  maxReframeSeconds: number;
 }
 
 /** Values given on the command line; each has an env twin. */
@@ -48,6 +65,10 @@ const ENV = {
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
   drainMs: 'ATELIER_DRAIN_MS',
   logLevel: 'ATELIER_LOG_LEVEL',
+  ffmpegPath: 'FFMPEG_PATH',
+  ffprobePath: 'FFPROBE_PATH',
+  videoConcurrency: 'ATELIER_VIDEO_CONCURRENCY',
+  ffmpegTimeoutMs: 'ATELIER_FFMPEG_TIMEOUT_MS',
 } as const;
 
 export class ConfigError extends Error {}
@@ -100,6 +121,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       maxPixels: 64_000_000,
       maxSide: 8000,
       fetchTimeoutMs: 18_000,
+      maxVideoBytes: 200 * 1024 * 1024,
+      maxEditSeconds: 18,
+      maxReframeSeconds: 30,
     }),
+    ffmpegPath: get('ffmpegPath') ?? '',
+    ffprobePath: get('ffprobePath') ?? '',
+    searchPath: env.PATH ?? '',
+    videoConcurrency: int('videoConcurrency', 1, 1),
+    ffmpegTimeoutMs: int('ffmpegTimeoutMs', 300_000, 1000),
   });
 }

@@ -16,6 +16,7 @@ import { WorkerPool } from './jobs/index.js';
 import { Metrics } from './metrics.js';
 import { LocalBlobStore, loadSecret } from './storage/index.js';
 import { openStore, queue, type Store } from './store/index.js';
+import { VideoToolkit } from './media/video/index.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -40,6 +41,16 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     const metrics = new Metrics(() => queue.countJobs(store.db));
     metrics.observe(events);
     const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+    const video = new VideoToolkit({
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      envPath: config.searchPath,
+      concurrency: config.videoConcurrency,
+      timeoutMs: config.ffmpegTimeoutMs,
+    });
+    if (video.problem) logger.warn({ problem: video.problem }, 'video generation unavailable');
+    else logger.info({ ...video.info, hevc: video.hasEncoder('libx265') }, 'ffmpeg found');
+    releasers.push(async () => video.close());
     let ready = false;
     const deps: ApiDeps = {
       config,
@@ -51,6 +62,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       limiter: new RpmLimiter(),
       events,
       metrics,
+      video,
       isReady: () => ready,
     };
 
@@ -60,7 +72,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     usageRoutes(app, deps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
-    const workers = new WorkerPool({ store, blobs, clock, events, logger, config }, config.workers);
+    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, video }, config.workers);
     workers.start();
     releasers.push(() => workers.stop(config.drainMs));
     releasers.push(() => app.close());

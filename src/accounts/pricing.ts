@@ -11,10 +11,45 @@ export const PRICES = {
 } as const;
 
 /**
+ * ray-3.2, spec §11 in micro-dollars. 360p is unpublished: half of 540p. 10 s is the table's 3×.
+ * Edits are unpublished: the 5 s SDR rate spread per second. Reframe: per output second.
+ */
+export const VIDEO_PRICES = {
+  sdr5s: { '360p': usd(0.075), '540p': usd(0.15), '720p': usd(0.3), '1080p': usd(1.2) },
+  hdr5s: { '720p': usd(0.6), '1080p': usd(2.4) },
+  hdrExr5s: { '720p': usd(0.9), '1080p': usd(3.6) },
+  tenSecondFactor: 3,
+  reframePerSecond: { '360p': usd(0.03), '540p': usd(0.06), '720p': usd(0.12), '1080p': usd(0.36) },
+  editPerSecond: { '360p': usd(0.015), '540p': usd(0.03), '720p': usd(0.06), '1080p': usd(0.24) },
+  /** Edits: HDR doubles and HDR+EXR triples the per-second rate, as in the `video` table. */
+  editHdrFactor: 2,
+  editHdrExrFactor: 3,
+} as const;
+
+type PricedRequest = Pick<GenerationRequest, 'model' | 'type' | 'image_ref' | 'video'>;
+
+/** A ray-3.2 request; edits and reframes bill whole seconds of the source (output = source length). */
+function videoPrice(request: PricedRequest, sourceSeconds: number): number {
+  const v = request.video;
+  if (!v) throw new Error(`no video options for a ${request.type} request`);
+  const seconds = Math.max(1, Math.ceil(sourceSeconds - 1e-6));
+  if (request.type === 'video_reframe') return VIDEO_PRICES.reframePerSecond[v.resolution] * seconds;
+  if (request.type === 'video_edit') {
+    const factor = v.exr_export ? VIDEO_PRICES.editHdrExrFactor : v.hdr ? VIDEO_PRICES.editHdrFactor : 1;
+    return VIDEO_PRICES.editPerSecond[v.resolution] * factor * seconds;
+  }
+  const hdrRes = v.resolution === '1080p' ? '1080p' : '720p';
+  const fiveSeconds = v.exr_export ? VIDEO_PRICES.hdrExr5s[hdrRes] : v.hdr ? VIDEO_PRICES.hdr5s[hdrRes] : VIDEO_PRICES.sdr5s[v.resolution];
+  return v.duration === '10s' ? fiveSeconds * VIDEO_PRICES.tenSecondFactor : fiveSeconds;
+}
+
+/**
  * The price of a request, fixed at submit. With any image input the edit rate applies,
  * plus $0.003 for every input beyond the first; an edit's source counts as one input.
+ * Video edits and reframes need the source's length (`sourceSeconds`).
  */
-export function priceOf(request: Pick<GenerationRequest, 'model' | 'type' | 'image_ref'>): number {
+export function priceOf(request: PricedRequest, sourceSeconds = 5): number {
+  if (request.model === 'ray-3.2') return videoPrice(request, sourceSeconds);
   const table = PRICES[request.model as keyof typeof PRICES];
   if (!table) throw new Error(`no price for model ${request.model}`);
   const inputs = request.image_ref.length + (request.type === 'image_edit' ? 1 : 0);

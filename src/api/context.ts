@@ -6,6 +6,7 @@ import type { Events } from '../events.js';
 import type { Metrics } from '../metrics.js';
 import type { BlobStore } from '../storage/index.js';
 import type { Store } from '../store/index.js';
+import type { VideoToolkit } from '../media/video/index.js';
 
 /** What the routes are given: the ports they call, nothing more. */
 export interface ApiDeps {
@@ -18,6 +19,8 @@ export interface ApiDeps {
   limiter: RpmLimiter;
   events: Events;
   metrics: Metrics;
+  /** ffmpeg, for probing video sources at submit. */
+  video?: VideoToolkit;
   isReady(): boolean;
 }
 

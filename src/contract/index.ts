@@ -4,3 +4,5 @@ export * from './rules.js';
 export * from './validation.js';
 export { API_VERSION } from './version.js';
 export * from './admin-schemas.js';
+export * from './video-rules.js';
+export * from './video-source-rules.js';

@@ -1,5 +1,6 @@
 import { apiError } from './errors.js';
 import type { AspectRatio, GenerationCreate, GenerationKind, ImageRef, Model } from './schemas.js';
+import { normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
 
 export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
   'uni-1': ['image', 'image_edit', 'layering'],
@@ -8,7 +9,8 @@ export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
 };
 
 /** Types this server can run today; the rest of the matrix answers TYPE_NOT_AVAILABLE. */
-export const SERVED_TYPES: readonly GenerationKind[] = ['image', 'image_edit'];
+export const SERVED_TYPES: readonly GenerationKind[] = ['image', 'image_edit', 'video', 'video_edit', 'video_reframe'];
+export const VIDEO_TYPES: readonly GenerationKind[] = ['video', 'video_edit', 'video_reframe'];
 
 export const IMAGE_ASPECT_RATIOS: readonly AspectRatio[] = ['3:1', '2:1', '16:9', '3:2', '1:1', '2:3', '9:16', '1:2', '1:3'];
 /** The order the spec's error string lists them in. */
@@ -28,9 +30,12 @@ export interface GenerationRequest {
   user_id: string | null;
   source: ImageRef | null;
   image_ref: ImageRef[];
+  /** ray-3.2 options; null for image types. */
+  video?: VideoRequest | null;
 }
 
-export function aspectRatioError(value: unknown) {
+export function aspectRatioError(value: unknown, type?: unknown) {
+  if (typeof type === 'string' && VIDEO_TYPES.includes(type as GenerationKind)) return videoAspectRatioError(value);
   return apiError('ASPECT_RATIO_INVALID', { value: String(value), valid: IMAGE_RATIOS_LISTED });
 }
 
@@ -40,6 +45,23 @@ export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
   const type = body.type ?? 'image';
   if (!MODEL_TYPES[model].includes(type)) throw apiError('TYPE_UNSUPPORTED', { type, model });
   if (!SERVED_TYPES.includes(type)) throw apiError('TYPE_NOT_AVAILABLE', { type });
+  if (VIDEO_TYPES.includes(type)) {
+    const video = normalizeVideo(body, type as VideoType, checkImageRef);
+    return {
+      prompt: body.prompt,
+      model,
+      type,
+      // video_edit keeps the source's aspect; the others render at the asked ratio (video: model's choice when null).
+      aspect_ratio: type === 'video_edit' ? null : (body.aspect_ratio ?? null),
+      style: 'auto',
+      output_format: null,
+      web_search: body.web_search ?? false,
+      user_id: body.user_id ?? null,
+      source: body.source ?? null,
+      image_ref: [],
+      video,
+    };
+  }
 
   for (const field of ['video', 'layering'] as const) {
     if (body[field] != null) throw apiError('OPTION_NOT_ALLOWED', { field, type });
@@ -77,6 +99,7 @@ export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
     user_id: body.user_id ?? null,
     source,
     image_ref: imageRef,
+    video: null,
   };
 }
 

@@ -38,6 +38,56 @@ export const ImageRef = Type.Object(
   { description: 'Exactly one of url, data, generation_id or file_id' },
 );
 
+export const VIDEO_RESOLUTIONS = ['360p', '540p', '720p', '1080p'] as const;
+export const VIDEO_DURATIONS = ['5s', '10s'] as const;
+export const EDIT_STRENGTHS = ['adhere_1', 'adhere_2', 'adhere_3', 'flex_1', 'flex_2', 'flex_3', 'reimagine_1', 'reimagine_2', 'reimagine_3'] as const;
+
+const unit = (description: string) => Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1, description })));
+const toggle = Type.Optional(Nullable(Type.Boolean()));
+
+/** Spec §3.4: per-signal manual conditioning. */
+export const AdvancedControls = Type.Object({
+  depth: Type.Optional(Nullable(Type.Object({ enabled: toggle, blur: unit('Higher = more geometric freedom') }))),
+  face: Type.Optional(Nullable(Type.Object({ enabled: toggle }))),
+  normals: Type.Optional(Nullable(Type.Object({ enabled: toggle, augmentation: unit('Higher = more reinterpretation of surfaces') }))),
+  pose: Type.Optional(Nullable(Type.Object({ enabled: toggle, strength: Type.Optional(Nullable(literals(['precise', 'coarse'] as const))) }))),
+  trajectory: Type.Optional(Nullable(Type.Object({ enabled: toggle, sparsity: unit('Higher = fewer motion anchors') }))),
+});
+
+export const VideoEditOptions = Type.Object({
+  auto_controls: toggle,
+  strength: Type.Optional(Nullable(literals(EDIT_STRENGTHS))),
+  controls: Type.Optional(Nullable(AdvancedControls)),
+  keyframes: Type.Optional(Nullable(Type.Array(ImageRef, { minItems: 1, maxItems: 64 }))),
+  keyframe_indexes: Type.Optional(Nullable(Type.Array(Type.Integer()))),
+});
+
+export const SourcePosition = Type.Object(
+  { x_norm: Type.Number(), y_norm: Type.Number(), w_norm: Type.Number(), h_norm: Type.Number() },
+  { description: 'Fractions of the output canvas; x/y in -2..2, w/h in (0, 2]' },
+);
+
+/** Spec §3.3: ray-3.2 options. */
+export const VideoOptions = Type.Object({
+  resolution: Type.Optional(Nullable(literals(VIDEO_RESOLUTIONS))),
+  duration: Type.Optional(Nullable(literals(VIDEO_DURATIONS))),
+  loop: toggle,
+  hdr: toggle,
+  exr_export: toggle,
+  start_frame: Type.Optional(Nullable(ImageRef)),
+  end_frame: Type.Optional(Nullable(ImageRef)),
+  keyframes: Type.Optional(Nullable(Type.Array(ImageRef, { minItems: 1, maxItems: 64 }))),
+  keyframe_indexes: Type.Optional(Nullable(Type.Array(Type.Integer()))),
+  source_position: Type.Optional(Nullable(SourcePosition)),
+  edit: Type.Optional(Nullable(VideoEditOptions)),
+  guide_frame: Type.Optional(Nullable(ImageRef)),
+});
+export type VideoOptions = Static<typeof VideoOptions>;
+export type VideoEditOptions = Static<typeof VideoEditOptions>;
+export type SourcePosition = Static<typeof SourcePosition>;
+export type VideoResolution = (typeof VIDEO_RESOLUTIONS)[number];
+export type EditStrength = (typeof EDIT_STRENGTHS)[number];
+
 export const GenerationCreate = Type.Object(
   {
     prompt: Type.String({ minLength: 1, maxLength: 6000, description: 'Text prompt' }),
@@ -50,7 +100,7 @@ export const GenerationCreate = Type.Object(
     output_format: Type.Optional(Nullable(literals(OUTPUT_FORMATS))),
     web_search: Type.Optional(Nullable(Type.Boolean())),
     user_id: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
-    video: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
+    video: Type.Optional(Nullable(VideoOptions)),
     layering: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
   },
 

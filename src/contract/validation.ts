@@ -60,7 +60,7 @@ export function generationSchemaError(issues: SchemaIssue[], body: unknown): Api
   if (path === 'type' && typeof value === 'string') {
     return apiError('TYPE_UNSUPPORTED', { type: value, model: typeof raw.model === 'string' ? raw.model : 'uni-1' });
   }
-  if (path === 'aspect_ratio' && typeof value === 'string') return aspectRatioError(value);
+  if (path === 'aspect_ratio' && typeof value === 'string') return aspectRatioError(value, raw.type);
   if (path === 'image_ref' && issue.keyword === 'maxItems') {
     return apiError(raw.type === 'image_edit' ? 'IMAGE_EDIT_TOO_MANY_REFS' : 'IMAGE_TOO_MANY_REFS');
   }

@@ -1,10 +1,11 @@
 import type { GenerationRequest } from '../contract/index.js';
 import type { FailureCode } from '../contract/index.js';
+import type { VideoToolkit } from '../media/video/index.js';
 
 /** A decoded input image, already checked for format and pixel limits. */
 export interface ImageInput {
-  role: 'source' | 'image_ref';
-  /** Position in `image_ref`, 0 for the source. */
+  role: 'source' | 'image_ref' | 'start_frame' | 'end_frame' | 'keyframe' | 'edit_keyframe';
+  /** Position in `image_ref` or the keyframe list, 0 for the source and the start/end frame. */
   index: number;
   bytes: Buffer;
   width: number;
@@ -12,11 +13,30 @@ export interface ImageInput {
   format: 'jpeg' | 'png' | 'webp' | 'gif';
 }
 
+/** A video input (an edit or reframe source), probed and written to a file the engine may read. */
+export interface VideoInput {
+  kind: 'video';
+  role: 'source';
+  index: 0;
+  file: string;
+  width: number;
+  height: number;
+  seconds: number;
+  fps: number;
+  frames: number;
+}
+
+export type EngineInput = ImageInput | VideoInput;
+
+export const isVideoInput = (input: EngineInput): input is VideoInput => 'kind' in input && input.kind === 'video';
+
 export interface EngineOutput {
-  type: 'image' | 'video';
+  type: 'image' | 'video' | 'exr';
   bytes: Buffer;
   mediaType: string;
   extension: string;
+  /** For video outputs: what later edits, reframes and extends are checked against. */
+  video?: { width: number; height: number; seconds: number; frames: number };
 }
 
 export type EngineResult =
@@ -27,10 +47,14 @@ export interface EngineContext {
   signal: AbortSignal;
   /** Fraction done, 0..1. */
   progress(fraction: number): void;
+  /** ffmpeg, for engines that make video; absent where no video runs. */
+  video?: VideoToolkit;
+  /** A scratch directory of this job, removed after it. */
+  workDir?: string;
 }
 
 export type Engine = (
   request: GenerationRequest,
-  inputs: ImageInput[],
+  inputs: EngineInput[],
   ctx: EngineContext,
 ) => Promise<EngineResult>;

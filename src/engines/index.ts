@@ -1,2 +1,3 @@
-export type { Engine, EngineContext, EngineOutput, EngineResult, ImageInput } from './engine.js';
+export type { Engine, EngineContext, EngineInput, EngineOutput, EngineResult, ImageInput, VideoInput } from './engine.js';
+export { isVideoInput } from './engine.js';
 export { engineFor } from './registry.js';

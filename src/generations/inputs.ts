@@ -1,5 +1,7 @@
 import { apiError, type GenerationRequest, type ImageRef } from '../contract/index.js';
 import { decodeBase64, fetchImage, type IngestLimits } from '../media/ingest.js';
+import { decodeVideoBase64, fetchVideo } from '../media/video/fetch-video.js';
+import type { VideoLimits } from '../config.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
 import { parseOutputs, type StoredInput } from './records.js';
@@ -9,11 +11,21 @@ interface RefSlot {
   index: number;
   path: string;
   ref: ImageRef;
+  /** What the bytes are: an image, or a video (edit/reframe source, extend anchor). */
+  kind: 'image' | 'video';
 }
 
 export function refSlots(request: GenerationRequest): RefSlot[] {
-  const slots: RefSlot[] = request.source ? [{ role: 'source', index: 0, path: 'source', ref: request.source }] : [];
-  request.image_ref.forEach((ref, index) => slots.push({ role: 'image_ref', index, path: `image_ref[${index}]`, ref }));
+  const video = request.video;
+  const slots: RefSlot[] = request.source ? [{ role: 'source', index: 0, path: 'source', ref: request.source, kind: video ? 'video' : 'image' }] : [];
+  request.image_ref.forEach((ref, index) => slots.push({ role: 'image_ref', index, path: `image_ref[${index}]`, ref, kind: 'image' }));
+  if (!video) return slots;
+  // On `video`, a generation_id in start_frame/end_frame extends that clip; elsewhere frames are images.
+  const anchorKind = (ref: ImageRef) => (request.type === 'video' && ref.generation_id != null ? 'video' : 'image');
+  if (video.start_frame) slots.push({ role: 'start_frame', index: 0, path: 'video.start_frame', ref: video.start_frame, kind: anchorKind(video.start_frame) });
+  if (video.end_frame) slots.push({ role: 'end_frame', index: 0, path: 'video.end_frame', ref: video.end_frame, kind: anchorKind(video.end_frame) });
+  video.keyframes.forEach((ref, index) => slots.push({ role: 'keyframe', index, path: `video.keyframes[${index}]`, ref, kind: 'image' }));
+  video.edit?.keyframes.forEach((ref, index) => slots.push({ role: 'edit_keyframe', index, path: `video.edit.keyframes[${index}]`, ref, kind: 'image' }));
   return slots;
 }
 
@@ -27,9 +39,9 @@ export async function resolveChainedRefs(store: Store, clientId: string, slots: 
     const prior = await generations.getGeneration(store, id, clientId);
     if (!prior) throw apiError('REF_GENERATION_NOT_FOUND', { path: slot.path, id });
     if (prior.state !== 'completed') throw apiError('REF_GENERATION_NOT_COMPLETED', { path: slot.path, id, state: prior.state });
-    const image = parseOutputs(prior.output).find((o) => o.type === 'image');
-    if (!image) throw apiError('REF_GENERATION_NOT_IMAGE', { path: slot.path, id });
-    keys.set(slot, image.key);
+    const output = parseOutputs(prior.output).find((o) => o.type === slot.kind);
+    if (!output) throw apiError(slot.kind === 'video' ? 'REF_GENERATION_NOT_VIDEO' : 'REF_GENERATION_NOT_IMAGE', { path: slot.path, id });
+    keys.set(slot, output.key);
   }
   return keys;
 }
@@ -40,20 +52,24 @@ export async function ingestRefs(
   generationId: string,
   slots: RefSlot[],
   chained: Map<RefSlot, string>,
-  limits: IngestLimits,
+  limits: IngestLimits & Pick<VideoLimits, 'maxVideoBytes'>,
 ): Promise<StoredInput[]> {
   const inputs: StoredInput[] = [];
   for (const slot of slots) {
-    const base = { role: slot.role, index: slot.index, path: slot.path };
+    const base = { role: slot.role, index: slot.index, path: slot.path, ...(slot.kind === 'video' ? { kind: 'video' as const } : {}) };
     const chainedKey = chained.get(slot);
     if (chainedKey) {
       inputs.push({ ...base, key: chainedKey, origin: 'generation' });
       continue;
     }
     const bytes =
-      slot.ref.data != null
-        ? decodeBase64(slot.ref.data, slot.path, limits)
-        : await fetchImage(slot.ref.url!, slot.path, limits);
+      slot.kind === 'video'
+        ? slot.ref.data != null
+          ? decodeVideoBase64(slot.ref.data, slot.path, limits)
+          : await fetchVideo(slot.ref.url!, slot.path, limits)
+        : slot.ref.data != null
+          ? decodeBase64(slot.ref.data, slot.path, limits)
+          : await fetchImage(slot.ref.url!, slot.path, limits);
     const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
     await blobs.put(key, bytes);
     inputs.push({ ...base, key, origin: slot.ref.data != null ? 'data' : 'url' });

@@ -2,12 +2,16 @@ import type { GenerationRequest, ImageRef } from '../contract/index.js';
 
 /** An input as stored with its generation: a blob key, never the bytes. */
 export interface StoredInput {
-  role: 'source' | 'image_ref';
+  role: InputRole;
   index: number;
   path: string;
   key: string;
   origin: 'data' | 'url' | 'generation';
+  /** Set for video bytes: an edit/reframe source, or the prior clip of an extend. */
+  kind?: 'video';
 }
+
+export type InputRole = 'source' | 'image_ref' | 'start_frame' | 'end_frame' | 'keyframe' | 'edit_keyframe';
 
 /** What `generations.request` holds: the normalized request without inline bytes. */
 export interface StoredRequest extends GenerationRequest {
@@ -16,9 +20,18 @@ export interface StoredRequest extends GenerationRequest {
 
 /** What `generations.output` holds. */
 export interface StoredOutput {
-  type: 'image' | 'video';
+  type: 'image' | 'video' | 'exr';
   key: string;
   media_type: string;
+  /** Video facts, so a later edit, reframe or extend can be checked and priced at submit. */
+  video?: VideoFacts;
+}
+
+export interface VideoFacts {
+  width: number;
+  height: number;
+  seconds: number;
+  frames: number;
 }
 
 /** Keeps a ref's provenance for the record but drops inline data. */

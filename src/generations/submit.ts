@@ -10,6 +10,8 @@ import { priceOf } from '../accounts/index.js';
 import { checkUserBudgets } from '../accounts/budgets.js';
 import { ingestRefs, refSlots, resolveChainedRefs } from './inputs.js';
 import { describeRef, type StoredRequest } from './records.js';
+import { measureVideoSource } from './video-source.js';
+import type { VideoToolkit } from '../media/video/index.js';
 
 /** Concurrency slots older than this are not counted (spec §9: pruned after 1 hour). */
 const SLOT_TTL_MS = 60 * 60 * 1000;
@@ -21,6 +23,7 @@ export interface SubmitDeps {
   limiter: RpmLimiter;
   events: Events;
   config: Pick<Config, 'rpm' | 'maxConcurrent' | 'maxAttempts' | 'limits'>;
+  video?: VideoToolkit;
 }
 
 export interface Submitted {
@@ -64,7 +67,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
   const chained = await resolveChainedRefs(store, principal.clientId, slots);
 
   const now = clock.now();
-  const price = priceOf(request);
+  let price = priceOf(request);
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const rpmLimit = principal.rpmLimit ?? config.rpm;
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
@@ -90,6 +93,14 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       await checkConcurrency(store.db);
     }
     const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits);
+    if (request.video) {
+      // Edits and reframes are priced by the source's length, known once its bytes are here.
+      const seconds = await measureVideoSource(deps, principal.clientId, request, inputs, config.limits).catch(async (err) => {
+        await deps.blobs.deletePrefix(`inputs/${id}`);
+        throw err;
+      });
+      price = priceOf(request, seconds);
+    }
     const stored: StoredRequest = {
       ...request,
       source: request.source && describeRef(request.source),

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { FAILURE_REASONS, type FailureCode } from '../contract/index.js';
-import { engineFor, type ImageInput } from '../engines/index.js';
+import { engineFor, type EngineInput } from '../engines/index.js';
 import type { Events } from '../events.js';
 import type { StoredOutput, StoredRequest } from '../generations/index.js';
 import { probeImage } from '../media/image.js';
@@ -10,6 +10,11 @@ import type { BlobStore } from '../storage/index.js';
 import type { Transaction } from 'kysely';
 import { generations, queue, type Database, type Store } from '../store/index.js';
 import { settleHold } from './settle.js';
+import type { VideoToolkit } from '../media/video/index.js';
+import { loadVideoInput } from './video-inputs.js';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface JobDeps {
   store: Store;
@@ -18,6 +23,8 @@ export interface JobDeps {
   events: Events;
   logger: Logger;
   config: Pick<Config, 'limits' | 'leaseMs'>;
+  /** ffmpeg, for video jobs. */
+  video?: VideoToolkit;
 }
 
 export type Outcome =
@@ -28,10 +35,26 @@ const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outc
 
 /** Reads and checks the inputs, runs the engine and stores its files. Never touches the job row. */
 export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal): Promise<Outcome> {
-  const inputs: ImageInput[] = [];
+  // Video jobs get a scratch directory for ffmpeg's files; it goes when the job does.
+  const workDir = request.video ? await fs.mkdtemp(path.join(os.tmpdir(), 'atelier-job-')) : undefined;
+  try {
+    return await produceIn(deps, generationId, request, signal, workDir);
+  } finally {
+    if (workDir) await fs.rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function produceIn(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, workDir: string | undefined): Promise<Outcome> {
+  const inputs: EngineInput[] = [];
   for (const input of request.inputs) {
     const bytes = await deps.blobs.read(input.key);
-    if (!bytes) return failed('invalid_request', `${input.path}: the referenced image is no longer available`);
+    if (!bytes) return failed('invalid_request', `${input.path}: the referenced ${input.kind ?? 'image'} is no longer available`);
+    if (input.kind === 'video') {
+      const loaded = await loadVideoInput(deps.video, request, input, bytes, workDir!, deps.config.limits, signal);
+      if (!loaded.ok) return failed(loaded.code, loaded.reason);
+      inputs.push(loaded.input);
+      continue;
+    }
     const probe = await probeImage(bytes, deps.config.limits);
     if (!probe.ok) return failed(probe.failureCode, `${input.path}: ${probe.reason}`);
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
@@ -41,6 +64,8 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
   const result = await engine(request, inputs, {
     signal,
     progress: (fraction) => deps.events.emit('engine:progress', { generationId, fraction }),
+    video: deps.video,
+    workDir,
   });
   if (!result.ok) return failed(result.failureCode, result.failureReason);
 
@@ -48,7 +73,7 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
   for (const [i, file] of result.outputs.entries()) {
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
     await deps.blobs.put(key, file.bytes);
-    outputs.push({ type: file.type, key, media_type: file.mediaType });
+    outputs.push({ type: file.type, key, media_type: file.mediaType, ...(file.video ? { video: file.video } : {}) });
   }
   return { kind: 'completed', outputs };
 }

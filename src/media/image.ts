@@ -153,3 +153,10 @@ export function encodeImage(image: RawImage, format: 'png' | 'jpeg'): Promise<Bu
     ? pixels.png({ compressionLevel: 2, adaptiveFiltering: false, palette: false }).toBuffer()
     : pixels.jpeg({ quality: 90, chromaSubsampling: '4:2:0', mozjpeg: false }).toBuffer();
 }
+
+/** Packed sRGB rgb24 pixels at exactly width×height: decoded bytes (upright) or raw pixels, cropped to fill. */
+export async function rgbFrame(image: Buffer | RawImage, width: number, height: number): Promise<Buffer> {
+  const pixels = Buffer.isBuffer(image) ? sharp(image).rotate() : load(image);
+  const { data } = await raw(pixels.flatten({ background: '#000000' }).removeAlpha().resize(width, height, { fit: 'cover' }));
+  return data;
+}

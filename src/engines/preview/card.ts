@@ -29,7 +29,7 @@ export async function renderCard(
   const swatches = palette.swatches.slice(0, Math.max(1, Math.floor((innerWidth + chip.gap) / (chip.w + chip.gap))));
 
   const line = (size: number) => ({ width: innerWidth, height: size * 3 });
-  const kind = ['IMAGE', size.ratio, request.style === 'manga' ? 'MANGA' : ''].filter(Boolean).join('  ·  ');
+  const kind = [request.video ? 'VIDEO' : 'IMAGE', size.ratio, request.style === 'manga' ? 'MANGA' : ''].filter(Boolean).join('  ·  ');
   const [eyebrow, label, codes] = await Promise.all([
     setText(kind, line(unit * 0.02), { face: 'bold', size: unit * 0.02, colour: theme.accent, tracking: 0.16 }),
     setText(`Atelier preview · ${request.model} · ${width}×${height} · not a generative model`, line(unit * 0.018), {

@@ -1,5 +1,5 @@
 import { dominantColours, encodeImage, type RawImage, type Rgb } from '../../media/image.js';
-import type { Engine, EngineContext, EngineResult, ImageInput } from '../engine.js';
+import { isVideoInput, type Engine, type EngineContext, type EngineResult, type ImageInput } from '../engine.js';
 import type { GenerationRequest } from '../../contract/index.js';
 import { renderCard } from './card.js';
 import { renderEdit } from './edit.js';
@@ -8,6 +8,7 @@ import { buildPalette } from './palette.js';
 import { random, requestSeed } from './seed.js';
 import { chooseAspectRatio, IMAGE_SIZES } from './sizes.js';
 import { themeFor } from './theme.js';
+import { renderVideo } from './video/index.js';
 
 export { IMAGE_SIZES, chooseAspectRatio, type ImageAspectRatio } from './sizes.js';
 
@@ -18,7 +19,8 @@ export { IMAGE_SIZES, chooseAspectRatio, type ImageAspectRatio } from './sizes.j
  */
 export const previewEngine: Engine = async (request, inputs, ctx) => {
   try {
-    return await render(request, inputs, ctx);
+    if (request.video) return await renderVideo(request, inputs, ctx);
+    return await render(request, inputs.filter((i): i is ImageInput => !isVideoInput(i)), ctx);
   } catch (err) {
     if (ctx.signal.aborted) return cancelled();
     const message = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,100 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { EDIT_STRENGTHS, videoSize, type EditStrength, type GenerationRequest } from '../../../contract/index.js';
+import { encodeImage, rgbFrame } from '../../../media/image.js';
+import type { EngineContext, ImageInput, VideoInput } from '../../engine.js';
+import { renderCard } from '../card.js';
+import { outputArgs } from './encode.js';
+import { SDR_TO_PQ_FILTER } from './hdr-filter.js';
+import type { Look } from './look.js';
+import { stageSize } from './motion.js';
+import type { RenderedClip } from './text-to-video.js';
+
+/** What the edit did, written into the MP4's metadata. */
+export interface EditRecord {
+  auto_controls: boolean;
+  strength: EditStrength;
+  controls: unknown;
+  /** How much of the prompt card is mixed over the source, 0..1. */
+  mix: number;
+  hue_shift: number;
+  guides: Array<{ frame: number; from: string }>;
+}
+
+/** The automatic schedule sits in the middle of the range. */
+const AUTO_STRENGTH: EditStrength = 'flex_2';
+
+export function editRecord(request: GenerationRequest): Omit<EditRecord, 'guides'> {
+  const edit = request.video!.edit!;
+  const strength = edit.strength ?? AUTO_STRENGTH;
+  const step = EDIT_STRENGTHS.indexOf(strength);
+  const augmentation = edit.controls?.normals?.enabled === false ? 0 : (edit.controls?.normals?.augmentation ?? 0);
+  return {
+    auto_controls: edit.auto_controls,
+    strength,
+    controls: edit.controls,
+    mix: Math.round((0.1 + 0.1 * step) * 100) / 100,
+    hue_shift: Math.round(8 * (step + 1) * (1 + augmentation)),
+  };
+}
+
+/**
+ * video_edit: the source at its own aspect and length (24 fps), graded and mixed with the
+ * moving prompt card; the mix grows from adhere_1 to reimagine_3. Guide images
+ * (start_frame, edit keyframes) show at their frames.
+ */
+export async function renderEdit(request: GenerationRequest, source: VideoInput, images: ImageInput[], look: Look, ctx: EngineContext): Promise<RenderedClip & { record: EditRecord }> {
+  const v = request.video!;
+  const { width, height } = videoSize(v.resolution, { w: source.width, h: source.height });
+  const frames = Math.max(1, Math.round(source.seconds * 24));
+  const record = editRecord(request);
+  const blur = v.edit?.controls?.depth?.enabled === false ? 0 : Math.round((v.edit?.controls?.depth?.blur ?? 0) * 6);
+
+  const stage = stageSize(width, height);
+  const card = await renderCard(request, { width: stage.width, height: stage.height, ratio: `${width}:${height}` }, look, []);
+  const cardFile = path.join(ctx.workDir!, 'card.png');
+  await fs.writeFile(cardFile, await encodeImage(card, 'png'));
+
+  const guides: Array<{ frame: number; file: string; from: string }> = [];
+  const start = images.find((i) => i.role === 'start_frame');
+  if (start) guides.push({ frame: 0, file: '', from: 'video.start_frame' });
+  for (const keyframe of images.filter((i) => i.role === 'edit_keyframe')) {
+    const sourceIndex = v.edit!.keyframe_indexes[keyframe.index];
+    guides.push({ frame: Math.min(frames - 1, Math.round((sourceIndex * 24) / (source.fps || 24))), file: '', from: `video.edit.keyframes[${keyframe.index}]` });
+  }
+  const guideImages = [...(start ? [start] : []), ...images.filter((i) => i.role === 'edit_keyframe')];
+  for (const [n, guide] of guides.entries()) {
+    guide.file = path.join(ctx.workDir!, `guide-${n}.png`);
+    const rgb = await rgbFrame(guideImages[n].bytes, width, height);
+    await fs.writeFile(guide.file, await encodeImage({ data: rgb, width, height, channels: 3 }, 'png'));
+  }
+
+  const ease = `(1-cos(PI*n/${Math.max(1, frames - 1)}))/2`;
+  const graph = [
+    `[0:v]fps=24,scale=${width}:${height},setsar=1${blur ? `,boxblur=${blur}:1` : ''},hue=h=${record.hue_shift}:s=${1 + record.mix / 2},format=yuv420p[src]`,
+    `[1:v]crop=${width}:${height}:x='${2 * stage.dx}*${ease}':y='${2 * stage.dy}*${ease}',scale=out_color_matrix=bt709,format=yuv420p[card]`,
+    `[src][card]blend=all_mode=normal:all_opacity=${record.mix}:shortest=1[g0]`,
+    ...guides.map((g, n) => `[${n + 2}:v]scale=${width}:${height}:out_color_matrix=bt709,format=yuv420p[i${n}];[g${n}][i${n}]overlay=enable='eq(n\\,${g.frame})':shortest=1[g${n + 1}]`),
+  ].join(';');
+  const full = { ...record, guides: guides.map(({ frame, from }) => ({ frame, from })) };
+  const comment = JSON.stringify({ atelier: { type: 'video_edit', ...full } });
+
+  const sdrFile = path.join(ctx.workDir!, 'edit-sdr.mp4');
+  await ctx.video!.encode(
+    [
+      '-i', source.file,
+      '-loop', '1', '-framerate', '24', '-i', cardFile,
+      ...guides.flatMap((g) => ['-loop', '1', '-framerate', '24', '-i', g.file]),
+      '-filter_complex', graph, '-map', `[g${guides.length}]`,
+      ...outputArgs({ width, height, frames, hdr: false, comment, file: sdrFile }, null),
+    ],
+    { signal: ctx.signal },
+  );
+  const firstFrame = await rgbFrame(await ctx.video!.grabFrame(sdrFile, 0, ctx.signal), width, height);
+  if (!v.hdr) return { file: sdrFile, width, height, frames, firstFrame, record: full };
+
+  const file = path.join(ctx.workDir!, 'edit-hdr.mp4');
+  await ctx.video!.encode(['-i', sdrFile, ...outputArgs({ width, height, frames, hdr: true, comment, file }, SDR_TO_PQ_FILTER)], { signal: ctx.signal });
+  return { file, width, height, frames, firstFrame, record: full };
+}
+

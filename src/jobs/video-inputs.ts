@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { FAILURE_REASONS, sourceProblem, type FailureCode } from '../contract/index.js';
+import type { EngineInput } from '../engines/index.js';
+import type { StoredInput, StoredRequest } from '../generations/index.js';
+import { probeImage } from '../media/image.js';
+import { probeVideoBytes, type VideoToolkit } from '../media/video/index.js';
+import type { Config } from '../config.js';
+
+export type Loaded = { ok: true; input: EngineInput } | { ok: false; code: FailureCode; reason: string };
+
+const fail = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Loaded => ({ ok: false, code, reason });
+
+/**
+ * A video input of a job: an edit/reframe source becomes a probed file; the prior clip of
+ * an extend becomes its last frame (forward) or first frame (backward) as an image.
+ */
+export async function loadVideoInput(
+  video: VideoToolkit | undefined,
+  request: StoredRequest,
+  input: StoredInput,
+  bytes: Buffer,
+  workDir: string,
+  limits: Config['limits'],
+  signal: AbortSignal,
+): Promise<Loaded> {
+  if (!video || video.problem) return fail('generation_failed', `Video inputs need ffmpeg: ${video?.problem ?? 'not configured'}`);
+  const file = path.join(workDir, `${input.role}-${input.index}.input`);
+  const probed = await probeVideoBytes(video, bytes, file, signal);
+  if (!probed.ok) return fail(probed.code, `${input.path}: ${probed.reason}`);
+  const p = probed.probe;
+
+  if (input.role !== 'source') {
+    const png = await video.grabFrame(file, input.role === 'start_frame' ? Math.max(0, p.frames - 1) : 0, signal);
+    const frame = await probeImage(png, limits);
+    if (!frame.ok) return fail('corrupt_input', `${input.path}: the prior clip's frame could not be read`);
+    return { ok: true, input: { role: input.role, index: input.index, bytes: png, width: frame.width, height: frame.height, format: 'png' } };
+  }
+
+  if (p.width > limits.maxSide || p.height > limits.maxSide) return fail('image_too_large', `${input.path}: video is ${p.width}×${p.height} pixels; the limit is ${limits.maxSide} per side`);
+  const problem = sourceProblem(request, p, limits);
+  if (problem) return fail('invalid_request', problem.detail);
+  return { ok: true, input: { kind: 'video', role: 'source', index: 0, file, width: p.width, height: p.height, seconds: p.seconds, fps: p.fps, frames: p.frames } };
+}
+
