@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { VideoToolkit } from '../../../media/video/index.js';
 import { toPqBt2020 } from './hdr.js';
 
@@ -63,8 +62,21 @@ export async function encodeFrames(
         if (stream.destroyed) return;
         const rgb = frame(i);
         const data = target.hdr ? toPqBt2020(rgb) : rgb;
-        if (!stream.write(data)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+        if (!stream.write(data)) await drained(stream);
       }
     },
+  });
+}
+
+/** Resolves when the pipe takes more or is gone; both listeners are removed either way. */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
   });
 }
