@@ -73,7 +73,8 @@ export async function renderEdit(request: GenerationRequest, source: VideoInput,
   const graph = [
     `[0:v]fps=24,scale=${width}:${height},setsar=1${blur ? `,boxblur=${blur}:1` : ''},hue=h=${record.hue_shift}:s=${1 + record.mix / 2},format=yuv420p[src]`,
     `[1:v]crop=${width}:${height}:x='${2 * stage.dx}*${ease}':y='${2 * stage.dy}*${ease}',scale=out_color_matrix=bt709,format=yuv420p[card]`,
-    `[src][card]blend=all_mode=normal:all_opacity=${record.mix}:shortest=1[g0]`,
+    // blend's `normal` keeps `opacity` of the first input (the source).
+    `[src][card]blend=all_mode=normal:all_opacity=${Math.round((1 - record.mix) * 100) / 100}:shortest=1[g0]`,
     ...guides.map((g, n) => `[${n + 2}:v]scale=${width}:${height}:out_color_matrix=bt709,format=yuv420p[i${n}];[g${n}][i${n}]overlay=enable='eq(n\\,${g.frame})':shortest=1[g${n + 1}]`),
   ].join(';');
   const full = { ...record, guides: guides.map(({ frame, from }) => ({ frame, from })) };

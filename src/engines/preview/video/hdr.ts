@@ -7,18 +7,19 @@ const PQ_TABLE = Uint16Array.from({ length: PQ_STEPS + 1 }, (_, i) => Math.round
 
 /** An sRGB rgb24 frame as BT.2020 primaries, PQ transfer, rgb48le: SDR white sits at 203 nits. */
 export function toPqBt2020(rgb: Buffer): Buffer {
-  const out = Buffer.alloc(rgb.length * 2);
-  const m = BT709_TO_BT2020;
+  const out = new Uint16Array(rgb.length); // little-endian hosts only, as rgb48le expects
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = BT709_TO_BT2020;
   const lin = SRGB_TO_LINEAR;
-  for (let i = 0, o = 0; i < rgb.length; i += 3, o += 6) {
+  const k = PQ_STEPS;
+  for (let i = 0; i < rgb.length; i += 3) {
     const r = lin[rgb[i]];
     const g = lin[rgb[i + 1]];
     const b = lin[rgb[i + 2]];
-    out.writeUInt16LE(PQ_TABLE[Math.min(PQ_STEPS, Math.round((m[0] * r + m[1] * g + m[2] * b) * PQ_STEPS))], o);
-    out.writeUInt16LE(PQ_TABLE[Math.min(PQ_STEPS, Math.round((m[3] * r + m[4] * g + m[5] * b) * PQ_STEPS))], o + 2);
-    out.writeUInt16LE(PQ_TABLE[Math.min(PQ_STEPS, Math.round((m[6] * r + m[7] * g + m[8] * b) * PQ_STEPS))], o + 4);
+    out[i] = PQ_TABLE[((m0 * r + m1 * g + m2 * b) * k + 0.5) | 0];
+    out[i + 1] = PQ_TABLE[((m3 * r + m4 * g + m5 * b) * k + 0.5) | 0];
+    out[i + 2] = PQ_TABLE[((m6 * r + m7 * g + m8 * b) * k + 0.5) | 0];
   }
-  return out;
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** An sRGB rgb24 frame in linear ACES2065-1, for the EXR export. */
