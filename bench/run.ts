@@ -8,6 +8,7 @@ import { percentile, report, throughput } from './measure.js';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { usageScenario } from './usage.js';
+import { videoScenario } from './video.js';
 
 const KEY = 'luma-api-bench-0000000000000000000000000';
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
@@ -119,6 +120,8 @@ try {
 } finally {
   await render.stop();
 }
+
+await videoScenario();
 
 const memory = await atelier(0);
 try {
