@@ -3,13 +3,17 @@ import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { StoredRequest } from '../generations/index.js';
 import { generations, queue } from '../store/index.js';
+import { VIDEO_TYPES, type GenerationKind } from '../contract/index.js';
 import { endGeneration, finish, produce, type JobDeps } from './run-job.js';
 
 interface Running {
   generationId: string;
+  video: boolean;
   abort: AbortController;
   done: Promise<void>;
 }
+
+const isVideo = (row: { type: string } | undefined) => !!row && VIDEO_TYPES.includes(row.type as GenerationKind);
 
 /**
  * In-process workers: each loop claims one job at a time under a lease, renews the
@@ -24,7 +28,7 @@ export class WorkerPool {
   private unsubscribe: (() => void) | null = null;
 
   constructor(
-    private readonly deps: JobDeps & { config: Pick<Config, 'limits' | 'leaseMs' | 'pollIntervalMs'> },
+    private readonly deps: JobDeps & { config: Pick<Config, 'limits' | 'leaseMs' | 'pollIntervalMs' | 'videoConcurrency'> },
     private readonly size: number,
   ) {}
 
@@ -99,7 +103,15 @@ export class WorkerPool {
     const abort = new AbortController();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    this.running.set(generationId, { generationId, abort, done });
+    // A video job beyond the encode capacity goes back to the queue, so waiting for ffmpeg can't
+    // tie up a worker that image jobs need. (The encode semaphore stays the hard bound.)
+    const videoRunning = [...this.running.values()].filter((r) => r.video).length;
+    if (videoRunning >= config.videoConcurrency && isVideo(await generations.getGenerationById(store.db, generationId))) {
+      await queue.deferJob(store.db, generationId, this.id, clock.now() + Math.max(config.pollIntervalMs, 100));
+      return;
+    }
+    const running: Running = { generationId, abort, done, video: false };
+    this.running.set(generationId, running);
     const started = clock.now();
     const renew = setInterval(() => {
       queue
@@ -116,6 +128,7 @@ export class WorkerPool {
         await queue.deleteJob(store.db, generationId, this.id);
         return;
       }
+      running.video = isVideo(row);
       const request = JSON.parse(row.request) as StoredRequest;
       const outcome = await produce(this.deps, generationId, request, abort.signal);
       if (abort.signal.aborted) {

@@ -115,18 +115,23 @@ describe('ffmpeg locator and child processes', () => {
     }
   });
 
-  test('with one encode slot, an image job is not held up behind a video (workers stay free)', async () => {
-    const ts = await startTestServer({ workers: '2', videoConcurrency: '1' });
+  test('with one encode slot, queued videos wait in the queue, not in a worker: an image still runs', async () => {
+    // An ffmpeg that lists its encoders and then never finishes an encode.
+    const dir = tempDir();
+    const fake = path.join(dir, 'ffmpeg');
+    fs.writeFileSync(fake, '#!/bin/sh\ncase "$*" in *-encoders*) echo " V..... libx264 fake"; echo " V..... libx265 fake";; *) exec sleep 600;; esac\n', { mode: 0o755 });
+    const ts = await startTestServer({ workers: '2', videoConcurrency: '1', drainMs: '50', ffmpegPath: fake, ffprobePath: toolkit.info!.ffprobe });
     try {
       const post = (body: object) => ts.call('POST', '/v1/generations', { body }).then((r) => r.json());
-      const video = await post({ prompt: 'Long', model: 'ray-3.2', type: 'video', video: { resolution: '720p', duration: '10s' } });
+      const first = await post({ prompt: 'Stuck 1', model: 'ray-3.2', type: 'video', video: { resolution: '360p' } });
+      const second = await post({ prompt: 'Stuck 2', model: 'ray-3.2', type: 'video', video: { resolution: '360p' } });
       const image = await post({ prompt: 'A quick image' });
-      const doneImage = await waitForGeneration(ts, image.id, undefined, 60_000);
-      assert.equal(doneImage.state, 'completed');
-      const videoNow = await (await ts.call('GET', `/v1/generations/${video.id}`)).json();
-      assert.notEqual(videoNow.state, 'queued');
+      assert.equal((await waitForGeneration(ts, image.id, undefined, 60_000)).state, 'completed');
+      const states = await Promise.all([first, second].map(async (g) => (await (await ts.call('GET', `/v1/generations/${g.id}`)).json()).state));
+      assert.deepEqual(states.sort(), ['processing', 'queued']);
     } finally {
       await ts.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
