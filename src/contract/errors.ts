@@ -48,6 +48,10 @@ export const ERRORS = {
     status: 422,
     detail: "{path}.keyframe_indexes[{i}]: {index} is outside the 24 fps grid of a {duration} video (0..{max})",
   },
+  VIDEO_EDIT_KEYFRAME_INDEX_RANGE: {
+    status: 422,
+    detail: "video.edit.keyframe_indexes[{i}]: {index} is past the source's last frame ({max})",
+  },
   VIDEO_EXTEND_SDR_ONLY: { status: 422, detail: 'Extending a generation ({path}.generation_id) is SDR only: video.hdr and video.exr_export must be off' },
   VIDEO_EXTEND_ONE_ANCHOR: { status: 422, detail: 'Interpolation from a prior generation plus another keyframe is not available yet' },
   VIDEO_EDIT_GUIDE_EXCLUSIVE: { status: 422, detail: 'video.start_frame cannot be combined with video.edit.keyframes' },

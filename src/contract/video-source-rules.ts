@@ -18,9 +18,7 @@ export function sourceProblem(
     }
   }
   const indexes = request.video?.edit?.keyframe_indexes ?? [];
-  const bad = indexes.findIndex((index) => index > p.frames);
-  if (bad >= 0) {
-    return apiError('VIDEO_KEYFRAME_INDEX_GRID', { path: 'video.edit', i: bad, index: indexes[bad], duration: `${p.seconds.toFixed(1)}s`, max: p.frames });
-  }
+  const bad = indexes.findIndex((index) => index >= p.frames);
+  if (bad >= 0) return apiError('VIDEO_EDIT_KEYFRAME_INDEX_RANGE', { i: bad, index: indexes[bad], max: p.frames - 1 });
   return null;
 }

@@ -1,4 +1,4 @@
-import type { GenerationRequest, ImageRef } from '../contract/index.js';
+import type { GenerationRequest, ImageRef, VideoRequest } from '../contract/index.js';
 
 /** An input as stored with its generation: a blob key, never the bytes. */
 export interface StoredInput {
@@ -38,6 +38,18 @@ export interface VideoFacts {
 export function describeRef(ref: ImageRef): ImageRef {
   if (ref.data != null) return { media_type: ref.media_type ?? null };
   return Object.fromEntries(Object.entries(ref).filter(([, v]) => v != null)) as ImageRef;
+}
+
+/** The video options as stored: every frame ref without its inline data. */
+export function describeVideo(video: VideoRequest): VideoRequest {
+  const ref = (r: ImageRef | null) => r && describeRef(r);
+  return {
+    ...video,
+    start_frame: ref(video.start_frame),
+    end_frame: ref(video.end_frame),
+    keyframes: video.keyframes.map(describeRef),
+    edit: video.edit && { ...video.edit, keyframes: video.edit.keyframes.map(describeRef) },
+  };
 }
 
 export function parseOutputs(json: string | null): StoredOutput[] {

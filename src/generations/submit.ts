@@ -9,7 +9,7 @@ import { generations, ledger, queue, timeOrderedId, type Database, type Generati
 import { priceOf } from '../accounts/index.js';
 import { checkUserBudgets } from '../accounts/budgets.js';
 import { ingestRefs, refSlots, resolveChainedRefs } from './inputs.js';
-import { describeRef, type StoredRequest } from './records.js';
+import { describeRef, describeVideo, type StoredRequest } from './records.js';
 import { measureVideoSource } from './video-source.js';
 import type { VideoToolkit } from '../media/video/index.js';
 
@@ -105,6 +105,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       ...request,
       source: request.source && describeRef(request.source),
       image_ref: request.image_ref.map(describeRef),
+      ...(request.video ? { video: describeVideo(request.video) } : {}),
       inputs,
     };
     const row: GenerationTable = {

@@ -98,4 +98,13 @@ describe('text-to-video and image-to-video (preview engine)', () => {
     assert.ok(meanDiff(priorLast.data, nextFirst.data) < 6, `continues (${meanDiff(priorLast.data, nextFirst.data)})`);
     assert.equal((await probeVideo(next)).frames, 120);
   });
+
+  test('backward extend: end_frame.generation_id ends on the prior clip’s first frame', async () => {
+    const prior = await generate(ts, { prompt: 'Prior', model: 'ray-3.2', type: 'video', aspect_ratio: '16:9', video: { resolution: '360p', start_frame: { data: await png(BLUE), media_type: 'image/png' } } });
+    assert.equal(prior.state, 'completed');
+    const priorFirst = await frameRgb(await download(prior.output[0].url), 0);
+    const before = await video({ end_frame: { generation_id: prior.id } }, { aspect_ratio: '16:9' });
+    const last = await frameRgb(before, 119);
+    assert.ok(meanDiff(priorFirst.data, last.data) < 6, `leads into it (${meanDiff(priorFirst.data, last.data)})`);
+  });
 });

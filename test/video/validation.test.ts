@@ -151,6 +151,12 @@ describe('POST /v1/generations: ray-3.2 validation', () => {
     assert.deepEqual(await res.json(), { detail: "aspect_ratio '16:9' matches the source's aspect ratio; video_reframe needs a different one" });
   });
 
+  test('an edit keyframe index past the source’s last frame is a 422', async () => {
+    const res = await ts.call('POST', '/v1/generations', { body: edit({ edit: { keyframes: [image()], keyframe_indexes: [24] } }, { source: source() }) });
+    assert.deepEqual(await res.json(), { detail: "video.edit.keyframe_indexes[0]: 24 is past the source's last frame (23)" });
+    assert.equal(res.status, 422);
+  });
+
   test('a source over the length cap is a 422: 18 s for video_edit, 30 s for video_reframe', async () => {
     const long = (await testClip(32, 18, 19)).toString('base64');
     const res = await ts.call('POST', '/v1/generations', { body: edit({}, { source: { data: long, media_type: 'video/mp4' } }) });
