@@ -24,16 +24,12 @@ export class Moderation {
   private readonly thresholds: Array<[ImageClass, number]>;
 
   constructor(
-    private readonly config: Readonly<ModerationConfig>,
+    config: Readonly<ModerationConfig>,
     private readonly deps: ModerationDeps,
   ) {
     this.prompts = config.mode === 'off' ? null : createPromptFilter(config);
     this.classifier = config.mode === 'full' ? new ImageClassifier(deps.logger) : null;
     this.thresholds = Object.entries(config.imageThresholds) as Array<[ImageClass, number]>;
-  }
-
-  get mode(): ModerationConfig['mode'] {
-    return this.config.mode;
   }
 
   flagsPrompt(generationId: string, prompt: string): boolean {
