@@ -1,7 +1,7 @@
 // Worker thread that owns the image classifier: tfjs's pure-JS CPU backend blocks the
 // thread it runs on for a second or more per image, so it never runs on the API's thread.
 import { parentPort } from 'node:worker_threads';
-import type { ClassifierReply, ClassifierRequest } from './classifier-protocol.js';
+import type { ClassifierReply, ClassifierRequest, Prediction } from './classifier-protocol.js';
 import { CLASSIFIER_SIDE } from './classifier-protocol.js';
 
 async function loadModel() {
@@ -22,7 +22,8 @@ async function classify({ id, pixels }: ClassifierRequest): Promise<ClassifierRe
     const { tf, model } = await (loaded ??= loadModel());
     const input = tf.tensor3d(pixels, [CLASSIFIER_SIDE, CLASSIFIER_SIDE, 3], 'int32');
     try {
-      const predictions = await model.classify(input, 5);
+      // nsfwjs 4.3's index.d.ts imports "./core" without an extension, so NodeNext sees `any` here.
+      const predictions: Prediction[] = await model.classify(input, 5);
       return { id, predictions: predictions.map(({ className, probability }) => ({ className, probability })) };
     } finally {
       input.dispose();
