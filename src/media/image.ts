@@ -156,5 +156,12 @@ export function encodeImage(image: RawImage, format: 'png' | 'jpeg'): Promise<Bu
 
 /** The image, upright, on white, squeezed to side×side 8-bit RGB: what an image classifier takes. */
 export function classifierPixels(bytes: Buffer, side: number): Promise<Buffer> {
-  return sharp(bytes, { pages: 1 }).rotate().resize(side, side, { fit: 'fill' }).flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
+  return sharp(bytes, { pages: 1 })
+    .rotate()
+    .resize(side, side, { fit: 'fill' })
+    .flatten({ background: '#ffffff' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer();
 }
