@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { usageScenario } from './usage.js';
 import { videoScenario } from './video.js';
+import { moderationScenario } from './moderation.js';
 
 const KEY = 'luma-api-bench-0000000000000000000000000';
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
@@ -105,6 +106,8 @@ try {
 }
 
 await usageScenario(Number(process.env.BENCH_USAGE_ROWS ?? 1_000_000));
+
+await moderationScenario();
 
 const render = await atelier(2);
 try {

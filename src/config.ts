@@ -35,6 +35,7 @@ export interface Config {
   videoConcurrency: number;
   /** Longest an ffmpeg or ffprobe child may run before it is killed. */
   ffmpegTimeoutMs: number;
+  moderation: ModerationConfig;
 }
 
 export interface VideoLimits {
@@ -42,6 +43,22 @@ export interface VideoLimits {
   /** Longest source per type (spec §3.8; §14: the newer 18 s for video_edit). */
   maxEditSeconds: number;
   maxReframeSeconds: number;
+}
+
+export const MODERATION_MODES = ['off', 'prompt', 'full'] as const;
+/** The classes the bundled nsfwjs model scores. */
+export const IMAGE_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
+export type ImageClass = (typeof IMAGE_CLASSES)[number];
+
+export interface ModerationConfig {
+  /** off: nothing is checked; prompt: prompts only; full: prompts, input images and output images. */
+  mode: (typeof MODERATION_MODES)[number];
+  /** Terms blocked on top of the library's English dataset. */
+  blockTerms: string[];
+  /** Terms never flagged, even when the dataset would match inside them. */
+  allowTerms: string[];
+  /** An image is flagged when any listed class scores at or above its threshold. */
+  imageThresholds: Partial<Record<ImageClass, number>>;
 }
 
 /** Values given on the command line; each has an env twin. */
@@ -69,6 +86,10 @@ const ENV = {
   ffprobePath: 'FFPROBE_PATH',
   videoConcurrency: 'ATELIER_VIDEO_CONCURRENCY',
   ffmpegTimeoutMs: 'ATELIER_FFMPEG_TIMEOUT_MS',
+  moderation: 'ATELIER_MODERATION',
+  moderationBlockTerms: 'ATELIER_MODERATION_BLOCK_TERMS',
+  moderationAllowTerms: 'ATELIER_MODERATION_ALLOW_TERMS',
+  moderationImageThresholds: 'ATELIER_MODERATION_IMAGE_THRESHOLDS',
 } as const;
 
 export class ConfigError extends Error {}
@@ -77,6 +98,28 @@ function integer(name: string, raw: string, min: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got '${raw}'`);
   return value;
+}
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** `Class:threshold` pairs, e.g. `Porn:0.7,Hentai:0.7`. */
+function imageThresholds(raw: string): Partial<Record<ImageClass, number>> {
+  const thresholds: Partial<Record<ImageClass, number>> = {};
+  for (const pair of list(raw)) {
+    const [name, value, extra] = pair.split(':').map((part) => part.trim());
+    const threshold = Number(value);
+    if (!IMAGE_CLASSES.includes(name as ImageClass) || extra !== undefined || value === '' || !(threshold >= 0 && threshold <= 1)) {
+      throw new ConfigError(
+        `ATELIER_MODERATION_IMAGE_THRESHOLDS entries must be Class:threshold with a class of ${IMAGE_CLASSES.join(', ')} and a threshold in 0..1, got '${pair}'`,
+      );
+    }
+    thresholds[name as ImageClass] = threshold;
+  }
+  return thresholds;
 }
 
 /** flags > env > defaults, read once and frozen. */
@@ -97,6 +140,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (badKey !== undefined) throw new ConfigError(`ATELIER_API_KEYS entries must start with 'luma-api-' (got '${badKey.slice(0, 12)}…')`);
   const credits = get('credits');
   if (credits !== undefined && !(Number(credits) >= 0)) throw new ConfigError(`credits must be a number ≥ 0, got '${credits}'`);
+  const moderationMode = get('moderation') ?? 'prompt';
+  if (!MODERATION_MODES.includes(moderationMode as ModerationConfig['mode'])) {
+    throw new ConfigError(`moderation (ATELIER_MODERATION) must be one of ${MODERATION_MODES.join(', ')}, got '${moderationMode}'`);
+  }
 
   return Object.freeze({
     host: get('host') ?? '127.0.0.1',
@@ -130,5 +177,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     searchPath: env.PATH ?? '',
     videoConcurrency: int('videoConcurrency', 1, 1),
     ffmpegTimeoutMs: int('ffmpegTimeoutMs', 300_000, 1000),
+    moderation: Object.freeze({
+      mode: moderationMode as ModerationConfig['mode'],
+      blockTerms: list(get('moderationBlockTerms')),
+      allowTerms: list(get('moderationAllowTerms')),
+      imageThresholds: Object.freeze(imageThresholds(get('moderationImageThresholds') ?? 'Porn:0.7,Hentai:0.7')),
+    }),
   });
 }

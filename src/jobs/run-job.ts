@@ -6,6 +6,7 @@ import { engineFor, type EngineInput } from '../engines/index.js';
 import type { Events } from '../events.js';
 import type { StoredOutput, StoredRequest } from '../generations/index.js';
 import { probeImage } from '../media/image.js';
+import type { Moderation } from '../moderation/index.js';
 import type { BlobStore } from '../storage/index.js';
 import type { Transaction } from 'kysely';
 import { generations, queue, type Database, type Store } from '../store/index.js';
@@ -23,6 +24,7 @@ export interface JobDeps {
   events: Events;
   logger: Logger;
   config: Pick<Config, 'limits' | 'leaseMs'>;
+  moderation: Moderation;
   /** ffmpeg, for video jobs. */
   video?: VideoToolkit;
 }
@@ -35,6 +37,7 @@ const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outc
 
 /** Reads and checks the inputs, runs the engine and stores its files. Never touches the job row. */
 export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal): Promise<Outcome> {
+  if (deps.moderation.flagsPrompt(generationId, request.prompt)) return failed('content_moderated');
   // Video jobs get a scratch directory for ffmpeg's files; it goes when the job does.
   const workDir = request.video ? await fs.mkdtemp(path.join(os.tmpdir(), 'atelier-job-')) : undefined;
   try {
@@ -45,6 +48,7 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
 }
 
 async function produceIn(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, workDir: string | undefined): Promise<Outcome> {
+  const { moderation } = deps;
   const inputs: EngineInput[] = [];
   for (const input of request.inputs) {
     const bytes = await deps.blobs.read(input.key);
@@ -52,11 +56,14 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
     if (input.kind === 'video') {
       const loaded = await loadVideoInput(deps.video, request, input, bytes, workDir!, deps.config.limits, signal);
       if (!loaded.ok) return failed(loaded.code, loaded.reason);
+      // A prior clip's frame (extend) is checked like any input image; video sources are not classified.
+      if ('bytes' in loaded.input && (await moderation.flagsImage(generationId, 'input', input.path, loaded.input.bytes))) return failed('content_moderated');
       inputs.push(loaded.input);
       continue;
     }
     const probe = await probeImage(bytes, deps.config.limits);
     if (!probe.ok) return failed(probe.failureCode, `${input.path}: ${probe.reason}`);
+    if (await moderation.flagsImage(generationId, 'input', input.path, bytes)) return failed('content_moderated');
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
   }
 
@@ -68,6 +75,9 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
     workDir,
   });
   if (!result.ok) return failed(result.failureCode, result.failureReason);
+  for (const [i, file] of result.outputs.entries()) {
+    if (file.type === 'image' && (await moderation.flagsImage(generationId, 'output', `output[${i}]`, file.bytes))) return failed('content_moderated');
+  }
 
   const outputs: StoredOutput[] = [];
   for (const [i, file] of result.outputs.entries()) {

@@ -160,3 +160,15 @@ export async function rgbFrame(image: Buffer | RawImage, width: number, height: 
   const { data } = await raw(pixels.flatten({ background: '#000000' }).removeAlpha().resize(width, height, { fit: 'cover' }));
   return data;
 }
+
+/** The image, upright, on white, squeezed to side×side 8-bit RGB: what an image classifier takes. */
+export function classifierPixels(bytes: Buffer, side: number): Promise<Buffer> {
+  return sharp(bytes, { pages: 1 })
+    .rotate()
+    .resize(side, side, { fit: 'fill' })
+    .flatten({ background: '#ffffff' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer();
+}
