@@ -30,6 +30,11 @@ describe('video_edit and video_reframe (preview engine)', () => {
     clip = await testClip(320, 180, 2);
     fake = http.createServer((req, res) => {
       if (req.url === '/clip.mp4') res.writeHead(200, { 'content-type': 'video/mp4' }).end(clip);
+      else if (req.url === '/huge.mp4') {
+        res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(201 * 1024 * 1024) });
+        res.write(Buffer.alloc(1024));
+        setTimeout(() => res.destroy(), 2000);
+      }
       else res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
     });
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
@@ -102,6 +107,12 @@ describe('video_edit and video_reframe (preview engine)', () => {
     const res2 = await ts.call('POST', '/v1/generations', { body: { prompt: 'p', model: 'ray-3.2', type: 'video_edit', source: { generation_id: picture.id } } });
     assert.equal(res2.status, 422);
     assert.deepEqual(await res2.json(), { detail: `source: generation ${picture.id} has no video output` });
+  });
+
+  test('a URL declaring more than 200 MB is a 413 before the bytes are read', async () => {
+    const res = await ts.call('POST', '/v1/generations', { body: { prompt: 'p', model: 'ray-3.2', type: 'video_reframe', aspect_ratio: '1:1', source: { url: `${fakeUrl}/huge.mp4`, media_type: 'video/mp4' } } });
+    assert.equal(res.status, 413);
+    assert.deepEqual(await res.json(), { detail: 'source: video exceeds 200 MB limit' });
   });
 
   test('non-video bytes fail with unsupported_format, a broken MP4 with corrupt_input', async () => {
