@@ -86,6 +86,14 @@ describe('video_edit and video_reframe (preview engine)', () => {
     const yellow = await sharp(guide).resize(640, 360).removeAlpha().raw().toBuffer();
     assert.ok(meanDiff(first, yellow) < 6, `guide frame (${meanDiff(first, yellow)})`);
     assert.ok(meanDiff((await frameRgb(bytes, 0)).data, yellow) > 30, 'without the guide it is the source');
+
+    const keyed = await generate(ts, {
+      prompt: 'p', model: 'ray-3.2', type: 'video_edit', source: source(),
+      video: { resolution: '360p', edit: { strength: 'adhere_2', keyframes: [{ data: guide.toString('base64'), media_type: 'image/png' }], keyframe_indexes: [30] } },
+    });
+    const keyedBytes = await download(keyed.output[0].url);
+    assert.ok(meanDiff((await frameRgb(keyedBytes, 30)).data, yellow) < 6, 'edit keyframe at its source frame');
+    assert.ok(meanDiff((await frameRgb(keyedBytes, 29)).data, yellow) > 30, 'and only there');
   });
 
   test('an edit of a completed video by generation_id, and a source fetched by URL', async () => {

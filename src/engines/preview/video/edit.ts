@@ -18,13 +18,12 @@ export interface EditRecord {
   /** How much of the prompt card is mixed over the source, 0..1. */
   mix: number;
   hue_shift: number;
-  guides: Array<{ frame: number; from: string }>;
 }
 
 /** The automatic schedule sits in the middle of the range. */
 const AUTO_STRENGTH: EditStrength = 'flex_2';
 
-export function editRecord(request: GenerationRequest): Omit<EditRecord, 'guides'> {
+export function editRecord(request: GenerationRequest): EditRecord {
   const edit = request.video!.edit!;
   const strength = edit.strength ?? AUTO_STRENGTH;
   const step = EDIT_STRENGTHS.indexOf(strength);
@@ -38,12 +37,39 @@ export function editRecord(request: GenerationRequest): Omit<EditRecord, 'guides
   };
 }
 
+/** A guide image pinned to an output frame. */
+interface Guide {
+  frame: number;
+  from: string;
+  file: string;
+}
+
+/** start_frame (frame 0) and the edit keyframes (source frame index → output frame at 24 fps), as PNGs at the output size. */
+async function writeGuides(request: GenerationRequest, source: VideoInput, images: ImageInput[], size: { width: number; height: number; frames: number }, workDir: string): Promise<Guide[]> {
+  const v = request.video!;
+  const pinned: Array<{ image: ImageInput; frame: number; from: string }> = [];
+  const start = images.find((i) => i.role === 'start_frame');
+  if (start) pinned.push({ image: start, frame: 0, from: 'video.start_frame' });
+  for (const keyframe of images.filter((i) => i.role === 'edit_keyframe')) {
+    const frame = Math.min(size.frames - 1, Math.round((v.edit!.keyframe_indexes[keyframe.index] * 24) / (source.fps || 24)));
+    pinned.push({ image: keyframe, frame, from: `video.edit.keyframes[${keyframe.index}]` });
+  }
+  return Promise.all(
+    pinned.map(async ({ image, frame, from }, n) => {
+      const file = path.join(workDir, `guide-${n}.png`);
+      const rgb = await rgbFrame(image.bytes, size.width, size.height);
+      await fs.writeFile(file, await encodeImage({ data: rgb, width: size.width, height: size.height, channels: 3 }, 'png'));
+      return { frame, from, file };
+    }),
+  );
+}
+
 /**
  * video_edit: the source at its own aspect and length (24 fps), graded and mixed with the
  * moving prompt card; the mix grows from adhere_1 to reimagine_3. Guide images
  * (start_frame, edit keyframes) show at their frames.
  */
-export async function renderEdit(request: GenerationRequest, source: VideoInput, images: ImageInput[], look: Look, ctx: EngineContext): Promise<RenderedClip & { record: EditRecord }> {
+export async function renderEdit(request: GenerationRequest, source: VideoInput, images: ImageInput[], look: Look, ctx: EngineContext): Promise<RenderedClip> {
   const v = request.video!;
   const { width, height } = videoSize(v.resolution, { w: source.width, h: source.height });
   const frames = Math.max(1, Math.round(source.seconds * 24));
@@ -54,48 +80,32 @@ export async function renderEdit(request: GenerationRequest, source: VideoInput,
   const card = await renderCard(request, { width: stage.width, height: stage.height, ratio: `${width}:${height}` }, look, []);
   const cardFile = path.join(ctx.workDir!, 'card.png');
   await fs.writeFile(cardFile, await encodeImage(card, 'png'));
-
-  const guides: Array<{ frame: number; file: string; from: string }> = [];
-  const start = images.find((i) => i.role === 'start_frame');
-  if (start) guides.push({ frame: 0, file: '', from: 'video.start_frame' });
-  for (const keyframe of images.filter((i) => i.role === 'edit_keyframe')) {
-    const sourceIndex = v.edit!.keyframe_indexes[keyframe.index];
-    guides.push({ frame: Math.min(frames - 1, Math.round((sourceIndex * 24) / (source.fps || 24))), file: '', from: `video.edit.keyframes[${keyframe.index}]` });
-  }
-  const guideImages = [...(start ? [start] : []), ...images.filter((i) => i.role === 'edit_keyframe')];
-  for (const [n, guide] of guides.entries()) {
-    guide.file = path.join(ctx.workDir!, `guide-${n}.png`);
-    const rgb = await rgbFrame(guideImages[n].bytes, width, height);
-    await fs.writeFile(guide.file, await encodeImage({ data: rgb, width, height, channels: 3 }, 'png'));
-  }
+  const guides = await writeGuides(request, source, images, { width, height, frames }, ctx.workDir!);
 
   const ease = `(1-cos(PI*n/${Math.max(1, frames - 1)}))/2`;
+  // Stills are decoded once: `loop` repeats the card in memory; a guide is one frame that overlay holds after it ends.
   const graph = [
     `[0:v]fps=24,scale=${width}:${height},setsar=1${blur ? `,boxblur=${blur}:1` : ''},hue=h=${record.hue_shift}:s=${1 + record.mix / 2},format=yuv420p[src]`,
-    `[1:v]crop=${width}:${height}:x='${2 * stage.dx}*${ease}':y='${2 * stage.dy}*${ease}',scale=out_color_matrix=bt709,format=yuv420p[card]`,
+    `[1:v]loop=loop=${frames}:size=1:start=0,setpts=N/24/TB,crop=${width}:${height}:x='${2 * stage.dx}*${ease}':y='${2 * stage.dy}*${ease}',scale=out_color_matrix=bt709,format=yuv420p[card]`,
     // blend's `normal` keeps `opacity` of the first input (the source).
     `[src][card]blend=all_mode=normal:all_opacity=${Math.round((1 - record.mix) * 100) / 100}:shortest=1[g0]`,
-    ...guides.map((g, n) => `[${n + 2}:v]scale=${width}:${height}:out_color_matrix=bt709,format=yuv420p[i${n}];[g${n}][i${n}]overlay=enable='eq(n\\,${g.frame})':shortest=1[g${n + 1}]`),
+    ...guides.map((g, n) => `[${n + 2}:v]scale=${width}:${height}:out_color_matrix=bt709,format=yuv420p[i${n}];[g${n}][i${n}]overlay=enable='eq(n\\,${g.frame})'[g${n + 1}]`),
   ].join(';');
-  const full = { ...record, guides: guides.map(({ frame, from }) => ({ frame, from })) };
-  const comment = JSON.stringify({ atelier: { type: 'video_edit', ...full } });
+  const comment = JSON.stringify({ atelier: { type: 'video_edit', ...record, guides: guides.map(({ frame, from }) => ({ frame, from })) } });
 
   const sdrFile = path.join(ctx.workDir!, 'edit-sdr.mp4');
   await ctx.video!.encode(
     [
-      '-i', source.file,
-      '-loop', '1', '-framerate', '24', '-i', cardFile,
-      ...guides.flatMap((g) => ['-loop', '1', '-framerate', '24', '-i', g.file]),
+      '-i', source.file, '-i', cardFile, ...guides.flatMap((g) => ['-i', g.file]),
       '-filter_complex', graph, '-map', `[g${guides.length}]`,
       ...outputArgs({ width, height, frames, hdr: false, comment, file: sdrFile }, null),
     ],
     { signal: ctx.signal },
   );
   const firstFrame = await rgbFrame(await ctx.video!.grabFrame(sdrFile, 0, ctx.signal), width, height);
-  if (!v.hdr) return { file: sdrFile, width, height, frames, firstFrame, record: full };
+  if (!v.hdr) return { file: sdrFile, width, height, frames, firstFrame };
 
   const file = path.join(ctx.workDir!, 'edit-hdr.mp4');
   await ctx.video!.encode(['-i', sdrFile, ...outputArgs({ width, height, frames, hdr: true, comment, file }, SDR_TO_PQ_FILTER)], { signal: ctx.signal });
-  return { file, width, height, frames, firstFrame, record: full };
+  return { file, width, height, frames, firstFrame };
 }
-
