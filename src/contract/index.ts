@@ -6,3 +6,4 @@ export { API_VERSION } from './version.js';
 export * from './admin-schemas.js';
 export * from './video-rules.js';
 export * from './video-source-rules.js';
+export * from './video-sizes.js';

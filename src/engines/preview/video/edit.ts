@@ -4,8 +4,7 @@ import { EDIT_STRENGTHS, videoSize, type EditStrength, type GenerationRequest } 
 import { encodeImage, rgbFrame } from '../../../media/image.js';
 import type { EngineContext, ImageInput, VideoInput } from '../../engine.js';
 import { renderCard } from '../card.js';
-import { outputArgs } from './encode.js';
-import { SDR_TO_PQ_FILTER } from './hdr-filter.js';
+import { outputArgs, SDR_TO_PQ_FILTER } from './encode.js';
 import type { Look } from './look.js';
 import { stageSize } from './motion.js';
 import type { RenderedClip } from './text-to-video.js';

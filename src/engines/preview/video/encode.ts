@@ -15,6 +15,11 @@ export interface EncodeTarget {
 export const RGB_TO_SDR = 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p';
 const PQ_RGB_TO_HDR = 'scale=out_color_matrix=bt2020:out_range=tv,format=yuv420p10le';
 
+/** BT.709 SDR → BT.2020 PQ in ffmpeg (zimg): SDR white at 203 nits, 10-bit 4:2:0 out. */
+export const SDR_TO_PQ_FILTER =
+  'zscale=min=709:tin=709:pin=709:rin=limited:t=linear:p=709:m=709:npl=203,format=gbrpf32le,' +
+  'zscale=p=2020:t=smpte2084:m=2020_ncl:r=limited:npl=203,format=yuv420p10le';
+
 /** H.264 High, yuv420p, BT.709 tags. */
 const SDR = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'];
 
