@@ -134,6 +134,14 @@ describe('video_edit and video_reframe (preview engine)', () => {
     assert.equal(corrupt.state, 'failed');
     assert.equal(corrupt.failure_code, 'corrupt_input');
     assert.match(corrupt.failure_reason, /^source: /);
+
+    // Headers intact, frames damaged: found while decoding.
+    const damaged = Buffer.from(clip);
+    for (let i = damaged.length >> 1; i < (damaged.length >> 1) + 3000; i++) damaged[i] = (i * 7) % 256;
+    const midway = await generate(ts, { prompt: 'p', model: 'ray-3.2', type: 'video_reframe', aspect_ratio: '1:1', source: { data: damaged.toString('base64'), media_type: 'video/mp4' }, video: { resolution: '360p' } });
+    assert.equal(midway.state, 'failed');
+    assert.equal(midway.failure_code, 'corrupt_input');
+    assert.equal(midway.failure_reason, 'source: the video could not be decoded');
   });
 
   test('reframe 16:9 → 9:16: centred fit, exposed area filled, source length kept', async () => {

@@ -95,7 +95,7 @@ export async function renderEdit(request: GenerationRequest, source: VideoInput,
   const sdrFile = path.join(ctx.workDir!, 'edit-sdr.mp4');
   await ctx.video!.encode(
     [
-      '-i', source.file, '-i', cardFile, ...guides.flatMap((g) => ['-i', g.file]),
+      '-xerror', '-i', source.file, '-i', cardFile, ...guides.flatMap((g) => ['-i', g.file]),
       '-filter_complex', graph, '-map', `[g${guides.length}]`,
       ...outputArgs({ width, height, frames, hdr: false, comment, file: sdrFile }, null),
     ],

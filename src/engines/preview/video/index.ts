@@ -1,12 +1,15 @@
 import fs from 'node:fs/promises';
 import type { GenerationRequest } from '../../../contract/index.js';
 import { encodeExr } from '../../../media/exr.js';
+import { ProcessError } from '../../../media/video/index.js';
 import { isVideoInput, type EngineContext, type EngineInput, type EngineOutput, type EngineResult, type ImageInput } from '../../engine.js';
 import { renderEdit } from './edit.js';
 import { toAcesLinear } from './hdr.js';
 import { videoLook } from './look.js';
 import { renderReframe } from './reframe.js';
 import { renderTextToVideo, type RenderedClip } from './text-to-video.js';
+
+const UNDECODABLE = /corrupt input|error while decoding|invalid data|invalid nal|error splitting|decode_slice|missing picture/i;
 
 const failed = (failureReason: string): EngineResult => ({ ok: false, failureCode: 'generation_failed', failureReason });
 
@@ -23,8 +26,17 @@ export async function renderVideo(request: GenerationRequest, inputs: EngineInpu
   let clip: RenderedClip;
   if (request.type === 'video') clip = await renderTextToVideo(request, images, look, ctx);
   else if (!source) return { ok: false, failureCode: 'invalid_request', failureReason: `${request.type} needs a video source` };
-  else if (request.type === 'video_edit') clip = await renderEdit(request, source, images, look, ctx);
-  else clip = await renderReframe(request, source, look, ctx);
+  else {
+    try {
+      clip = request.type === 'video_edit' ? await renderEdit(request, source, images, look, ctx) : await renderReframe(request, source, look, ctx);
+    } catch (err) {
+      // Sources are decoded with -xerror: frames that don't decode stop ffmpeg with the demuxer's or decoder's complaint.
+      if (err instanceof ProcessError && err.reason === 'exit' && UNDECODABLE.test(err.stderr)) {
+        return { ok: false, failureCode: 'corrupt_input', failureReason: 'source: the video could not be decoded' };
+      }
+      throw err;
+    }
+  }
   ctx.progress(0.95);
 
   const outputs: EngineOutput[] = [

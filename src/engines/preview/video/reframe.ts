@@ -40,7 +40,7 @@ export async function renderReframe(request: GenerationRequest, source: VideoInp
   ].join(';');
   const comment = JSON.stringify({ atelier: { type: 'video_reframe', source_position: v.source_position, placement: at } });
   const file = path.join(ctx.workDir!, 'reframe.mp4');
-  await ctx.video!.encode(['-i', source.file, '-filter_complex', graph, '-map', '[out]', ...outputArgs({ width, height, frames, hdr: false, comment, file }, null)], {
+  await ctx.video!.encode(['-xerror', '-i', source.file, '-filter_complex', graph, '-map', '[out]', ...outputArgs({ width, height, frames, hdr: false, comment, file }, null)], {
     signal: ctx.signal,
   });
   return { file, width, height, frames };
