@@ -6,8 +6,10 @@ export interface Anchor {
 
 /** `out = a·(1−t) + b·t`, per byte. */
 export function mix(a: Buffer, b: Buffer, t: number, out: Buffer = Buffer.allocUnsafe(a.length)): Buffer {
-  if (t <= 0) return a.copy(out), out;
-  if (t >= 1) return b.copy(out), out;
+  if (t <= 0 || t >= 1) {
+    (t <= 0 ? a : b).copy(out);
+    return out;
+  }
   const wb = Math.round(t * 256);
   const wa = 256 - wb;
   for (let i = 0; i < a.length; i++) out[i] = (a[i] * wa + b[i] * wb + 128) >> 8;
