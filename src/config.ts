@@ -25,6 +25,8 @@ export interface Config {
   drainMs: number;
   logLevel: string;
   limits: { maxImageBytes: number; maxPixels: number; maxSide: number; fetchTimeoutMs: number };
+  /** Which bundled segmentation model the layering engine loads. */
+  layeringModel: 'small' | 'medium';
 }
 
 /** Values given on the command line; each has an env twin. */
@@ -48,6 +50,7 @@ const ENV = {
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
   drainMs: 'ATELIER_DRAIN_MS',
   logLevel: 'ATELIER_LOG_LEVEL',
+  layeringModel: 'ATELIER_LAYERING_MODEL',
 } as const;
 
 export class ConfigError extends Error {}
@@ -76,6 +79,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (badKey !== undefined) throw new ConfigError(`ATELIER_API_KEYS entries must start with 'luma-api-' (got '${badKey.slice(0, 12)}…')`);
   const credits = get('credits');
   if (credits !== undefined && !(Number(credits) >= 0)) throw new ConfigError(`credits must be a number ≥ 0, got '${credits}'`);
+  const layeringModel = get('layeringModel') ?? 'medium';
+  if (layeringModel !== 'small' && layeringModel !== 'medium') {
+    throw new ConfigError(`layeringModel (ATELIER_LAYERING_MODEL) must be 'small' or 'medium', got '${layeringModel}'`);
+  }
 
   return Object.freeze({
     host: get('host') ?? '127.0.0.1',
@@ -95,6 +102,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     pollIntervalMs: int('pollIntervalMs', 500, 10),
     drainMs: int('drainMs', 20_000),
     logLevel: get('logLevel') ?? 'info',
+    layeringModel,
     limits: Object.freeze({
       maxImageBytes: 50 * 1024 * 1024,
       maxPixels: 64_000_000,

@@ -11,10 +11,18 @@ export const PRICES = {
 } as const;
 
 /**
+ * Layering is unpriced in the spec (§15.11), so these are Atelier's own, documented in
+ * docs/compatibility.md: 1k costs one uni-1 image edit; 2k is "priced per layer", one image
+ * edit for each of the two layers this server makes.
+ */
+export const LAYERING_PRICES = { '1k': usd(0.0434), '2k': usd(0.0434) * 2 } as const;
+
+/**
  * The price of a request, fixed at submit. With any image input the edit rate applies,
  * plus $0.003 for every input beyond the first; an edit's source counts as one input.
  */
-export function priceOf(request: Pick<GenerationRequest, 'model' | 'type' | 'image_ref'>): number {
+export function priceOf(request: Pick<GenerationRequest, 'model' | 'type' | 'image_ref' | 'layering'>): number {
+  if (request.type === 'layering') return LAYERING_PRICES[request.layering?.resolution ?? '1k'];
   const table = PRICES[request.model as keyof typeof PRICES];
   if (!table) throw new Error(`no price for model ${request.model}`);
   const inputs = request.image_ref.length + (request.type === 'image_edit' ? 1 : 0);

@@ -9,6 +9,8 @@ export const ERRORS = {
   TYPE_NOT_AVAILABLE: { status: 400, detail: "Type '{type}' is not available on this server yet" },
   ASPECT_RATIO_INVALID: { status: 400, detail: "Invalid aspect_ratio '{value}'. Valid: {valid}" },
   PROMPT_LENGTH: { status: 400, detail: 'Prompt must be between 1 and 6000 characters' },
+  LAYERING_PROMPT_LENGTH: { status: 400, detail: "Prompt must be at most 500 characters for type 'layering'" },
+  LAYERING_RESOLUTION_INVALID: { status: 400, detail: "Invalid layering.resolution '{value}'. Valid: 1k, 2k" },
   REF_BOTH: { status: 400, detail: "{path}: provide either 'url' or 'data', not both" },
   REF_NEITHER: { status: 400, detail: "{path}: provide either 'url' or 'data', not neither" },
   REF_EXACTLY_ONE: { status: 400, detail: "{path}: provide exactly one of 'url', 'data', 'generation_id' or 'file_id'" },

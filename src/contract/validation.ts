@@ -61,6 +61,10 @@ export function generationSchemaError(issues: SchemaIssue[], body: unknown): Api
     return apiError('TYPE_UNSUPPORTED', { type: value, model: typeof raw.model === 'string' ? raw.model : 'uni-1' });
   }
   if (path === 'aspect_ratio' && typeof value === 'string') return aspectRatioError(value);
+  if (path === 'layering.resolution') {
+    const resolution = (raw.layering as Record<string, unknown>).resolution;
+    if (typeof resolution === 'string') return apiError('LAYERING_RESOLUTION_INVALID', { value: resolution });
+  }
   if (path === 'image_ref' && issue.keyword === 'maxItems') {
     return apiError(raw.type === 'image_edit' ? 'IMAGE_EDIT_TOO_MANY_REFS' : 'IMAGE_TOO_MANY_REFS');
   }

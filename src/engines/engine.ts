@@ -1,4 +1,4 @@
-import type { GenerationRequest } from '../contract/index.js';
+import type { GenerationRequest, Layer } from '../contract/index.js';
 import type { FailureCode } from '../contract/index.js';
 
 /** A decoded input image, already checked for format and pixel limits. */
@@ -17,6 +17,8 @@ export interface EngineOutput {
   bytes: Buffer;
   mediaType: string;
   extension: string;
+  /** Layering outputs only: where this file sits in the stack. */
+  layer?: Layer;
 }
 
 export type EngineResult =
@@ -27,6 +29,8 @@ export interface EngineContext {
   signal: AbortSignal;
   /** Fraction done, 0..1. */
   progress(fraction: number): void;
+  /** Engine settings from config; each engine has its default. */
+  settings?: { layeringModel?: 'small' | 'medium' };
 }
 
 export type Engine = (

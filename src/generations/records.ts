@@ -1,4 +1,4 @@
-import type { GenerationRequest, ImageRef } from '../contract/index.js';
+import type { GenerationRequest, ImageRef, Layer } from '../contract/index.js';
 
 /** An input as stored with its generation: a blob key, never the bytes. */
 export interface StoredInput {
@@ -19,6 +19,8 @@ export interface StoredOutput {
   type: 'image' | 'video';
   key: string;
   media_type: string;
+  /** Layering outputs only. */
+  layer?: Layer;
 }
 
 /** Keeps a ref's provenance for the record but drops inline data. */

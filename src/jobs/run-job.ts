@@ -17,7 +17,7 @@ export interface JobDeps {
   clock: Clock;
   events: Events;
   logger: Logger;
-  config: Pick<Config, 'limits' | 'leaseMs'>;
+  config: Pick<Config, 'limits' | 'leaseMs'> & Partial<Pick<Config, 'layeringModel'>>;
 }
 
 export type Outcome =
@@ -37,10 +37,11 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
   }
 
-  const engine = engineFor(request.model);
+  const engine = engineFor(request.model, request.type);
   const result = await engine(request, inputs, {
     signal,
     progress: (fraction) => deps.events.emit('engine:progress', { generationId, fraction }),
+    settings: { layeringModel: deps.config.layeringModel },
   });
   if (!result.ok) return failed(result.failureCode, result.failureReason);
 
@@ -48,7 +49,7 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
   for (const [i, file] of result.outputs.entries()) {
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
     await deps.blobs.put(key, file.bytes);
-    outputs.push({ type: file.type, key, media_type: file.mediaType });
+    outputs.push({ type: file.type, key, media_type: file.mediaType, ...(file.layer && { layer: file.layer }) });
   }
   return { kind: 'completed', outputs };
 }
