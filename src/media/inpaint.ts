@@ -5,11 +5,15 @@ import { blurRgb } from './raster.js';
  * other pixel as it was. A push-pull pyramid: weighted 2×2 averages of the known pixels
  * going down until nothing is unknown, then bilinear upsampling coming back up, each level
  * keeping what it knew. A light blur evens out the seams the coarse levels leave.
+ * The fill is drawn from beyond a thin margin around the hole, whose pixels tend to carry
+ * the removed object's fringe (or resampling ringing).
  */
 export async function fillHoles(rgb: Buffer, width: number, height: number, hole: Uint8Array): Promise<Buffer> {
+  const margin = Math.max(2, Math.round(Math.min(width, height) / 256));
+  const unknown = grow(hole, width, height, margin);
   const base: Level = { width, height, colour: new Float32Array(rgb.length), weight: new Float32Array(width * height) };
   for (let i = 0; i < hole.length; i++) {
-    if (hole[i]) continue;
+    if (unknown[i]) continue;
     base.weight[i] = 1;
     for (let c = 0; c < 3; c++) base.colour[3 * i + c] = rgb[3 * i + c];
   }
@@ -103,5 +107,28 @@ function pull(fine: Level, coarse: Level): void {
       }
       fine.weight[i] = 1;
     }
+  }
+}
+
+/** The mask grown by `radius` pixels in every direction (a square window), as 0/1. */
+export function grow(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  const across = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) sweep(mask, across, y * width, 1, width, radius);
+  const grown = new Uint8Array(mask.length);
+  for (let x = 0; x < width; x++) sweep(across, grown, x, width, height, radius);
+  return grown;
+}
+
+/** One line of a window-max: `to[i]` is 1 if any `from` within `radius` along the line is set. */
+function sweep(from: Uint8Array, to: Uint8Array, start: number, step: number, length: number, radius: number): void {
+  let last = -Infinity; // position of the last set pixel seen going forward
+  for (let k = 0; k < length; k++) {
+    if (from[start + k * step]) last = k;
+    if (k - last <= radius) to[start + k * step] = 1;
+  }
+  last = Infinity;
+  for (let k = length - 1; k >= 0; k--) {
+    if (from[start + k * step]) last = k;
+    if (last - k <= radius) to[start + k * step] = 1;
   }
 }
