@@ -24,7 +24,7 @@ describe('type layering: a real decomposition', () => {
   let source: Buffer;
   let oneK: any;
   before(async () => {
-    ts = await startTestServer({ workers: '1' });
+    ts = await startTestServer({ workers: '2' });
     source = await fixture();
     // The model loads once in the server process; both generations below share it.
     const res = await ts.call('POST', '/v1/generations', {
@@ -129,7 +129,8 @@ describe('type layering: a real decomposition', () => {
       body: { prompt: 'the ball', type: 'layering', source: { data: small.toString('base64'), media_type: 'image/png' }, layering: { resolution: '2k' } },
     });
     assert.equal(res.status, 201);
-    const done = await waitForGeneration(ts, (await res.json()).id, undefined, 300_000);
+    const id = (await res.json()).id;
+    const done = await waitForGeneration(ts, id, undefined, 300_000);
     assert.equal(done.state, 'completed', JSON.stringify(done));
     for (const item of done.output) {
       const meta = await sharp(await download(item.url)).metadata();

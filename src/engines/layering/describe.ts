@@ -1,11 +1,10 @@
 import type { Layer } from '../../contract/index.js';
 import { dominantColours } from '../../media/colours.js';
+import { hex } from '../preview/palette.js';
 import type { Decomposition } from './decompose.js';
 
 /** A foreground with more than this share of partly transparent pixels has a soft edge (hair, fur, glass). */
 const SOFT_EDGE_SHARE = 0.1;
-
-const hex = ({ r, g, b }: { r: number; g: number; b: number }) => `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 /**
  * The `layer` metadata of both layers. The segmentation model finds what stands out
