@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { download, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
+import { download, generate, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
 
 /** The fixture: a shaded red ball on a wall-and-floor backdrop, 320×240. */
 const W = 320;
@@ -121,6 +121,12 @@ describe('type layering: a real decomposition', () => {
     let bgTotal = 0;
     for (let i = 0; i < bgOnly.length; i++) bgTotal += Math.abs(bgOnly[i] - reference[i]);
     assert.ok(bgTotal / bgOnly.length > 10 * mean + 5, `background alone differs by ${(bgTotal / bgOnly.length).toFixed(2)}`);
+  });
+
+  test('an undecodable source fails asynchronously with corrupt_input and no layers', async () => {
+    const done = await generate(ts, { prompt: '', type: 'layering', source: { data: 'iVBORw0KGgo=', media_type: 'image/png' } });
+    assert.deepEqual([done.state, done.failure_code, done.output], ['failed', 'corrupt_input', []]);
+    assert.match(done.failure_reason, /^source: /);
   });
 
   test('2k layers have a 2048 long side and keep the shape of the source', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { KEY_B, startTestServer, type TestServer } from '../helpers/server.js';
 
 const long = (n: number) => 'x'.repeat(n);
@@ -76,4 +77,10 @@ describe('layering prices', () => {
     assert.equal(refused.status, 402);
     assert.deepEqual(await refused.json(), { detail: 'Insufficient credits. Please add credits to continue.' });
   });
+});
+
+test('ATELIER_LAYERING_MODEL picks the segmentation model: medium by default, small on request, nothing else', () => {
+  assert.equal(loadConfig({}, {}).layeringModel, 'medium');
+  assert.equal(loadConfig({}, { ATELIER_LAYERING_MODEL: 'small' }).layeringModel, 'small');
+  assert.throws(() => loadConfig({}, { ATELIER_LAYERING_MODEL: 'large' }), ConfigError);
 });
