@@ -6,7 +6,7 @@ declare module 'onnxruntime-node' {
     readonly data: Float32Array;
   }
   export class InferenceSession {
-    static create(model: Uint8Array, options?: { graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all' }): Promise<InferenceSession>;
+    static create(model: Uint8Array, options?: { graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all'; enableCpuMemArena?: boolean }): Promise<InferenceSession>;
     run(feeds: Record<string, Tensor>, fetches?: readonly string[]): Promise<Record<string, Tensor>>;
   }
 }

@@ -13,6 +13,8 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 try {
   const session = await ort.InferenceSession.create(await readModel((workerData as { model: SegmentationModel }).model), {
     graphOptimizationLevel: 'all',
+    // Without the arena the ~1 GB an inference needs goes back after it (RSS ~250 MB idle, not ~1.6 GB).
+    enableCpuMemArena: false,
   });
   port.on('message', async ({ id, input }: SegmentRequest) => {
     try {
