@@ -27,6 +27,23 @@ export interface Config {
   limits: { maxImageBytes: number; maxPixels: number; maxSide: number; fetchTimeoutMs: number };
   /** Which bundled segmentation model the layering engine loads. */
   layeringModel: 'small' | 'medium';
+  moderation: ModerationConfig;
+}
+
+export const MODERATION_MODES = ['off', 'prompt', 'full'] as const;
+/** The classes the bundled nsfwjs model scores. */
+export const IMAGE_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
+export type ImageClass = (typeof IMAGE_CLASSES)[number];
+
+export interface ModerationConfig {
+  /** off: nothing is checked; prompt: prompts only; full: prompts, input images and output images. */
+  mode: (typeof MODERATION_MODES)[number];
+  /** Terms blocked on top of the library's English dataset. */
+  blockTerms: string[];
+  /** Terms never flagged, even when the dataset would match inside them. */
+  allowTerms: string[];
+  /** An image is flagged when any listed class scores at or above its threshold. */
+  imageThresholds: Partial<Record<ImageClass, number>>;
 }
 
 /** Values given on the command line; each has an env twin. */
@@ -51,6 +68,10 @@ const ENV = {
   drainMs: 'ATELIER_DRAIN_MS',
   logLevel: 'ATELIER_LOG_LEVEL',
   layeringModel: 'ATELIER_LAYERING_MODEL',
+  moderation: 'ATELIER_MODERATION',
+  moderationBlockTerms: 'ATELIER_MODERATION_BLOCK_TERMS',
+  moderationAllowTerms: 'ATELIER_MODERATION_ALLOW_TERMS',
+  moderationImageThresholds: 'ATELIER_MODERATION_IMAGE_THRESHOLDS',
 } as const;
 
 export class ConfigError extends Error {}
@@ -59,6 +80,28 @@ function integer(name: string, raw: string, min: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got '${raw}'`);
   return value;
+}
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** `Class:threshold` pairs, e.g. `Porn:0.7,Hentai:0.7`. */
+function imageThresholds(raw: string): Partial<Record<ImageClass, number>> {
+  const thresholds: Partial<Record<ImageClass, number>> = {};
+  for (const pair of list(raw)) {
+    const [name, value, extra] = pair.split(':').map((part) => part.trim());
+    const threshold = Number(value);
+    if (!IMAGE_CLASSES.includes(name as ImageClass) || extra !== undefined || value === '' || !(threshold >= 0 && threshold <= 1)) {
+      throw new ConfigError(
+        `ATELIER_MODERATION_IMAGE_THRESHOLDS entries must be Class:threshold with a class of ${IMAGE_CLASSES.join(', ')} and a threshold in 0..1, got '${pair}'`,
+      );
+    }
+    thresholds[name as ImageClass] = threshold;
+  }
+  return thresholds;
 }
 
 /** flags > env > defaults, read once and frozen. */
@@ -82,6 +125,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const layeringModel = get('layeringModel') ?? 'medium';
   if (layeringModel !== 'small' && layeringModel !== 'medium') {
     throw new ConfigError(`layeringModel (ATELIER_LAYERING_MODEL) must be 'small' or 'medium', got '${layeringModel}'`);
+  }
+  const moderationMode = get('moderation') ?? 'prompt';
+  if (!MODERATION_MODES.includes(moderationMode as ModerationConfig['mode'])) {
+    throw new ConfigError(`moderation (ATELIER_MODERATION) must be one of ${MODERATION_MODES.join(', ')}, got '${moderationMode}'`);
   }
 
   return Object.freeze({
@@ -108,6 +155,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       maxPixels: 64_000_000,
       maxSide: 8000,
       fetchTimeoutMs: 18_000,
+    }),
+    moderation: Object.freeze({
+      mode: moderationMode as ModerationConfig['mode'],
+      blockTerms: list(get('moderationBlockTerms')),
+      allowTerms: list(get('moderationAllowTerms')),
+      imageThresholds: Object.freeze(imageThresholds(get('moderationImageThresholds') ?? 'Porn:0.7,Hentai:0.7')),
     }),
   });
 }

@@ -8,6 +8,7 @@ export interface AtelierEvents {
   'job:failed': { generationId: string; type: string; model: string; code: string; ms: number };
   'job:retried': { generationId: string; attempt: number; error: string };
   'engine:progress': { generationId: string; fraction: number };
+  'moderation:decided': { generationId: string; stage: 'prompt' | 'input' | 'output'; flagged: boolean; ms: number };
 }
 
 type Listener<K extends keyof AtelierEvents> = (payload: AtelierEvents[K]) => void;

@@ -30,6 +30,19 @@ export class Metrics {
     labelNames: ['code'],
     registers: [this.registry],
   });
+  readonly moderationDecisions = new client.Counter({
+    name: 'atelier_moderation_decisions_total',
+    help: 'Moderation checks by stage (prompt, input, output) and decision (allowed, flagged)',
+    labelNames: ['stage', 'decision'],
+    registers: [this.registry],
+  });
+  readonly moderationDuration = new client.Histogram({
+    name: 'atelier_moderation_check_duration_seconds',
+    help: 'Time one moderation check took, by stage (clock resolution: prompt checks land under 1 ms)',
+    labelNames: ['stage'],
+    buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly jobRetries = new client.Counter({
     name: 'atelier_job_retries_total',
     help: 'Job attempts retried after an unexpected error',
@@ -69,5 +82,9 @@ export class Metrics {
       this.engineErrors.inc({ code: e.code });
     });
     events.on('job:retried', () => this.jobRetries.inc());
+    events.on('moderation:decided', (e) => {
+      this.moderationDecisions.inc({ stage: e.stage, decision: e.flagged ? 'flagged' : 'allowed' });
+      this.moderationDuration.observe({ stage: e.stage }, e.ms / 1000);
+    });
   }
 }

@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import { Events } from './events.js';
 import { WorkerPool } from './jobs/index.js';
 import { Metrics } from './metrics.js';
+import { Moderation } from './moderation/index.js';
 import { LocalBlobStore, loadSecret } from './storage/index.js';
 import { openStore, queue, type Store } from './store/index.js';
 
@@ -60,7 +61,9 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     usageRoutes(app, deps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
-    const workers = new WorkerPool({ store, blobs, clock, events, logger, config }, config.workers);
+    const moderation = new Moderation(config.moderation, { events, clock, logger });
+    releasers.push(() => moderation.close());
+    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation }, config.workers);
     workers.start();
     releasers.push(() => workers.stop(config.drainMs));
     releasers.push(() => app.close());

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from './usage-error.js';
 import { dataDirTarget, httpTarget, type AdminRequest, type AdminTarget } from './admin-target.js';
 
 interface TargetOptions {
@@ -6,8 +7,6 @@ interface TargetOptions {
   dataDir?: string;
 }
 
-/** Exit codes: 0 ok, 1 the server refused, 2 usage. */
-class UsageError extends Error {}
 
 async function target(options: TargetOptions): Promise<AdminTarget> {
   if (options.dataDir) return dataDirTarget(options.dataDir);

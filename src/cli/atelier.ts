@@ -2,12 +2,16 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { adminCommands } from './admin-commands.js';
+import { generateCommands } from './generate-commands.js';
 import { serveCommand } from './serve.js';
+import { VERSION } from './version.js';
 
 const program = new Command('atelier').description('Atelier: a Luma Agents API compatible generation server');
 // Usage errors exit 2 (help and --version exit 0).
+program.version(VERSION, '-v, --version');
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 serveCommand(program);
+generateCommands(program);
 adminCommands(program);
 
 program.parseAsync().catch((err: unknown) => {

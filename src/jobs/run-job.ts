@@ -6,6 +6,7 @@ import { engineFor, type ImageInput } from '../engines/index.js';
 import type { Events } from '../events.js';
 import type { StoredOutput, StoredRequest } from '../generations/index.js';
 import { probeImage } from '../media/image.js';
+import type { Moderation } from '../moderation/index.js';
 import type { BlobStore } from '../storage/index.js';
 import type { Transaction } from 'kysely';
 import { generations, queue, type Database, type Store } from '../store/index.js';
@@ -18,6 +19,7 @@ export interface JobDeps {
   events: Events;
   logger: Logger;
   config: Pick<Config, 'limits' | 'leaseMs'> & Partial<Pick<Config, 'layeringModel'>>;
+  moderation: Moderation;
 }
 
 export type Outcome =
@@ -28,12 +30,15 @@ const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outc
 
 /** Reads and checks the inputs, runs the engine and stores its files. Never touches the job row. */
 export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal): Promise<Outcome> {
+  const { moderation } = deps;
+  if (moderation.flagsPrompt(generationId, request.prompt)) return failed('content_moderated');
   const inputs: ImageInput[] = [];
   for (const input of request.inputs) {
     const bytes = await deps.blobs.read(input.key);
     if (!bytes) return failed('invalid_request', `${input.path}: the referenced image is no longer available`);
     const probe = await probeImage(bytes, deps.config.limits);
     if (!probe.ok) return failed(probe.failureCode, `${input.path}: ${probe.reason}`);
+    if (await moderation.flagsImage(generationId, 'input', input.path, bytes)) return failed('content_moderated');
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
   }
 
@@ -44,6 +49,9 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
     settings: { layeringModel: deps.config.layeringModel },
   });
   if (!result.ok) return failed(result.failureCode, result.failureReason);
+  for (const [i, file] of result.outputs.entries()) {
+    if (file.type === 'image' && (await moderation.flagsImage(generationId, 'output', `output[${i}]`, file.bytes))) return failed('content_moderated');
+  }
 
   const outputs: StoredOutput[] = [];
   for (const [i, file] of result.outputs.entries()) {

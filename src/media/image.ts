@@ -153,3 +153,15 @@ export function encodeImage(image: RawImage, format: 'png' | 'jpeg'): Promise<Bu
     ? pixels.png({ compressionLevel: 2, adaptiveFiltering: false, palette: false }).toBuffer()
     : pixels.jpeg({ quality: 90, chromaSubsampling: '4:2:0', mozjpeg: false }).toBuffer();
 }
+
+/** The image, upright, on white, squeezed to side×side 8-bit RGB: what an image classifier takes. */
+export function classifierPixels(bytes: Buffer, side: number): Promise<Buffer> {
+  return sharp(bytes, { pages: 1 })
+    .rotate()
+    .resize(side, side, { fit: 'fill' })
+    .flatten({ background: '#ffffff' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer();
+}

@@ -21,7 +21,7 @@ async function atelier(args: string[], env: NodeJS.ProcessEnv = {}) {
   }
 }
 
-test('atelier clients/keys/credits work on a stopped data dir and against a running server', { timeout: 60_000 }, async () => {
+test('atelier clients/keys/credits work on a stopped data dir and against a running server', { timeout: 180_000 }, async () => {
   const dataDir = tempDir();
   try {
     const created = await atelier(['clients', 'create', '--name', 'acme', '--credits', '0.05', '--data-dir', dataDir]);

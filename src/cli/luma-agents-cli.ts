@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { APIError, Atelier, AtelierError, type GenerationCreate } from '../client/index.js';
+import { VERSION } from './version.js';
+import { CreateBody, createFlags } from './luma-create-body.js';
+import { FORMATS, render, type Format } from './output-format.js';
+import { UsageError } from './usage-error.js';
+
+/** A drop-in for `luma-agents-cli generations create|get`, talking to Atelier or to Luma. */
+interface GlobalOptions {
+  authToken?: string;
+  baseUrl?: string;
+  debug?: boolean;
+  format: Format;
+  formatError: Format;
+}
+
+const program = new Command('luma-agents-cli')
+  .description('Luma Agents API command line (Atelier edition)')
+  .version(VERSION, '-v, --version')
+  .option('--auth-token <key>', 'API key (LUMA_AGENTS_API_KEY)')
+  .option('--base-url <url>', 'API base URL (LUMA_BASE_URL)')
+  .option('--debug', 'log every HTTP attempt to stderr')
+  .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('auto'))
+  .addOption(new Option('--format-error <format>', 'error output format').choices(FORMATS).default('auto'));
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+function run<A extends unknown[]>(body: (sdk: Atelier, ...args: A) => Promise<unknown>) {
+  return async (...args: A) => {
+    const options = (args[args.length - 1] as Command).optsWithGlobals() as GlobalOptions;
+    const tty = Boolean(process.stdout.isTTY);
+    try {
+      const sdk = new Atelier({
+        apiKey: options.authToken,
+        baseURL: options.baseUrl,
+        log: options.debug ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      });
+      process.stdout.write(render(await body(sdk, ...args), options.format, tty));
+    } catch (err) {
+      if (err instanceof APIError) {
+        process.stderr.write(render({ detail: err.detail }, options.formatError, Boolean(process.stderr.isTTY)));
+        process.exitCode = 1;
+      } else if (err instanceof AtelierError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exitCode = 1;
+      } else if (err instanceof UsageError || (err instanceof Error && err.message.startsWith('No API key'))) {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exitCode = 2;
+      } else {
+        throw err;
+      }
+    }
+  };
+}
+
+const generations = program.command('generations').description('Create and poll generations');
+
+const create = generations.command('create').description('Submit an image or video generation job');
+const body = new CreateBody();
+const booleans = createFlags(create, body);
+create.action(
+  run(async (sdk, options: Record<string, unknown>) => {
+    const request = body.build(options, booleans);
+    if (typeof request.prompt !== 'string') throw new UsageError("required flag '--prompt' not specified");
+    return sdk.generations.create(request as GenerationCreate);
+  }),
+);
+
+generations
+  .command('get [generation-id]')
+  .description('Get the status and outputs of a generation')
+  .option('--generation-id <uuid>', 'the generation to get')
+  .action(
+    run(async (sdk, positional: string | undefined, options: { generationId?: string }) => {
+      const id = options.generationId ?? positional;
+      if (!id) throw new UsageError("required flag '--generation-id' not specified");
+      return sdk.generations.get(id);
+    }),
+  );
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`luma-agents-cli: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

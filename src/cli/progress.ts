@@ -1,0 +1,17 @@
+const FRAMES = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+
+/** A one-line spinner on a terminal; silent when the stream isn't a TTY. */
+export function progressLine(stream: NodeJS.WriteStream) {
+  let frame = 0;
+  let shown = false;
+  return {
+    update(text: string, elapsedMs: number) {
+      if (!stream.isTTY) return;
+      shown = true;
+      stream.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${text} ${Math.round(elapsedMs / 1000)}s`);
+    },
+    done() {
+      if (shown) stream.write('\r\x1b[2K');
+    },
+  };
+}

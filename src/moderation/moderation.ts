@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { ImageClass, ModerationConfig } from '../config.js';
+import type { Events } from '../events.js';
+import { ImageClassifier, type Prediction } from './image-classifier.js';
+import { createPromptFilter, type PromptFilter } from './prompt-filter.js';
+
+export type ModerationStage = 'prompt' | 'input' | 'output';
+
+export interface ModerationDeps {
+  events: Events;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * The moderation stage of a job (spec §3.9: prompt, inputs and outputs). `prompt` mode checks
+ * prompts; `full` also classifies every input image and every image output; `off` checks nothing.
+ * Each check answers whether the generation must fail as `content_moderated`.
+ */
+export class Moderation {
+  private readonly prompts: PromptFilter | null;
+  private readonly classifier: ImageClassifier | null;
+  private readonly thresholds: Array<[ImageClass, number]>;
+
+  constructor(
+    config: Readonly<ModerationConfig>,
+    private readonly deps: ModerationDeps,
+  ) {
+    this.prompts = config.mode === 'off' ? null : createPromptFilter(config);
+    this.classifier = config.mode === 'full' ? new ImageClassifier(deps.logger) : null;
+    this.thresholds = Object.entries(config.imageThresholds) as Array<[ImageClass, number]>;
+  }
+
+  flagsPrompt(generationId: string, prompt: string): boolean {
+    if (!this.prompts) return false;
+    const started = this.deps.clock.now();
+    const term = this.prompts.match(prompt);
+    this.decided(generationId, 'prompt', term !== null, started, { term });
+    return term !== null;
+  }
+
+  /** `path` names the image in logs: `source`, `image_ref[0]`, `output[0]`. */
+  async flagsImage(generationId: string, stage: 'input' | 'output', path: string, bytes: Buffer): Promise<boolean> {
+    if (!this.classifier) return false;
+    const started = this.deps.clock.now();
+    const scores = await this.classifier.classify(bytes);
+    const over = this.over(scores);
+    this.decided(generationId, stage, over.length > 0, started, { path, over });
+    return over.length > 0;
+  }
+
+  close(): Promise<void> {
+    return this.classifier?.close() ?? Promise.resolve();
+  }
+
+  /** The configured classes whose score reached their threshold. */
+  private over(scores: Prediction[]): string[] {
+    return this.thresholds
+      .filter(([name, threshold]) => (scores.find((s) => s.className === name)?.probability ?? 0) >= threshold)
+      .map(([name]) => name);
+  }
+
+  private decided(generationId: string, stage: ModerationStage, flagged: boolean, started: number, detail: object): void {
+    const ms = this.deps.clock.now() - started;
+    this.deps.events.emit('moderation:decided', { generationId, stage, flagged, ms });
+    if (flagged) this.deps.logger.info({ generationId, stage, ...detail }, 'moderation flagged a generation');
+  }
+}
