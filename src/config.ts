@@ -25,6 +25,10 @@ export interface Config {
   drainMs: number;
   logLevel: string;
   limits: { maxImageBytes: number; maxPixels: number; maxSide: number; fetchTimeoutMs: number };
+  /** Lets URL inputs use http:// and private addresses: local development only. */
+  allowPrivateUrls: boolean;
+  /** A PEM file of extra CA certificates trusted when fetching URL inputs; empty = Node's roots only. */
+  fetchCaFile: string;
 }
 
 /** Values given on the command line; each has an env twin. */
@@ -48,9 +52,19 @@ const ENV = {
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
   drainMs: 'ATELIER_DRAIN_MS',
   logLevel: 'ATELIER_LOG_LEVEL',
+  allowPrivateUrls: 'ATELIER_ALLOW_PRIVATE_URLS',
+  fetchCaFile: 'ATELIER_FETCH_CA_FILE',
 } as const;
 
 export class ConfigError extends Error {}
+
+/** `true` also comes straight from a commander boolean option. */
+function flag(name: string, raw: string | boolean | undefined): boolean {
+  if (raw === undefined) return false;
+  if (/^(1|true|yes|on)$/i.test(String(raw))) return true;
+  if (/^(0|false|no|off)$/i.test(String(raw))) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
 
 function integer(name: string, raw: string, min: number): number {
   const value = Number(raw);
@@ -101,5 +115,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       maxSide: 8000,
       fetchTimeoutMs: 18_000,
     }),
+    allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
+    fetchCaFile: get('fetchCaFile') ?? '',
   });
 }

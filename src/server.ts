@@ -12,6 +12,8 @@ import { usageRoutes } from './api/routes/usage.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { Events } from './events.js';
+import { createMediaFetcher } from './media/fetch/index.js';
+import fs from 'node:fs';
 import { WorkerPool } from './jobs/index.js';
 import { Metrics } from './metrics.js';
 import { LocalBlobStore, loadSecret } from './storage/index.js';
@@ -40,11 +42,20 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     const metrics = new Metrics(() => queue.countJobs(store.db));
     metrics.observe(events);
     const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+    const fetcher = createMediaFetcher({
+      allowPrivate: config.allowPrivateUrls,
+      timeoutMs: config.limits.fetchTimeoutMs,
+      maxRedirects: 3,
+      maxBytes: { image: config.limits.maxImageBytes, video: 200 * 1024 * 1024 },
+      ca: config.fetchCaFile ? fs.readFileSync(config.fetchCaFile, 'utf8') : undefined,
+    });
+    releasers.push(() => fetcher.close());
     let ready = false;
     const deps: ApiDeps = {
       config,
       store,
       blobs,
+      fetcher,
       secret: loadSecret(config.dataDir),
       clock,
       auth: new Authenticator(store, clock),

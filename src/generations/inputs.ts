@@ -1,5 +1,6 @@
 import { apiError, type GenerationRequest, type ImageRef } from '../contract/index.js';
-import { decodeBase64, fetchImage, type IngestLimits } from '../media/ingest.js';
+import type { MediaFetcher } from '../media/fetch/index.js';
+import { decodeBase64, type IngestLimits } from '../media/ingest.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
 import { parseOutputs, type StoredInput } from './records.js';
@@ -41,6 +42,7 @@ export async function ingestRefs(
   slots: RefSlot[],
   chained: Map<RefSlot, string>,
   limits: IngestLimits,
+  fetcher: MediaFetcher,
 ): Promise<StoredInput[]> {
   const inputs: StoredInput[] = [];
   for (const slot of slots) {
@@ -53,7 +55,7 @@ export async function ingestRefs(
     const bytes =
       slot.ref.data != null
         ? decodeBase64(slot.ref.data, slot.path, limits)
-        : await fetchImage(slot.ref.url!, slot.path, limits);
+        : (await fetcher.fetch(slot.ref.url!, slot.path, { kind: 'image' })).bytes;
     const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
     await blobs.put(key, bytes);
     inputs.push({ ...base, key, origin: slot.ref.data != null ? 'data' : 'url' });
