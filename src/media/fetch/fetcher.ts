@@ -88,19 +88,19 @@ export function createMediaFetcher(policy: FetchPolicy): MediaFetcher {
         });
         const location = response.headers.location;
         if (!REDIRECTS.has(response.statusCode) || typeof location !== 'string') break;
-        response.body.destroy();
+        await discard(response.body);
         if (hop >= policy.maxRedirects) throw apiError('REF_FETCH_TOO_MANY_REDIRECTS', { path, max: policy.maxRedirects });
         url = checkTarget(location, path, url);
       }
 
       const { statusCode, headers, body } = response;
       if (statusCode < 200 || statusCode > 299) {
-        body.destroy();
+        await discard(body);
         throw apiError('REF_FETCH_HTTP', { path, status: statusCode });
       }
       const contentType = String(headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (!contentType.startsWith(`${kind}/`)) {
-        body.destroy();
+        await discard(body);
         throw apiError(WRONG_TYPE[kind], { path });
       }
       if (Number(headers['content-length']) > cap) {
@@ -124,6 +124,11 @@ export function createMediaFetcher(policy: FetchPolicy): MediaFetcher {
   }
 
   return { fetch: fetchMedia, close: () => agent.close() };
+}
+
+/** Reads away a small body (a redirect's, an error page) so the connection can be reused; a big one closes it. */
+async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
+  await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
 }
 
 /** Maps a transport failure to the catalogue; ApiErrors pass through. */
