@@ -39,6 +39,7 @@ export const ERRORS = {
   REF_GENERATION_NOT_COMPLETED: { status: 422, detail: '{path}: generation {id} is {state}, not completed' },
   REF_GENERATION_NOT_IMAGE: { status: 422, detail: '{path}: generation {id} has no image output' },
   REF_FILE_NOT_FOUND: { status: 422, detail: '{path}: file {id} not found' },
+  REF_MEDIA_TYPE_MISMATCH: { status: 422, detail: "{path}: media_type '{media_type}' does not match the data, which is {format}" },
   REF_URL_NOT_HTTPS: { status: 422, detail: '{path}: url must use https' },
   REF_URL_NOT_PUBLIC: { status: 422, detail: "{path}: url host '{host}' is not a public address ({range})" },
   REF_FETCH_DOWNGRADE: { status: 422, detail: '{path}: failed to fetch URL (redirect from https to http)' },

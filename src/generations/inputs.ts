@@ -1,5 +1,6 @@
 import { apiError, type GenerationRequest, type ImageRef } from '../contract/index.js';
 import type { MediaFetcher } from '../media/fetch/index.js';
+import { checkDeclaredType } from '../media/declared-type.js';
 import { decodeBase64, type IngestLimits } from '../media/ingest.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
@@ -56,6 +57,7 @@ export async function ingestRefs(
       slot.ref.data != null
         ? decodeBase64(slot.ref.data, slot.path, limits)
         : (await fetcher.fetch(slot.ref.url!, slot.path, { kind: 'image' })).bytes;
+    checkDeclaredType(bytes, slot.ref.media_type, slot.path);
     const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
     await blobs.put(key, bytes);
     inputs.push({ ...base, key, origin: slot.ref.data != null ? 'data' : 'url' });

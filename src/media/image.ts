@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { dominantColours as histogramColours, type Rgb } from './colours.js';
 import { sizeProblem, type PixelLimits } from './limits.js';
 import { sniffFormat, type ImageFormat } from './sniff.js';
+import { trailingBytes } from './trailing-data.js';
 
 /** The media port: the only module that calls sharp. */
 
@@ -37,6 +38,8 @@ export async function probeImage(bytes: Buffer, limits: PixelLimits): Promise<Pr
   const tooLarge = sizeProblem(width, height, limits);
   if (tooLarge) return refuse('image_too_large', tooLarge);
   if (format === 'gif' && (meta.pages ?? 1) > 1) return refuse('unsupported_format', 'animated GIF; still GIF only');
+  const trailing = trailingBytes(bytes, format);
+  if (trailing) return refuse('unsupported_format', `${trailing} bytes of other data follow the end of the ${name} image`);
 
   try {
     await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels }).stats();
