@@ -42,7 +42,9 @@ export async function probeImage(bytes: Buffer, limits: PixelLimits): Promise<Pr
   if (trailing) return refuse('unsupported_format', `${trailing} bytes of other data follow the end of the ${name} image`);
 
   try {
-    await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels }).stats();
+    // Every pixel is read, into a small output. Not stats(): under concurrent calls it
+    // sometimes reports success for data that fails to decode (seen with libvips 8.17).
+    await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels }).resize(64, 64, { fit: 'fill' }).raw().toBuffer();
   } catch {
     return refuse('corrupt_input', `the ${name} data is truncated or damaged`);
   }
