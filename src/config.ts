@@ -29,6 +29,8 @@ export interface Config {
   allowPrivateUrls: boolean;
   /** A PEM file of extra CA certificates trusted when fetching URL inputs; empty = Node's roots only. */
   fetchCaFile: string;
+  /** Time between file sweeps (expiry, blob purge, restarting stalled ingest). */
+  filesSweepMs: number;
 }
 
 /** Values given on the command line; each has an env twin. */
@@ -54,6 +56,7 @@ const ENV = {
   logLevel: 'ATELIER_LOG_LEVEL',
   allowPrivateUrls: 'ATELIER_ALLOW_PRIVATE_URLS',
   fetchCaFile: 'ATELIER_FETCH_CA_FILE',
+  filesSweepMs: 'ATELIER_FILES_SWEEP_MS',
 } as const;
 
 export class ConfigError extends Error {}
@@ -117,5 +120,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     }),
     allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
     fetchCaFile: get('fetchCaFile') ?? '',
+    filesSweepMs: int('filesSweepMs', 60_000, 10),
   });
 }

@@ -12,12 +12,17 @@ import { usageRoutes } from './api/routes/usage.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { Events } from './events.js';
+import { FileIngestor, FileSweeper, type FileDeps } from './files/index.js';
+import { fileRoutes } from './api/routes/files.js';
 import { createMediaFetcher } from './media/fetch/index.js';
 import fs from 'node:fs';
 import { WorkerPool } from './jobs/index.js';
 import { Metrics } from './metrics.js';
 import { LocalBlobStore, loadSecret } from './storage/index.js';
 import { openStore, queue, type Store } from './store/index.js';
+
+/** Spec §3.9: video sources up to 200 MB. */
+const MAX_VIDEO_BYTES = 200 * 1024 * 1024;
 
 export interface Server {
   app: FastifyInstance;
@@ -46,7 +51,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       allowPrivate: config.allowPrivateUrls,
       timeoutMs: config.limits.fetchTimeoutMs,
       maxRedirects: 3,
-      maxBytes: { image: config.limits.maxImageBytes, video: 200 * 1024 * 1024 },
+      maxBytes: { image: config.limits.maxImageBytes, video: MAX_VIDEO_BYTES },
       ca: config.fetchCaFile ? fs.readFileSync(config.fetchCaFile, 'utf8') : undefined,
     });
     releasers.push(() => fetcher.close());
@@ -65,10 +70,25 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       isReady: () => ready,
     };
 
+    const ingestor = new FileIngestor({ store, blobs, clock, logger, limits: config.limits });
+    releasers.push(() => ingestor.close());
+    const sweeper = new FileSweeper({ store, blobs, clock, logger, ingestor, intervalMs: config.filesSweepMs });
+    sweeper.start();
+    releasers.push(() => sweeper.stop());
+    const fileDeps: FileDeps = {
+      store,
+      blobs,
+      clock,
+      secret: deps.secret,
+      ingestor,
+      limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: MAX_VIDEO_BYTES },
+    };
+
     const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
     generationRoutes(app, deps);
     adminRoutes(app, deps);
     usageRoutes(app, deps);
+    fileRoutes(app, deps, fileDeps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
     const workers = new WorkerPool({ store, blobs, clock, events, logger, config }, config.workers);

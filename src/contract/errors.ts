@@ -49,6 +49,23 @@ export const ERRORS = {
   REF_VIDEO_TOO_LARGE: { status: 413, detail: '{path}: video exceeds 200 MB limit' },
   URL_INGESTION_UNAVAILABLE: { status: 503, detail: 'Image URL ingestion unavailable' },
 
+  REF_FILE_NOT_READY: { status: 422, detail: '{path}: file {id} is {state}, not ready' },
+  REF_FILE_DELETED: { status: 422, detail: '{path}: file {id} has been deleted' },
+  REF_FILE_NOT_IMAGE: { status: 422, detail: '{path}: file {id} is not an image' },
+
+  FILE_NOT_FOUND: { status: 404, detail: 'File not found' },
+  FILE_MIME_TYPE_UNSUPPORTED: { status: 422, detail: "mime_type '{mime_type}' is not supported: upload an image (JPEG, PNG, WebP, GIF) or a video (MP4, MOV, WebM)" },
+  FILE_TOO_LARGE: { status: 413, detail: 'File exceeds the {limit} MB limit for {kind} files' },
+  FILE_SIZE_MISMATCH: { status: 422, detail: 'Received {actual} bytes; the file was created with size_bytes {expected}' },
+  FILE_NOT_UPLOADED: { status: 422, detail: 'File {id} has no bytes yet: PUT them to upload.url, then complete' },
+  FILE_UPLOAD_CLOSED: { status: 409, detail: 'File {id} is {state} and takes no more uploads' },
+  FILE_DELETED: { status: 422, detail: 'File {id} has been deleted' },
+  FILE_PART_MISSING: { status: 400, detail: "A multipart upload needs a part named 'file'" },
+  FILE_EXPIRES_PAST: { status: 400, detail: 'expires_at: must be in the future' },
+  FILE_CURSOR_INVALID: { status: 400, detail: 'cursor: not a cursor from next_cursor' },
+  UPLOAD_URL_INVALID: { status: 403, detail: 'Upload URL signature is invalid' },
+  UPLOAD_URL_EXPIRED: { status: 403, detail: 'Upload URL has expired' },
+
   AUTH_MISSING: { status: 401, detail: 'Missing or invalid API key' },
   AUTH_INVALID: { status: 401, detail: 'Invalid API key' },
   AUTH_REVOKED: { status: 401, detail: 'API key has been revoked' },

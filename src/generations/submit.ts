@@ -63,9 +63,9 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
   const { store, clock, limiter, config } = deps;
   const request = normalizeGeneration(body);
   const slots = refSlots(request);
-  const chained = await resolveChainedRefs(store, principal.clientId, slots);
-
   const now = clock.now();
+  const chained = await resolveChainedRefs(store, principal.clientId, slots, now);
+
   const price = priceOf(request);
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const rpmLimit = principal.rpmLimit ?? config.rpm;

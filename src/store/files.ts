@@ -33,13 +33,27 @@ export async function listFiles(db: Db, clientId: string, filter: FileFilter, li
   return query.orderBy('id', 'desc').limit(limit + 1).execute();
 }
 
-/** Records the uploaded bytes of a pending file; false when it is no longer pending. */
-export async function markFileUploaded(db: Db, id: string, blobKey: string, sizeBytes: number, now: number): Promise<boolean> {
+/** Stores the bytes of a presigned upload; false once the upload was completed (or the file left pending). */
+export async function storeFileBytes(db: Db, id: string, blobKey: string, sizeBytes: number, now: number): Promise<boolean> {
   const result = await db
     .updateTable('files')
-    .set({ blob_key: blobKey, size_bytes: sizeBytes, uploaded_at: now, updated_at: now })
+    .set({ blob_key: blobKey, size_bytes: sizeBytes, updated_at: now })
     .where('id', '=', id)
     .where('state', '=', 'pending')
+    .where('uploaded_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Closes a presigned upload whose bytes are stored; from here on ingest owns the file. */
+export async function completeUpload(db: Db, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('files')
+    .set({ uploaded_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .where('uploaded_at', 'is', null)
+    .where('blob_key', 'is not', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
