@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { BlobStore } from '../storage/index.js';
+import { URL_TTL_MS, type BlobStore } from '../storage/index.js';
 import { files, type Store } from '../store/index.js';
 import type { FileIngestor } from './ingest.js';
 
@@ -17,8 +17,9 @@ export interface SweeperDeps {
 }
 
 /**
- * Keeps files honest over time: files past `expires_at` become deleted, the blobs of deleted
- * files are removed, and ingest that died with its process is started again.
+ * Keeps files honest over time: files past `expires_at` become deleted, presigned uploads never
+ * completed while their URL was valid end failed, the blobs of deleted files are removed, and
+ * ingest that died with its process is started again.
  */
 export class FileSweeper {
   private timer: NodeJS.Timeout | null = null;
@@ -39,6 +40,7 @@ export class FileSweeper {
     const { store, blobs, clock, ingestor } = this.deps;
     const now = clock.now();
     await files.expireFiles(store.db, now);
+    await files.failAbandonedUploads(store.db, now - URL_TTL_MS, 'the upload was not completed before its URL expired', now);
     for (const file of await files.listPurgeableFiles(store.db, BATCH)) {
       await blobs.deletePrefix(`files/${file.id}`);
       await files.clearFileBlob(store.db, file.id);

@@ -99,6 +99,18 @@ export async function expireFiles(db: Db, now: number): Promise<number> {
   return Number(result.numUpdatedRows);
 }
 
+/** Presigned uploads created before `createdBefore` and never completed end failed. */
+export async function failAbandonedUploads(db: Db, createdBefore: number, reason: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('files')
+    .set({ state: 'failed', failure_reason: reason, updated_at: now })
+    .where('state', '=', 'pending')
+    .where('uploaded_at', 'is', null)
+    .where('created_at', '<', createdBefore)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Deleted files that still have bytes stored. */
 export async function listPurgeableFiles(db: Db, limit: number): Promise<Array<Pick<FileTable, 'id' | 'blob_key'>>> {
   return db.selectFrom('files').select(['id', 'blob_key']).where('state', '=', 'deleted').where('blob_key', 'is not', null).limit(limit).execute();

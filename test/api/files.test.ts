@@ -148,6 +148,9 @@ describe('Files API', () => {
       status: 403,
       body: { detail: 'Upload URL has expired' },
     });
+    // The sweeper ends an upload that was never completed while its URL was valid.
+    const abandoned = await settled(created.id);
+    assert.deepEqual([abandoned.state, abandoned.failure_reason], ['failed', 'the upload was not completed before its URL expired']);
   });
 
   test('JSON mode validation', async () => {

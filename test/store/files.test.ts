@@ -106,6 +106,12 @@ for (const dialect of await dialects()) {
         assert.deepEqual(await files.listPurgeableFiles(store.db, 10), []);
         assert.equal((await files.getFile(store.db, soon.id, a))?.state, 'deleted');
 
+        assert.equal(await files.failAbandonedUploads(store.db, 1003, 'never completed', 6000), 0, 'only rows created before the cutoff');
+        assert.equal(await files.failAbandonedUploads(store.db, 1004, 'never completed', 6000), 1);
+        assert.deepEqual(
+          await files.getFile(store.db, waiting.id, a).then((f) => [f?.state, f?.failure_reason]),
+          ['failed', 'never completed'],
+        );
         assert.deepEqual(await files.listStalePendingFiles(store.db, 2000, 10), [stuck.id]);
         await files.touchFile(store.db, stuck.id, 3000);
         assert.deepEqual(await files.listStalePendingFiles(store.db, 2000, 10), []);
