@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ApiError, apiError } from '../../contract/index.js';
 import { checkAddress as publicOnly, type AddressVerdict } from './address-policy.js';
-import { AddressRefused, pinnedLookup } from './pinned-lookup.js';
+import { AddressRefused, pinnedLookup, systemResolver, type Resolver } from './pinned-lookup.js';
 
 export type MediaKind = 'image' | 'video';
 
@@ -19,6 +19,8 @@ export interface FetchPolicy {
   ca?: string;
   /** The address policy; tests swap it to let a loopback fake stand in for a public host. */
   checkAddress?: (address: string) => AddressVerdict;
+  /** Name resolution; tests stand in for DNS. */
+  resolve?: Resolver;
 }
 
 export interface FetchedMedia {
@@ -47,7 +49,7 @@ export function createMediaFetcher(policy: FetchPolicy): MediaFetcher {
   const checkAddress = policy.checkAddress ?? publicOnly;
   const agent = new Agent({
     connect: {
-      lookup: pinnedLookup(policy.allowPrivate, checkAddress),
+      lookup: pinnedLookup(policy.allowPrivate, checkAddress, policy.resolve ?? systemResolver),
       ...(policy.ca ? { ca: [...tls.rootCertificates, policy.ca] } : {}),
     },
   });

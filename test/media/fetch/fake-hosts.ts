@@ -11,7 +11,7 @@ export interface FakeHost {
   close(): Promise<void>;
 }
 
-/** A self-signed certificate for localhost, 127.0.0.1 and 127.0.0.2; trusted only where a test passes it as `ca`. */
+/** A self-signed certificate for localhost, images.example.test, 127.0.0.1 and 127.0.0.2; trusted only where a test passes it as `ca`. */
 export async function testCertificate(): Promise<{ cert: string; key: string }> {
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
@@ -22,6 +22,7 @@ export async function testCertificate(): Promise<{ cert: string; key: string }> 
         name: 'subjectAltName',
         altNames: [
           { type: 2, value: 'localhost' },
+          { type: 2, value: 'images.example.test' },
           { type: 7, ip: '127.0.0.1' },
           { type: 7, ip: '127.0.0.2' },
         ],

@@ -250,3 +250,62 @@ describe('media fetcher over https, with 127.0.0.1 standing in for a public host
     }
   });
 });
+
+describe('media fetcher with a stand-in DNS', () => {
+  const publicLoopback: FetchPolicy['checkAddress'] = (address) => (address === '127.0.0.1' ? { allowed: true } : checkAddress(address));
+  const dnsError = (code: string) => Object.assign(new Error(code), { code });
+
+  test('a resolver that is down is the spec 503, with Retry-After', async () => {
+    const fetcher = createMediaFetcher({ ...basePolicy, allowPrivate: false, resolve: async () => Promise.reject(dnsError('EAI_AGAIN')) });
+    try {
+      const err = await fetcher.fetch('https://images.example.test/a.png', 'source').catch((e: ApiError) => e);
+      assert.ok(err instanceof ApiError);
+      assert.deepEqual([err.status, err.detail, err.headers['retry-after']], [503, 'Image URL ingestion unavailable', '10']);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
+  test('an unknown host is a 422', async () => {
+    const fetcher = createMediaFetcher({ ...basePolicy, allowPrivate: false, resolve: async () => Promise.reject(dnsError('ENOTFOUND')) });
+    try {
+      assert.deepEqual(await refusal(fetcher.fetch('https://nowhere.example.test/a.png', 'source')), [422, 'source: failed to fetch URL']);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
+  test('a name whose only answers are private is refused without connecting', async () => {
+    const fetcher = createMediaFetcher({ ...basePolicy, allowPrivate: false, resolve: async () => [{ address: '10.0.0.7', family: 4 }, { address: 'fd00::7', family: 6 }] });
+    try {
+      assert.deepEqual(await refusal(fetcher.fetch('https://images.example.test/a.png', 'source')), [
+        422,
+        "source: url host 'images.example.test' is not a public address (private)",
+      ]);
+    } finally {
+      await fetcher.close();
+    }
+  });
+
+  test('with mixed answers the socket connects to the checked public address, resolved once', async () => {
+    let lookups = 0;
+    const origin = await host(imageHost, { tls: tlsPair });
+    const port = new URL(origin).port;
+    const fetcher = createMediaFetcher({
+      ...basePolicy,
+      allowPrivate: false,
+      ca: tlsPair.cert,
+      checkAddress: publicLoopback,
+      resolve: async () => {
+        lookups++;
+        return [{ address: '10.0.0.7', family: 4 }, { address: '127.0.0.1', family: 4 }];
+      },
+    });
+    try {
+      assert.deepEqual((await fetcher.fetch(`https://images.example.test:${port}/image.png`, 'source')).bytes, png);
+      assert.equal(lookups, 1);
+    } finally {
+      await fetcher.close();
+    }
+  });
+});
