@@ -45,6 +45,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const { error } = await new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
+    // Kysely looks for its own tables in every schema unless told which one is ours.
+    ...(options.databaseUrl && options.schema ? { migrationTableSchema: options.schema } : {}),
   }).migrateToLatest();
   if (error) {
     await store.close();
