@@ -52,6 +52,7 @@ export const ERRORS = {
   REF_FILE_NOT_READY: { status: 422, detail: '{path}: file {id} is {state}, not ready' },
   REF_FILE_DELETED: { status: 422, detail: '{path}: file {id} has been deleted' },
   REF_FILE_NOT_IMAGE: { status: 422, detail: '{path}: file {id} is not an image' },
+  REF_FILE_NOT_VIDEO: { status: 422, detail: '{path}: file {id} is not a video' },
 
   FILE_NOT_FOUND: { status: 404, detail: 'File not found' },
   FILE_MIME_TYPE_UNSUPPORTED: { status: 422, detail: "mime_type '{mime_type}' is not supported: upload an image (JPEG, PNG, WebP, GIF) or a video (MP4, MOV, WebM)" },

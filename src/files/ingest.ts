@@ -36,19 +36,40 @@ async function judge(deps: IngestDeps, row: FileTable): Promise<Verdict> {
   return probe.ok ? { state: 'ready', mimeType: `image/${probe.format}` } : { state: 'failed', reason: `${probe.failureCode}: ${probe.reason}` };
 }
 
-/** Runs file ingest in the background (pending → ready | failed) and waits for it on close. */
+/**
+ * Runs file ingest in the background (pending → ready | failed), at most `concurrency` at a time
+ * so a burst of uploads can't decode without bound, and waits for it on close.
+ */
 export class FileIngestor {
   private readonly running = new Map<string, Promise<void>>();
+  private readonly waiting: Array<() => void> = [];
+  private active = 0;
 
-  constructor(private readonly deps: IngestDeps) {}
+  constructor(
+    private readonly deps: IngestDeps,
+    private readonly concurrency = 2,
+  ) {}
 
-  /** Starts ingesting a file whose bytes are complete; a second call while one runs is a no-op. */
+  /** Starts ingesting a file whose bytes are complete; a second call while one is queued or runs is a no-op. */
   start(fileId: string): void {
     if (this.running.has(fileId)) return;
-    const run = this.ingest(fileId)
+    const run = this.slot()
+      .then(() => this.ingest(fileId))
       .catch((err) => this.deps.logger.error({ err, fileId }, 'file ingest failed'))
-      .finally(() => this.running.delete(fileId));
+      .finally(() => {
+        this.running.delete(fileId);
+        this.active--;
+        this.waiting.shift()?.();
+      });
     this.running.set(fileId, run);
+  }
+
+  private slot(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => (this.active++, resolve())));
   }
 
   private async ingest(fileId: string): Promise<void> {

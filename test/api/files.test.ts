@@ -80,6 +80,13 @@ describe('Files API', () => {
     assert.equal((await settled(lying.body.id)).failure_reason, "mime_type 'image/png' does not match the data, which is JPEG");
   });
 
+  test('a burst of uploads is ingested a few at a time and every file ends ready', async () => {
+    const created = await Promise.all(Array.from({ length: 8 }, () => upload({ file: blob(png, 'image/png') }).then(json)));
+    assert.ok(created.every((c) => c.status === 201));
+    const states = await Promise.all(created.map((c) => settled(c.body.id).then((f) => f.state)));
+    assert.deepEqual(new Set(states), new Set(['ready']));
+  });
+
   test('multipart: refusals are JSON with the right status', async () => {
     assert.deepEqual(await json(await upload({ purpose: 'input' })), { status: 400, body: { detail: "A multipart upload needs a part named 'file'" } });
     assert.deepEqual(await json(await upload({ file: blob(Buffer.from('%PDF-1.7'), 'application/pdf') }, 'doc.pdf')), {
