@@ -68,6 +68,33 @@ describe('input decoding is hardened', () => {
     assert.equal(healthy.status, 200);
   });
 
+  test('JPEG and GIF headers declaring huge sizes fail as image_too_large; memory stays bounded', async () => {
+    const base = (format: 'jpeg' | 'gif') => sharp({ create: { width: 16, height: 16, channels: 3, background: '#345' } }).toFormat(format).toBuffer();
+    const jpeg = Buffer.from(await base('jpeg'));
+    const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+    jpeg.writeUInt16BE(65000, sof + 5);
+    jpeg.writeUInt16BE(65000, sof + 7);
+    const gif = Buffer.from(await base('gif'));
+    gif.writeUInt16LE(60000, 6); // logical screen
+    gif.writeUInt16LE(60000, 8);
+    const descriptor = gif.indexOf(0x2c, 13); // first image descriptor
+    gif.writeUInt16LE(60000, descriptor + 5);
+    gif.writeUInt16LE(60000, descriptor + 7);
+
+    const before = process.memoryUsage().rss;
+    for (const [bytes, type, size] of [
+      [jpeg, 'image/jpeg', '65000×65000'],
+      [gif, 'image/gif', '60000×60000'],
+      [forgedPng(100_000, 100_000), 'image/png', '100000×100000'],
+    ] as const) {
+      const done = await generate(ts, edit(b64(bytes), type));
+      assert.equal(done.failure_code, 'image_too_large', type);
+      assert.match(done.failure_reason, new RegExp(size));
+    }
+    // Decoding any one of them would take gigabytes.
+    assert.ok(process.memoryUsage().rss - before < 256 * 1024 * 1024);
+  });
+
   test('polyglots (an image with other content appended) fail as unsupported_format', async () => {
     const script = Buffer.from('<html><script>document.write(1)</script></html>');
     const jpeg = await sharp({ create: { width: 24, height: 16, channels: 3, background: '#123456' } }).jpeg().toBuffer();
