@@ -61,6 +61,7 @@ export const ERRORS = {
   FILE_NOT_UPLOADED: { status: 422, detail: 'File {id} has no bytes yet: PUT them to upload.url, then complete' },
   FILE_UPLOAD_CLOSED: { status: 409, detail: 'File {id} is {state} and takes no more uploads' },
   FILE_DELETED: { status: 422, detail: 'File {id} has been deleted' },
+  FILE_BODY_MEDIA_TYPE: { status: 415, detail: "Unsupported Content-Type '{type}'. Use multipart/form-data or application/json" },
   FILE_PART_MISSING: { status: 400, detail: "A multipart upload needs a part named 'file'" },
   FILE_EXPIRES_PAST: { status: 400, detail: 'expires_at: must be in the future' },
   FILE_CURSOR_INVALID: { status: 400, detail: 'cursor: not a cursor from next_cursor' },

@@ -174,6 +174,8 @@ describe('Files API', () => {
       body: { detail: 'expires_at: must be in the future' },
     });
     assert.deepEqual(await post({ mime_type: 'image/png', size_bytes: 10, purpose: 'x' }), { status: 400, body: { detail: 'purpose: must be one of: input, reference' } });
+    const text = await ts.call('POST', '/v1/files', { body: 'hello', headers: { 'content-type': 'text/plain' } });
+    assert.deepEqual(await json(text), { status: 415, body: { detail: "Unsupported Content-Type 'text/plain'. Use multipart/form-data or application/json" } });
   });
 
   test('files belong to their client: foreign, unknown and malformed ids are 404 and unusable', async () => {

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { apiError, CreateFileResponse, ErrorBody, fieldSchemaError, FileCreate, FileList, FileObject } from '../../contract/index.js';
 import { checkUpload, fileService, type FileDeps, type FileFields } from '../../files/index.js';
 import { refuseOtherMethods } from '../app.js';
+import { handleError } from '../error-handler.js';
 import { authenticate, baseUrl, type ApiDeps } from '../context.js';
 
 const FIELDS = new Set(['purpose', 'user_id', 'expires_at', 'filename', 'mime_type']);
@@ -37,6 +38,9 @@ export function fileRoutes(app: FastifyInstance, api: ApiDeps, deps: FileDeps): 
   const onRequest = authenticate(api);
 
   app.register(async (scope) => {
+    scope.setErrorHandler((err: FastifyError, request, reply) =>
+      handleError(err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? apiError('FILE_BODY_MEDIA_TYPE', { type: request.headers['content-type'] ?? '' }) : err, request, reply),
+    );
     await scope.register(multipart, {
       limits: { files: 1, fields: 10, fieldSize: 4096, parts: 12, fileSize: Math.max(deps.limits.maxImageBytes, deps.limits.maxVideoBytes) + 1 },
     });
