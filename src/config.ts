@@ -28,6 +28,12 @@ export interface Config {
   /** Which bundled segmentation model the layering engine loads. */
   layeringModel: 'small' | 'medium';
   moderation: ModerationConfig;
+  /** Lets URL inputs use http:// and private addresses: local development only. */
+  allowPrivateUrls: boolean;
+  /** A PEM file of extra CA certificates trusted when fetching URL inputs; empty = Node's roots only. */
+  fetchCaFile: string;
+  /** Time between file sweeps (expiry, blob purge, restarting stalled ingest). */
+  filesSweepMs: number;
 }
 
 export const MODERATION_MODES = ['off', 'prompt', 'full'] as const;
@@ -72,9 +78,20 @@ const ENV = {
   moderationBlockTerms: 'ATELIER_MODERATION_BLOCK_TERMS',
   moderationAllowTerms: 'ATELIER_MODERATION_ALLOW_TERMS',
   moderationImageThresholds: 'ATELIER_MODERATION_IMAGE_THRESHOLDS',
+  allowPrivateUrls: 'ATELIER_ALLOW_PRIVATE_URLS',
+  fetchCaFile: 'ATELIER_FETCH_CA_FILE',
+  filesSweepMs: 'ATELIER_FILES_SWEEP_MS',
 } as const;
 
 export class ConfigError extends Error {}
+
+/** `true` also comes straight from a commander boolean option. */
+function flag(name: string, raw: string | boolean | undefined): boolean {
+  if (raw === undefined) return false;
+  if (/^(1|true|yes|on)$/i.test(String(raw))) return true;
+  if (/^(0|false|no|off)$/i.test(String(raw))) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
 
 function integer(name: string, raw: string, min: number): number {
   const value = Number(raw);
@@ -162,5 +179,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       allowTerms: list(get('moderationAllowTerms')),
       imageThresholds: Object.freeze(imageThresholds(get('moderationImageThresholds') ?? 'Porn:0.7,Hentai:0.7')),
     }),
+    allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
+    fetchCaFile: get('fetchCaFile') ?? '',
+    filesSweepMs: int('filesSweepMs', 60_000, 10),
   });
 }

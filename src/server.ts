@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator, RpmLimiter, seedClients, usd } from './accounts/index.js';
@@ -6,17 +7,23 @@ import { createApp } from './api/app.js';
 import type { ApiDeps } from './api/context.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { blobRoutes } from './api/routes/blobs.js';
+import { fileRoutes } from './api/routes/files.js';
 import { generationRoutes } from './api/routes/generations.js';
 import { operationRoutes } from './api/routes/operations.js';
 import { usageRoutes } from './api/routes/usage.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { Events } from './events.js';
+import { FileIngestor, FileSweeper, type FileDeps } from './files/index.js';
+import { createMediaFetcher } from './media/fetch/index.js';
 import { WorkerPool } from './jobs/index.js';
 import { Metrics } from './metrics.js';
 import { Moderation } from './moderation/index.js';
 import { LocalBlobStore, loadSecret } from './storage/index.js';
 import { openStore, queue, type Store } from './store/index.js';
+
+/** Spec §3.9: video sources up to 200 MB. */
+const MAX_VIDEO_BYTES = 200 * 1024 * 1024;
 
 export interface Server {
   app: FastifyInstance;
@@ -41,11 +48,20 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     const metrics = new Metrics(() => queue.countJobs(store.db));
     metrics.observe(events);
     const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+    const fetcher = createMediaFetcher({
+      allowPrivate: config.allowPrivateUrls,
+      timeoutMs: config.limits.fetchTimeoutMs,
+      maxRedirects: 3,
+      maxBytes: { image: config.limits.maxImageBytes, video: MAX_VIDEO_BYTES },
+      ca: config.fetchCaFile ? fs.readFileSync(config.fetchCaFile, 'utf8') : undefined,
+    });
+    releasers.push(() => fetcher.close());
     let ready = false;
     const deps: ApiDeps = {
       config,
       store,
       blobs,
+      fetcher,
       secret: loadSecret(config.dataDir),
       clock,
       auth: new Authenticator(store, clock),
@@ -55,10 +71,25 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       isReady: () => ready,
     };
 
+    const ingestor = new FileIngestor({ store, blobs, clock, logger, limits: config.limits });
+    releasers.push(() => ingestor.close());
+    const sweeper = new FileSweeper({ store, blobs, clock, logger, ingestor, intervalMs: config.filesSweepMs });
+    sweeper.start();
+    releasers.push(() => sweeper.stop());
+    const fileDeps: FileDeps = {
+      store,
+      blobs,
+      clock,
+      secret: deps.secret,
+      ingestor,
+      limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: MAX_VIDEO_BYTES },
+    };
+
     const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
     generationRoutes(app, deps);
     adminRoutes(app, deps);
     usageRoutes(app, deps);
+    fileRoutes(app, deps, fileDeps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
     const moderation = new Moderation(config.moderation, { events, clock, logger });

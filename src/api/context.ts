@@ -3,6 +3,7 @@ import type { Authenticator, Principal, RpmLimiter } from '../accounts/index.js'
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Events } from '../events.js';
+import type { MediaFetcher } from '../media/fetch/index.js';
 import type { Metrics } from '../metrics.js';
 import type { BlobStore } from '../storage/index.js';
 import type { Store } from '../store/index.js';
@@ -12,6 +13,7 @@ export interface ApiDeps {
   config: Readonly<Config>;
   store: Store;
   blobs: BlobStore;
+  fetcher: MediaFetcher;
   secret: Buffer;
   clock: Clock;
   auth: Authenticator;

@@ -16,6 +16,7 @@ export function serveCommand(program: Command): void {
     .option('--credits <usd>', 'balance of each client seeded from ATELIER_API_KEYS (ATELIER_CREDITS)')
     .option('--public-url <url>', 'origin used in minted URLs (ATELIER_PUBLIC_URL)')
     .option('--moderation <mode>', 'off | prompt | full: what is moderated (ATELIER_MODERATION)')
+    .option('--allow-private-urls', 'let URL inputs use http:// and private addresses; local development only (ATELIER_ALLOW_PRIVATE_URLS)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
       const server = await startServer(config);

@@ -70,3 +70,9 @@ export function generationSchemaError(issues: SchemaIssue[], body: unknown): Api
   }
   return apiError('FIELD_INVALID', { path: path || 'body', reason: reason(issue) });
 }
+
+/** Maps the first schema issue of any other body to FIELD_INVALID with a readable reason. */
+export function fieldSchemaError(issues: SchemaIssue[]): ApiError {
+  const issue = issues[0];
+  return apiError('FIELD_INVALID', { path: fieldPath(issue.instancePath) || 'body', reason: reason(issue) });
+}

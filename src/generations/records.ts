@@ -6,7 +6,7 @@ export interface StoredInput {
   index: number;
   path: string;
   key: string;
-  origin: 'data' | 'url' | 'generation';
+  origin: 'data' | 'url' | 'generation' | 'file';
 }
 
 /** What `generations.request` holds: the normalized request without inline bytes. */

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { apiError, normalizeGeneration, type GenerationCreate } from '../contract/index.js';
 import type { Events } from '../events.js';
+import type { MediaFetcher } from '../media/fetch/index.js';
 import type { BlobStore } from '../storage/index.js';
 import type { Transaction } from 'kysely';
 import { generations, ledger, queue, timeOrderedId, type Database, type GenerationTable, type Store } from '../store/index.js';
@@ -17,6 +18,7 @@ const SLOT_TTL_MS = 60 * 60 * 1000;
 export interface SubmitDeps {
   store: Store;
   blobs: BlobStore;
+  fetcher: MediaFetcher;
   clock: Clock;
   limiter: RpmLimiter;
   events: Events;
@@ -61,9 +63,9 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
   const { store, clock, limiter, config } = deps;
   const request = normalizeGeneration(body);
   const slots = refSlots(request);
-  const chained = await resolveChainedRefs(store, principal.clientId, slots);
-
   const now = clock.now();
+  const chained = await resolveChainedRefs(store, principal.clientId, slots, now);
+
   const price = priceOf(request);
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const rpmLimit = principal.rpmLimit ?? config.rpm;
@@ -89,7 +91,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       await refuseIfShort();
       await checkConcurrency(store.db);
     }
-    const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits);
+    const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits, deps.fetcher);
     const stored: StoredRequest = {
       ...request,
       source: request.source && describeRef(request.source),

@@ -19,14 +19,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real server on a free loopback port, with a fresh data dir and two clients. */
+/** A real server on a free loopback port, with a fresh data dir and two clients; URL inputs may use loopback fakes. */
 export async function startTestServer(
   flags: ConfigFlags = {},
   options: { env?: NodeJS.ProcessEnv; clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = flags.dataDir ?? tempDir();
   const config = loadConfig(
-    { port: '0', dataDir, apiKeys: `${KEY_A},${KEY_B}`, rpm: '0', maxConcurrent: '0', pollIntervalMs: '50', ...flags },
+    { port: '0', dataDir, apiKeys: `${KEY_A},${KEY_B}`, rpm: '0', maxConcurrent: '0', pollIntervalMs: '50', allowPrivateUrls: 'true', ...flags },
     options.env ?? {},
   );
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
