@@ -8,6 +8,8 @@ export interface AtelierEvents {
   'job:failed': { generationId: string; type: string; model: string; code: string; ms: number };
   'job:retried': { generationId: string; attempt: number; error: string };
   'engine:progress': { generationId: string; fraction: number };
+  'clock:advanced': { now: number };
+  'fault:injected': { fault: string; source: 'header' | 'key' | 'config' | 'chaos' };
 }
 
 type Listener<K extends keyof AtelierEvents> = (payload: AtelierEvents[K]) => void;

@@ -36,6 +36,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly faults = new client.Counter({
+    name: 'atelier_faults_injected_total',
+    help: 'Faults the emulator injected, by fault and where it came from (header, key, config, chaos)',
+    labelNames: ['fault', 'source'],
+    registers: [this.registry],
+  });
+
   /** Label children by request kind: resolving labels on every request costs more than counting. */
   private readonly requestInstruments = new Map<string, { count: client.Counter.Internal; duration: client.Histogram.Internal<string> }>();
 
@@ -69,5 +76,6 @@ export class Metrics {
       this.engineErrors.inc({ code: e.code });
     });
     events.on('job:retried', () => this.jobRetries.inc());
+    events.on('fault:injected', (e) => this.faults.inc({ fault: e.fault, source: e.source }));
   }
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as accounts from './migrations/002-accounts.js';
 import * as usageRollup from './migrations/003-usage-rollup.js';
+import * as keyFaults from './migrations/005-key-faults.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 
@@ -27,7 +28,7 @@ export interface Store {
 }
 
 /** Numbered migrations; never edit one that has landed. */
-const MIGRATIONS: Record<string, Migration> = { '001-initial': initial, '002-accounts': accounts, '003-usage-rollup': usageRollup };
+const MIGRATIONS: Record<string, Migration> = { '001-initial': initial, '002-accounts': accounts, '003-usage-rollup': usageRollup, '005-key-faults': keyFaults };
 
 export interface StoreOptions {
   /** Postgres connection string; empty = SQLite in dataDir. */
