@@ -9,7 +9,7 @@ import { Chaos } from '../faults/chaos.js';
 import { FAULT_GRAMMAR, faultLabel, faultName, parseFault, type Fault } from '../faults/fault.js';
 import { FlakyCounter } from '../faults/flaky.js';
 import { httpFaultError } from '../faults/http-fault.js';
-import { planEmulation, type AsyncFault, type Emulation } from './emulation.js';
+import { planEmulation, type Emulation } from './emulation.js';
 
 export const FAULT_HEADER = 'x-atelier-fault';
 
@@ -48,25 +48,26 @@ export class Emulator {
   /** Throws an injected HTTP error, or returns how to plan the generation once it is normalized. */
   beforeSubmit(submission: Submission): (request: GenerationRequest) => Emulation | undefined {
     const chosen = this.choose(submission);
-    let planned: AsyncFault | undefined;
-    if (chosen) {
-      const { fault, source } = chosen;
-      if (fault.kind === 'flaky') {
-        if (this.flaky.fails(flakyId(submission), fault.tries)) {
-          this.injected(submission, fault, source);
-          throw apiError('UPSTREAM_UNAVAILABLE');
-        }
-      } else {
-        this.injected(submission, fault, source);
-        if (fault.kind === 'http') {
-          const rpm = submission.principal.rpmLimit ?? this.deps.config.rpm;
-          throw httpFaultError(fault.status, rpm > 0 ? rpm : 30, this.deps.clock.now());
-        }
-        planned = fault;
-      }
-    }
     const settings = this.deps.config;
-    return (request) => planEmulation(request, settings, planned);
+    if (!chosen) return (request) => planEmulation(request, settings);
+    const { fault, source } = chosen;
+    if (fault.kind === 'flaky') {
+      if (this.flaky.fails(flakyId(submission), fault.tries)) {
+        this.injected(submission, fault, source);
+        throw apiError('UPSTREAM_UNAVAILABLE');
+      }
+      return (request) => planEmulation(request, settings);
+    }
+    if (fault.kind === 'http') {
+      this.injected(submission, fault, source);
+      const rpm = submission.principal.rpmLimit ?? this.deps.config.rpm;
+      throw httpFaultError(fault.status, rpm > 0 ? rpm : 30, this.deps.clock.now());
+    }
+    // Counted once the request has passed the per-type rules and is being stored.
+    return (request) => {
+      this.injected(submission, fault, source);
+      return planEmulation(request, settings, fault);
+    };
   }
 
   private choose(submission: Submission): { fault: Fault; source: FaultSource } | null {
