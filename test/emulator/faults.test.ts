@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { startServer } from '../../src/server.js';
 import { FAILURE_CODES, FAILURE_REASONS } from '../../src/contract/index.js';
 import { metricValue, waitForState } from '../helpers/poll.js';
-import { KEY_B, ManualClock, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
+import { KEY_B, ManualClock, startTestServer, tempDir, waitForGeneration, type TestServer } from '../helpers/server.js';
 
 const FAULT = 'x-atelier-fault';
 
@@ -161,4 +164,27 @@ describe('gateway mode', () => {
       await ts.close();
     }
   });
+});
+
+test('an injected fault is logged with the fault, its source, the key and the request id', async () => {
+  const lines: any[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const config = loadConfig({ port: '0', dataDir: tempDir(), apiKeys: KEY_B, workers: '0' }, {});
+  const server = await startServer(config, { logger });
+  try {
+    const res = await fetch(`${server.url}/v1/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY_B}`, 'content-type': 'application/json', [FAULT]: 'http:503', 'x-request-id': 'fault-log-1' },
+      body: JSON.stringify({ prompt: 'log me' }),
+    });
+    assert.equal(res.status, 503);
+    const line = lines.find((l) => l.msg === 'fault injected');
+    assert.ok(line, 'a "fault injected" line');
+    assert.equal(line.fault, 'http:503');
+    assert.equal(line.source, 'header');
+    assert.equal(line.reqId, 'fault-log-1');
+    assert.equal(typeof line.keyId, 'string');
+  } finally {
+    await server.close();
+  }
 });
