@@ -45,6 +45,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const { error } = await new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
+    // Kysely looks for its migration tables in every schema unless told which: a test schema
+    // would find another one's tables and skip creating its own.
+    ...(options.databaseUrl && options.schema ? { migrationTableSchema: options.schema } : {}),
   }).migrateToLatest();
   if (error) {
     await store.close();
