@@ -71,9 +71,10 @@ export class Emulator {
   }
 
   private choose(submission: Submission): { fault: Fault; source: FaultSource } | null {
-    const header = Array.isArray(submission.header) ? submission.header[0] : submission.header;
-    if (header !== undefined) {
+    const header = (Array.isArray(submission.header) ? submission.header[0] : submission.header)?.trim();
+    if (header) {
       if (this.deps.config.mode === 'gateway') throw apiError('FAULT_GATEWAY', { field: 'X-Atelier-Fault' });
+      if (header === 'none') return null; // this request opts out of its key's fault and of chaos
       const fault = parseFault(header);
       if (!fault) throw apiError('FAULT_INVALID', { field: 'X-Atelier-Fault', value: header.slice(0, 100), grammar: FAULT_GRAMMAR });
       return { fault, source: 'header' };

@@ -88,6 +88,10 @@ describe('per-key faults: stored with the key (admin API) and from ATELIER_KEY_F
     const { res, body } = await submit(key, 'header wins', { 'x-atelier-fault': 'rate_limited' });
     assert.equal(res.status, 201);
     assert.equal((await waitForGeneration(ts, body.id, key)).failure_code, 'rate_limited');
+    const optedOut = await submit(key, 'no fault for this one', { 'x-atelier-fault': 'none' });
+    assert.equal(optedOut.res.status, 201);
+    assert.equal((await waitForGeneration(ts, optedOut.body.id, key)).state, 'completed');
+    assert.equal((await submit(key, 'an empty header is no header', { 'x-atelier-fault': '' })).res.status, 503);
 
     const cleared = await admin('PATCH', `/keys/${id}`, { fault: 'none' });
     assert.equal(cleared.status, 200);
