@@ -148,3 +148,66 @@ test('atelier keys create/update --fault, on a data dir and against the running 
     await ts.close();
   }
 });
+
+describe('ATELIER_KEY_FAULTS: every kind of fault as a configured key scenario', () => {
+  const keys = {
+    failure: 'luma-api-config-failure-0123456789',
+    http: 'luma-api-config-http-0123456789',
+    latency: 'luma-api-config-latency-0123456789',
+    stuck: 'luma-api-config-stuck-0123456789',
+    flaky: 'luma-api-config-flaky-0123456789',
+  };
+  const clock = new ManualClock();
+  let ts: TestServer;
+  const submit = async (key: string, prompt: string) => {
+    const res = await ts.call('POST', '/v1/generations', { key, body: { prompt } });
+    return { res, body: (await res.json()) as any };
+  };
+  before(async () => {
+    const keyFaults = { [keys.failure]: 'invalid_request', [keys.http]: 'http:403', [keys.latency]: 'latency:4000', [keys.stuck]: 'stuck', [keys.flaky]: 'flaky:2' };
+    ts = await startTestServer({ workers: '2', apiKeys: [KEY_A, ...Object.values(keys)].join(','), keyFaults: JSON.stringify(keyFaults) }, { clock });
+  });
+  after(() => ts.close());
+
+  test('failure_code', async () => {
+    const { body } = await submit(keys.failure, 'configured failure');
+    const done = await waitForGeneration(ts, body.id, keys.failure);
+    assert.equal(done.failure_code, 'invalid_request');
+    assert.equal(done.failure_reason, 'The request was rejected during processing');
+  });
+
+  test('http:<status>', async () => {
+    const { res, body } = await submit(keys.http, 'configured http');
+    assert.equal(res.status, 403);
+    assert.deepEqual(body, { detail: 'API client is suspended' });
+  });
+
+  test('latency:<ms>', async () => {
+    const { body } = await submit(keys.latency, 'configured latency');
+    await waitForGeneration(ts, (await submit(KEY_A, 'marker')).body.id);
+    assert.equal((await (await ts.call('GET', `/v1/generations/${body.id}`, { key: keys.latency })).json()).state, 'queued');
+    clock.advance(1_000);
+    await waitForState(ts, body.id, 'processing', { key: keys.latency });
+    clock.advance(3_000);
+    await waitForState(ts, body.id, 'completed', { key: keys.latency });
+  });
+
+  test('stuck', async () => {
+    const { body } = await submit(keys.stuck, 'configured stuck');
+    await waitForState(ts, body.id, 'processing', { key: keys.stuck });
+    clock.advance(600_000);
+    assert.equal((await waitForState(ts, body.id, 'failed', { key: keys.stuck })).failure_code, 'generation_failed');
+  });
+
+  test('flaky:<n>', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await submit(keys.flaky, 'configured flaky')).res.status);
+    assert.deepEqual(statuses, [502, 502, 201]);
+  });
+
+  test('all counted with source="config"', async () => {
+    for (const [fault, n] of [['invalid_request', 1], ['http:403', 1], ['latency', 1], ['stuck', 1], ['flaky', 2]] as const) {
+      assert.equal(await metricValue(ts, `atelier_faults_injected_total{fault="${fault}",source="config"}`), n, fault);
+    }
+  });
+});
