@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FAILURE_REASONS, type FailureCode, type GenerationRequest } from '../contract/index.js';
+import { FAILURE_REASONS, type FailureCode, type GenerationRequest, type ImageRef } from '../contract/index.js';
 import type { Fault } from '../faults/fault.js';
 import type { LatencyProfile } from './latency-profile.js';
 
@@ -28,9 +28,11 @@ export interface EmulationSettings {
 
 /** The plan for a request, or undefined when it simply runs at once. */
 export function planEmulation(request: GenerationRequest, settings: EmulationSettings, fault?: AsyncFault): Emulation | undefined {
-  const [u1, u2] = requestRandoms(request);
+  if (!fault && settings.latency.kind === 'instant') return undefined; // the common case costs nothing
+  const realistic = settings.latency.kind === 'realistic' && fault?.kind !== 'latency';
+  const [u1, u2] = realistic ? requestRandoms(request) : [0, 0];
   let total = fault?.kind === 'latency' ? fault.ms : profileMs(request, settings, u1);
-  let queued = Math.round(total * (fault?.kind === 'latency' || settings.latency.kind === 'fixed' ? 0.25 : 0.05 + 0.1 * u2));
+  let queued = Math.round(total * (realistic ? 0.05 + 0.1 * u2 : 0.25));
   let failure: Emulation['failure'];
   if (fault?.kind === 'failure') failure = { code: fault.code, reason: FAILURE_REASONS[fault.code] };
   if (fault?.kind === 'stuck') {
@@ -79,9 +81,14 @@ export function realisticMs(request: GenerationRequest, u: number): number {
   return base + (request.web_search ? 3_000 + 5_000 * u : 0);
 }
 
-/** Two numbers in [0, 1) that only the request decides: the same body gets the same timing. */
+/**
+ * Two numbers in [0, 1) that only the request decides: the same body gets the same timing.
+ * Inline image data is left out of the hash (it can be 50 MB); the rest of each ref stays in.
+ */
 function requestRandoms(request: GenerationRequest): [number, number] {
-  const digest = createHash('sha256').update(JSON.stringify(request)).digest();
+  const withoutData = (ref: ImageRef | null) => ref && { ...ref, data: ref.data == null ? null : ref.data.length };
+  const described = { ...request, source: withoutData(request.source), image_ref: request.image_ref.map(withoutData) };
+  const digest = createHash('sha256').update(JSON.stringify(described)).digest();
   return [digest.readUInt32LE(0) / 2 ** 32, digest.readUInt32LE(4) / 2 ** 32];
 }
 
