@@ -11,7 +11,9 @@ import { fileRoutes } from './api/routes/files.js';
 import { generationRoutes } from './api/routes/generations.js';
 import { operationRoutes } from './api/routes/operations.js';
 import { usageRoutes } from './api/routes/usage.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, VirtualClock, type Clock } from './clock.js';
+import { configuredKeyFaults } from './emulator/key-faults.js';
+import { Emulator } from './emulator/emulator.js';
 import type { Config } from './config.js';
 import { Events } from './events.js';
 import { FileIngestor, FileSweeper, type FileDeps } from './files/index.js';
@@ -39,7 +41,7 @@ export interface Server {
 /** The composition root: builds every port once and hands each part only what it uses. */
 export async function startServer(config: Readonly<Config>, options: { logger?: Logger; clock?: Clock } = {}): Promise<Server> {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? (config.clock === 'virtual' ? new VirtualClock(systemClock.now()) : systemClock);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const releasers: Array<() => Promise<void>> = [() => store.close()];
   try {
@@ -47,6 +49,11 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     const events = new Events(logger);
     const metrics = new Metrics(() => queue.countJobs(store.db));
     metrics.observe(events);
+    if (clock instanceof VirtualClock) {
+      const off = clock.onAdvance((now) => events.emit('clock:advanced', { now }));
+      releasers.push(async () => void off());
+    }
+    const emulator = new Emulator({ config, clock, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
     const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
     const fetcher = createMediaFetcher({
       allowPrivate: config.allowPrivateUrls,
@@ -68,6 +75,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       limiter: new RpmLimiter(),
       events,
       metrics,
+      emulator,
       isReady: () => ready,
     };
 

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Authenticator, Principal, RpmLimiter } from '../accounts/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { Emulator } from '../emulator/emulator.js';
 import type { Events } from '../events.js';
 import type { MediaFetcher } from '../media/fetch/index.js';
 import type { Metrics } from '../metrics.js';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   limiter: RpmLimiter;
   events: Events;
   metrics: Metrics;
+  /** Faults and latency plans; absent where no submissions are served (the admin CLI). */
+  emulator?: Emulator;
   isReady(): boolean;
 }
 

@@ -1,4 +1,5 @@
 import type { GenerationRequest, ImageRef, Layer } from '../contract/index.js';
+import type { Emulation } from '../emulator/emulation.js';
 
 /** An input as stored with its generation: a blob key, never the bytes. */
 export interface StoredInput {
@@ -12,6 +13,8 @@ export interface StoredInput {
 /** What `generations.request` holds: the normalized request without inline bytes. */
 export interface StoredRequest extends GenerationRequest {
   inputs: StoredInput[];
+  /** The emulator's plan for this generation (latency, injected failure); absent = run at once. */
+  emulation?: Emulation;
 }
 
 /** What `generations.output` holds. */

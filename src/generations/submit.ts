@@ -1,7 +1,8 @@
 import type { Principal, RpmDecision, RpmLimiter } from '../accounts/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { apiError, normalizeGeneration, type GenerationCreate } from '../contract/index.js';
+import { apiError, normalizeGeneration, type GenerationCreate, type GenerationRequest } from '../contract/index.js';
+import type { Emulation } from '../emulator/emulation.js';
 import type { Events } from '../events.js';
 import type { MediaFetcher } from '../media/fetch/index.js';
 import type { BlobStore } from '../storage/index.js';
@@ -59,9 +60,15 @@ async function holdFunds(trx: Transaction<Database>, row: GenerationTable): Prom
  * The balance and concurrency are read ahead of the transaction only where that changes the
  * outcome: before a 429 for RPM (402 comes first) and before fetching inputs.
  */
-export async function submitGeneration(deps: SubmitDeps, principal: Principal, body: GenerationCreate): Promise<Submitted> {
+export async function submitGeneration(
+  deps: SubmitDeps,
+  principal: Principal,
+  body: GenerationCreate,
+  emulate?: (request: GenerationRequest) => Emulation | undefined,
+): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
   const request = normalizeGeneration(body);
+  const emulation = emulate?.(request);
   const slots = refSlots(request);
   const now = clock.now();
   const chained = await resolveChainedRefs(store, principal.clientId, slots, now);
@@ -97,6 +104,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       source: request.source && describeRef(request.source),
       image_ref: request.image_ref.map(describeRef),
       inputs,
+      ...(emulation ? { emulation } : {}),
     };
     const row: GenerationTable = {
       id,

@@ -60,6 +60,16 @@ export async function releaseJob(db: Db, id: string, workerId: string): Promise<
     .execute();
 }
 
+/** Puts a job off until `runAt` without counting the attempt (the emulator's latency plan). */
+export async function deferJob(db: Db, id: string, workerId: string, runAt: number): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set((eb) => ({ locked_by: null, locked_until: null, run_at: runAt, attempts: eb('attempts', '-', 1) }))
+    .where('generation_id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
 /** Schedules another attempt after a transient error. */
 export async function retryJob(db: Db, id: string, workerId: string, runAt: number, error: string): Promise<void> {
   await db

@@ -19,6 +19,8 @@ export interface ApiKeyTable {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  /** The emulator fault this key always gets (migration 005); null or absent = none. */
+  fault?: string | null;
 }
 
 export interface GenerationTable {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { pino } from 'pino';
-import type { Clock } from '../../src/clock.js';
+import { VirtualClock, type Clock } from '../../src/clock.js';
 import { loadConfig, type ConfigFlags } from '../../src/config.js';
 import { startServer, type Server } from '../../src/server.js';
 import { tempDir } from './temp-dir.js';
@@ -80,13 +80,5 @@ export async function download(url: string): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-/** A clock tests move by hand. */
-export class ManualClock implements Clock {
-  constructor(private ms = Date.now()) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+/** A clock tests move by hand (in milliseconds); the server's waits wake when it moves. */
+export class ManualClock extends VirtualClock {}
