@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { usageScenario } from './usage.js';
 import { videoScenario } from './video.js';
+import { layeringScenario } from './layering.js';
 import { moderationScenario } from './moderation.js';
 
 const KEY = 'luma-api-bench-0000000000000000000000000';
@@ -107,6 +108,7 @@ try {
 
 await usageScenario(Number(process.env.BENCH_USAGE_ROWS ?? 1_000_000));
 
+if (process.env.BENCH_LAYERING !== '0') await layeringScenario(Number(process.env.BENCH_LAYERING_RUNS ?? 3));
 await moderationScenario();
 
 const render = await atelier(2);

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
+import { FAULT_GRAMMAR, parseFault } from './faults/fault.js';
 
 export interface Config {
   host: string;
@@ -35,7 +38,27 @@ export interface Config {
   videoConcurrency: number;
   /** Longest an ffmpeg or ffprobe child may run before it is killed. */
   ffmpegTimeoutMs: number;
+  /** Which bundled segmentation model the layering engine loads. */
+  layeringModel: 'small' | 'medium';
   moderation: ModerationConfig;
+  /** Lets URL inputs use http:// and private addresses: local development only. */
+  allowPrivateUrls: boolean;
+  /** A PEM file of extra CA certificates trusted when fetching URL inputs; empty = Node's roots only. */
+  fetchCaFile: string;
+  /** Time between file sweeps (expiry, blob purge, restarting stalled ingest). */
+  filesSweepMs: number;
+  /** `emulator` allows the emulator extras below; `gateway` refuses them. */
+  mode: 'emulator' | 'gateway';
+  latency: LatencyProfile;
+  /** Multiplies simulated durations (realistic latency, the stuck timeout); 0.01 makes 30 s take 0.3 s. */
+  timeScale: number;
+  /** `virtual` stands still until POST /admin/v1/clock/advance moves it. */
+  clock: 'system' | 'virtual';
+  /** Share of submissions that get a random fault, 0..1; 0 = off. */
+  chaos: number;
+  chaosSeed: number;
+  /** Raw API key → fault, the fixed scenario of that key. */
+  keyFaults: Readonly<Record<string, string>>;
 }
 
 export interface VideoLimits {
@@ -86,13 +109,32 @@ const ENV = {
   ffprobePath: 'FFPROBE_PATH',
   videoConcurrency: 'ATELIER_VIDEO_CONCURRENCY',
   ffmpegTimeoutMs: 'ATELIER_FFMPEG_TIMEOUT_MS',
+  layeringModel: 'ATELIER_LAYERING_MODEL',
   moderation: 'ATELIER_MODERATION',
   moderationBlockTerms: 'ATELIER_MODERATION_BLOCK_TERMS',
   moderationAllowTerms: 'ATELIER_MODERATION_ALLOW_TERMS',
   moderationImageThresholds: 'ATELIER_MODERATION_IMAGE_THRESHOLDS',
+  allowPrivateUrls: 'ATELIER_ALLOW_PRIVATE_URLS',
+  fetchCaFile: 'ATELIER_FETCH_CA_FILE',
+  filesSweepMs: 'ATELIER_FILES_SWEEP_MS',
+  mode: 'ATELIER_MODE',
+  latency: 'ATELIER_LATENCY',
+  timeScale: 'ATELIER_TIME_SCALE',
+  clock: 'ATELIER_CLOCK',
+  chaos: 'ATELIER_CHAOS',
+  chaosSeed: 'ATELIER_CHAOS_SEED',
+  keyFaults: 'ATELIER_KEY_FAULTS',
 } as const;
 
 export class ConfigError extends Error {}
+
+/** `true` also comes straight from a commander boolean option. */
+function flag(name: string, raw: string | boolean | undefined): boolean {
+  if (raw === undefined) return false;
+  if (/^(1|true|yes|on)$/i.test(String(raw))) return true;
+  if (/^(0|false|no|off)$/i.test(String(raw))) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
 
 function integer(name: string, raw: string, min: number): number {
   const value = Number(raw);
@@ -140,12 +182,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (badKey !== undefined) throw new ConfigError(`ATELIER_API_KEYS entries must start with 'luma-api-' (got '${badKey.slice(0, 12)}…')`);
   const credits = get('credits');
   if (credits !== undefined && !(Number(credits) >= 0)) throw new ConfigError(`credits must be a number ≥ 0, got '${credits}'`);
+  const layeringModel = get('layeringModel') ?? 'medium';
+  if (layeringModel !== 'small' && layeringModel !== 'medium') {
+    throw new ConfigError(`layeringModel (ATELIER_LAYERING_MODEL) must be 'small' or 'medium', got '${layeringModel}'`);
+  }
   const moderationMode = get('moderation') ?? 'prompt';
   if (!MODERATION_MODES.includes(moderationMode as ModerationConfig['mode'])) {
     throw new ConfigError(`moderation (ATELIER_MODERATION) must be one of ${MODERATION_MODES.join(', ')}, got '${moderationMode}'`);
   }
 
+  const emulator = emulatorSettings(get);
+
   return Object.freeze({
+    ...emulator,
     host: get('host') ?? '127.0.0.1',
     port: int('port', 8080),
     dataDir: path.resolve(get('dataDir') ?? 'data'),
@@ -163,6 +212,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     pollIntervalMs: int('pollIntervalMs', 500, 10),
     drainMs: int('drainMs', 20_000),
     logLevel: get('logLevel') ?? 'info',
+    layeringModel,
     limits: Object.freeze({
       maxImageBytes: 50 * 1024 * 1024,
       maxPixels: 64_000_000,
@@ -183,5 +233,64 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       allowTerms: list(get('moderationAllowTerms')),
       imageThresholds: Object.freeze(imageThresholds(get('moderationImageThresholds') ?? 'Porn:0.7,Hentai:0.7')),
     }),
+    allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
+    fetchCaFile: get('fetchCaFile') ?? '',
+    filesSweepMs: int('filesSweepMs', 60_000, 10),
   });
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got '${raw}'`);
+  return raw as T;
+}
+
+/** ATELIER_KEY_FAULTS: a JSON object `{"luma-api-…": "<fault>"}`, or the path of a file holding one. */
+function keyFaults(raw: string | undefined): Record<string, string> {
+  if (raw === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.trimStart().startsWith('{') ? raw : fs.readFileSync(raw, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`keyFaults (ATELIER_KEY_FAULTS) must be a JSON object or a file holding one: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('keyFaults (ATELIER_KEY_FAULTS) must be a JSON object');
+  for (const [key, fault] of Object.entries(parsed)) {
+    if (!key.startsWith('luma-api-')) throw new ConfigError(`ATELIER_KEY_FAULTS keys must start with 'luma-api-' (got '${key.slice(0, 12)}…')`);
+    if (typeof fault !== 'string' || !parseFault(fault)) throw new ConfigError(`ATELIER_KEY_FAULTS: '${String(fault)}' is not a fault; use ${FAULT_GRAMMAR}`);
+  }
+  return Object.freeze(parsed as Record<string, string>);
+}
+
+/** Mode and the emulator extras; gateway mode refuses every extra rather than ignoring it. */
+function emulatorSettings(get: (key: keyof typeof ENV) => string | undefined) {
+  const mode = oneOf('mode (ATELIER_MODE)', get('mode'), ['emulator', 'gateway'], 'emulator');
+  const latencyText = get('latency') ?? 'instant';
+  const latency = parseLatencyProfile(latencyText);
+  if (!latency) throw new ConfigError(`latency (ATELIER_LATENCY) must be instant, realistic or fixed:<ms>, got '${latencyText}'`);
+  const timeScale = Number(get('timeScale') ?? 1);
+  if (!(timeScale > 0 && timeScale <= 1000)) throw new ConfigError(`timeScale (ATELIER_TIME_SCALE) must be a number > 0 and ≤ 1000, got '${get('timeScale')}'`);
+  const chaos = Number(get('chaos') ?? 0);
+  if (!(chaos >= 0 && chaos <= 1)) throw new ConfigError(`chaos (ATELIER_CHAOS) must be a rate between 0 and 1, got '${get('chaos')}'`);
+  const seedText = get('chaosSeed');
+  const chaosSeed = seedText === undefined ? 1 : integer('chaosSeed (ATELIER_CHAOS_SEED)', seedText, 0);
+  const settings = {
+    mode,
+    latency: Object.freeze(latency),
+    timeScale,
+    clock: oneOf('clock (ATELIER_CLOCK)', get('clock'), ['system', 'virtual'], 'system'),
+    chaos,
+    chaosSeed,
+    keyFaults: keyFaults(get('keyFaults')),
+  };
+  if (mode === 'gateway') {
+    const extras = [
+      latency.kind !== 'instant' && '--latency',
+      settings.clock === 'virtual' && '--clock virtual',
+      chaos > 0 && '--chaos',
+      Object.keys(settings.keyFaults).length > 0 && 'ATELIER_KEY_FAULTS',
+    ].filter(Boolean);
+    if (extras.length > 0) throw new ConfigError(`${extras.join(', ')}: emulator features are refused in gateway mode (ATELIER_MODE=gateway)`);
+  }
+  return settings;
 }

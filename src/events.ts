@@ -9,6 +9,8 @@ export interface AtelierEvents {
   'job:retried': { generationId: string; attempt: number; error: string };
   'engine:progress': { generationId: string; fraction: number };
   'moderation:decided': { generationId: string; stage: 'prompt' | 'input' | 'output'; flagged: boolean; ms: number };
+  'clock:advanced': { now: number };
+  'fault:injected': { fault: string; source: 'header' | 'key' | 'config' | 'chaos' };
 }
 
 type Listener<K extends keyof AtelierEvents> = (payload: AtelierEvents[K]) => void;

@@ -49,6 +49,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly faults = new client.Counter({
+    name: 'atelier_faults_injected_total',
+    help: 'Faults the emulator injected, by fault and where it came from (header, key, config, chaos)',
+    labelNames: ['fault', 'source'],
+    registers: [this.registry],
+  });
+
   /** Label children by request kind: resolving labels on every request costs more than counting. */
   private readonly requestInstruments = new Map<string, { count: client.Counter.Internal; duration: client.Histogram.Internal<string> }>();
 
@@ -86,5 +93,6 @@ export class Metrics {
       this.moderationDecisions.inc({ stage: e.stage, decision: e.flagged ? 'flagged' : 'allowed' });
       this.moderationDuration.observe({ stage: e.stage }, e.ms / 1000);
     });
+    events.on('fault:injected', (e) => this.faults.inc({ fault: e.fault, source: e.source }));
   }
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator, RpmLimiter, seedClients, usd } from './accounts/index.js';
@@ -6,18 +7,26 @@ import { createApp } from './api/app.js';
 import type { ApiDeps } from './api/context.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { blobRoutes } from './api/routes/blobs.js';
+import { fileRoutes } from './api/routes/files.js';
 import { generationRoutes } from './api/routes/generations.js';
 import { operationRoutes } from './api/routes/operations.js';
 import { usageRoutes } from './api/routes/usage.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, VirtualClock, type Clock } from './clock.js';
+import { configuredKeyFaults } from './emulator/key-faults.js';
+import { Emulator } from './emulator/emulator.js';
 import type { Config } from './config.js';
 import { Events } from './events.js';
+import { FileIngestor, FileSweeper, type FileDeps } from './files/index.js';
+import { createMediaFetcher } from './media/fetch/index.js';
 import { WorkerPool } from './jobs/index.js';
 import { Metrics } from './metrics.js';
 import { Moderation } from './moderation/index.js';
 import { LocalBlobStore, loadSecret } from './storage/index.js';
 import { openStore, queue, type Store } from './store/index.js';
 import { VideoToolkit } from './media/video/index.js';
+
+/** Spec §3.9: video sources up to 200 MB. */
+const MAX_VIDEO_BYTES = 200 * 1024 * 1024;
 
 export interface Server {
   app: FastifyInstance;
@@ -33,7 +42,7 @@ export interface Server {
 /** The composition root: builds every port once and hands each part only what it uses. */
 export async function startServer(config: Readonly<Config>, options: { logger?: Logger; clock?: Clock } = {}): Promise<Server> {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? (config.clock === 'virtual' ? new VirtualClock(systemClock.now()) : systemClock);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const releasers: Array<() => Promise<void>> = [() => store.close()];
   try {
@@ -41,6 +50,11 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     const events = new Events(logger);
     const metrics = new Metrics(() => queue.countJobs(store.db));
     metrics.observe(events);
+    if (clock instanceof VirtualClock) {
+      const off = clock.onAdvance((now) => events.emit('clock:advanced', { now }));
+      releasers.push(async () => void off());
+    }
+    const emulator = new Emulator({ config, clock, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
     const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
     const video = new VideoToolkit({
       ffmpegPath: config.ffmpegPath,
@@ -52,11 +66,20 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     if (video.problem) logger.warn({ problem: video.problem }, 'video generation unavailable');
     else logger.info({ ...video.info, hevc: video.hasEncoder('libx265') }, 'ffmpeg found');
     releasers.push(async () => video.close());
+    const fetcher = createMediaFetcher({
+      allowPrivate: config.allowPrivateUrls,
+      timeoutMs: config.limits.fetchTimeoutMs,
+      maxRedirects: 3,
+      maxBytes: { image: config.limits.maxImageBytes, video: MAX_VIDEO_BYTES },
+      ca: config.fetchCaFile ? fs.readFileSync(config.fetchCaFile, 'utf8') : undefined,
+    });
+    releasers.push(() => fetcher.close());
     let ready = false;
     const deps: ApiDeps = {
       config,
       store,
       blobs,
+      fetcher,
       secret: loadSecret(config.dataDir),
       clock,
       auth: new Authenticator(store, clock),
@@ -64,13 +87,29 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       events,
       metrics,
       video,
+      emulator,
       isReady: () => ready,
+    };
+
+    const ingestor = new FileIngestor({ store, blobs, clock, logger, limits: config.limits });
+    releasers.push(() => ingestor.close());
+    const sweeper = new FileSweeper({ store, blobs, clock, logger, ingestor, intervalMs: config.filesSweepMs });
+    sweeper.start();
+    releasers.push(() => sweeper.stop());
+    const fileDeps: FileDeps = {
+      store,
+      blobs,
+      clock,
+      secret: deps.secret,
+      ingestor,
+      limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: MAX_VIDEO_BYTES },
     };
 
     const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
     generationRoutes(app, deps);
     adminRoutes(app, deps);
     usageRoutes(app, deps);
+    fileRoutes(app, deps, fileDeps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
     const moderation = new Moderation(config.moderation, { events, clock, logger });

@@ -65,7 +65,7 @@ export async function updateClient(
   return getClient(deps, id);
 }
 
-export async function createKey(deps: AdminDeps, clientId: string, expiresAt: number | null) {
+export async function createKey(deps: AdminDeps, clientId: string, expiresAt: number | null, fault: string | null = null) {
   await requireClient(deps, clientId);
   const key = generateKey();
   const id = randomUUID();
@@ -77,6 +77,7 @@ export async function createKey(deps: AdminDeps, clientId: string, expiresAt: nu
     created_at: deps.clock.now(),
     expires_at: expiresAt,
     revoked_at: null,
+    fault,
   });
   return { ...keyView((await clients.getApiKey(deps.store.db, id))!), key };
 }
@@ -86,8 +87,13 @@ export async function listKeys(deps: AdminDeps, clientId: string) {
   return (await clients.listApiKeys(deps.store.db, clientId)).map(keyView);
 }
 
-export async function updateKey(deps: AdminDeps, keyId: string, changes: { revoke?: boolean; expires_at?: number | null }) {
+export async function updateKey(
+  deps: AdminDeps,
+  keyId: string,
+  changes: { revoke?: boolean; expires_at?: number | null; fault?: string | null },
+) {
   const update = {
+    ...(changes.fault !== undefined ? { fault: changes.fault } : {}),
     ...(changes.revoke ? { revoked_at: deps.clock.now() } : {}),
     ...(changes.expires_at !== undefined ? { expires_at: changes.expires_at } : {}),
   };

@@ -26,7 +26,7 @@ export const VIDEO_PRICES = {
   editHdrExrFactor: 3,
 } as const;
 
-type PricedRequest = Pick<GenerationRequest, 'model' | 'type' | 'image_ref' | 'video'>;
+type PricedRequest = Pick<GenerationRequest, 'model' | 'type' | 'image_ref' | 'video' | 'layering'>;
 
 /** A ray-3.2 request; edits and reframes bill whole seconds of the source (output = source length). */
 function videoPrice(request: PricedRequest, sourceSeconds: number): number {
@@ -44,11 +44,19 @@ function videoPrice(request: PricedRequest, sourceSeconds: number): number {
 }
 
 /**
+ * Layering is unpriced in the spec (§15.11), so these are Atelier's own, documented in
+ * docs/compatibility.md: 1k costs one uni-1 image edit; 2k is "priced per layer", one image
+ * edit for each of the two layers this server makes.
+ */
+export const LAYERING_PRICES = { '1k': usd(0.0434), '2k': usd(0.0434) * 2 } as const;
+
+/**
  * The price of a request, fixed at submit. With any image input the edit rate applies,
  * plus $0.003 for every input beyond the first; an edit's source counts as one input.
  * Video edits and reframes need the source's length (`sourceSeconds`).
  */
 export function priceOf(request: PricedRequest, sourceSeconds = 5): number {
+  if (request.type === 'layering') return LAYERING_PRICES[request.layering?.resolution ?? '1k'];
   if (request.model === 'ray-3.2') return videoPrice(request, sourceSeconds);
   const table = PRICES[request.model as keyof typeof PRICES];
   if (!table) throw new Error(`no price for model ${request.model}`);

@@ -12,6 +12,8 @@ export interface Principal {
   maxConcurrent: number | null;
   /** Whether submits hold money on a balance (false = unlimited). */
   metered: boolean;
+  /** The key's stored emulator fault, unparsed; null = none. */
+  fault: string | null;
 }
 
 type KeyRow = NonNullable<Awaited<ReturnType<typeof clients.findApiKeyByHash>>>;
@@ -45,6 +47,7 @@ export class Authenticator {
       rpmLimit: row.rpm_limit,
       maxConcurrent: row.max_concurrent,
       metered: row.balance_micros !== null,
+      fault: row.fault ?? null,
     };
   }
 

@@ -2,7 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import type { Authenticator, Principal, RpmLimiter } from '../accounts/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { Emulator } from '../emulator/emulator.js';
 import type { Events } from '../events.js';
+import type { MediaFetcher } from '../media/fetch/index.js';
 import type { Metrics } from '../metrics.js';
 import type { BlobStore } from '../storage/index.js';
 import type { Store } from '../store/index.js';
@@ -13,6 +15,7 @@ export interface ApiDeps {
   config: Readonly<Config>;
   store: Store;
   blobs: BlobStore;
+  fetcher: MediaFetcher;
   secret: Buffer;
   clock: Clock;
   auth: Authenticator;
@@ -21,6 +24,8 @@ export interface ApiDeps {
   metrics: Metrics;
   /** ffmpeg, for probing video sources at submit. */
   video?: VideoToolkit;
+  /** Faults and latency plans; absent where no submissions are served (the admin CLI). */
+  emulator?: Emulator;
   isReady(): boolean;
 }
 

@@ -4,6 +4,12 @@ import { ApiError, apiError, fieldPath, type SchemaIssue } from '../contract/ind
 /** Maps a route's schema issues to an ApiError; routes may set their own (see `config.schemaError`). */
 export type SchemaErrorMapper = (issues: SchemaIssue[], body: unknown) => ApiError;
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    schemaError?: SchemaErrorMapper;
+  }
+}
+
 const defaultSchemaError: SchemaErrorMapper = (issues) =>
   apiError('FIELD_INVALID', { path: fieldPath(issues[0].instancePath) || 'body', reason: issues[0].message ?? 'is invalid' });
 

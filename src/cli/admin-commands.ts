@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from './usage-error.js';
+import { FAULT_GRAMMAR } from '../faults/fault.js';
 import { dataDirTarget, httpTarget, type AdminRequest, type AdminTarget } from './admin-target.js';
 
 interface TargetOptions {
@@ -83,7 +84,18 @@ export function adminCommands(program: Command): void {
   keys
     .command('create <client-id>')
     .option('--expires-at <iso>', 'when the key stops working')
-    .action(run((id: string, o: { expiresAt?: string }) => ({ method: 'POST', path: `/clients/${encodeURIComponent(id)}/keys`, body: { expires_at: o.expiresAt ?? null } })));
+    .option('--fault <fault>', `emulator fault every submission of the key gets: ${FAULT_GRAMMAR}`)
+    .action(
+      run((id: string, o: { expiresAt?: string; fault?: string }) => ({
+        method: 'POST',
+        path: `/clients/${encodeURIComponent(id)}/keys`,
+        body: { expires_at: o.expiresAt ?? null, fault: o.fault ?? null },
+      })),
+    );
+  keys
+    .command('update <key-id>')
+    .requiredOption('--fault <fault>', `the key's emulator fault (${FAULT_GRAMMAR}), or 'none'`)
+    .action(run((id: string, o: { fault: string }) => ({ method: 'PATCH', path: `/keys/${encodeURIComponent(id)}`, body: { fault: o.fault } })));
   keys.command('list <client-id>').action(run((id: string) => ({ method: 'GET', path: `/clients/${encodeURIComponent(id)}/keys` })));
   keys.command('revoke <key-id>').action(run((id: string) => ({ method: 'PATCH', path: `/keys/${encodeURIComponent(id)}`, body: { revoked: true } })));
   keys
@@ -115,5 +127,19 @@ export function adminCommands(program: Command): void {
         path: `/clients/${encodeURIComponent(id)}/budgets/${encodeURIComponent(userId)}`,
         body: { period, limit_usd: amount === 'none' ? null : usd(amount) },
       })),
+    );
+
+  const clock = program.command('clock').description("A virtual clock's time (the server runs with --clock virtual)");
+  clock.option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)');
+  clock.command('now').action(run(() => ({ method: 'GET', path: '/clock' })));
+  clock
+    .command('advance <seconds>')
+    .description('move the clock forward: signed URLs, rate windows, latency and timeouts follow')
+    .action(
+      run((seconds: string) => {
+        const value = Number(seconds);
+        if (!(value >= 0)) throw new UsageError(`'${seconds}' is not a number of seconds`);
+        return { method: 'POST', path: '/clock/advance', body: { seconds: value } };
+      }),
     );
 }

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { pino } from 'pino';
-import { Authenticator, RpmLimiter } from '../accounts/index.js';
+import { Authenticator } from '../accounts/index.js';
 import { createApp } from '../api/app.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
-import { Events } from '../events.js';
 import { Metrics } from '../metrics.js';
-import { LocalBlobStore } from '../storage/index.js';
 import { openStore, queue } from '../store/index.js';
 
 export interface AdminRequest {
@@ -50,18 +47,7 @@ export async function dataDirTarget(dataDir: string): Promise<AdminTarget> {
   const store = await openStore({ dataDir: config.dataDir });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
-  adminRoutes(app, {
-    config,
-    store,
-    blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
-    secret: Buffer.alloc(32),
-    clock: systemClock,
-    auth: new Authenticator(store, systemClock),
-    limiter: new RpmLimiter(),
-    events: new Events(),
-    metrics,
-    isReady: () => true,
-  });
+  adminRoutes(app, { config, store, clock: systemClock, auth: new Authenticator(store, systemClock) });
   await app.ready();
   return {
     async send({ method, path: route, body }) {

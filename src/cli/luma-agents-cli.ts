@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { APIError, Atelier, AtelierError, type GenerationCreate } from '../client/index.js';
 import { VERSION } from './version.js';
+import { intArg } from './flag-values.js';
 import { CreateBody, createFlags } from './luma-create-body.js';
 import { FORMATS, render, type Format } from './output-format.js';
 import { UsageError } from './usage-error.js';
@@ -35,7 +36,8 @@ function run<A extends unknown[]>(body: (sdk: Atelier, ...args: A) => Promise<un
         baseURL: options.baseUrl,
         log: options.debug ? (line) => process.stderr.write(`${line}\n`) : undefined,
       });
-      process.stdout.write(render(await body(sdk, ...args), options.format, tty));
+      const result = await body(sdk, ...args);
+      if (result !== undefined) process.stdout.write(render(result, options.format, tty));
     } catch (err) {
       if (err instanceof APIError) {
         process.stderr.write(render({ detail: err.detail }, options.formatError, Boolean(process.stderr.isTTY)));
@@ -77,6 +79,52 @@ generations
       return sdk.generations.get(id);
     }),
   );
+
+const files = program.command('files').description('Upload and manage files referenced by file_id');
+files
+  .command('create')
+  .description('Request a presigned upload (PUT the bytes to upload.url, then files complete)')
+  .requiredOption('--mime-type <type>', 'MIME type of the bytes')
+  .requiredOption('--size-bytes <n>', 'exact size of the bytes')
+  .option('--expires-at <date-time>', 'when the file may be deleted')
+  .option('--filename <name>', 'original file name')
+  .option('--purpose <purpose>', 'input or reference')
+  .option('--user-id <id>', 'your end user')
+  .action(
+    run(async (sdk, o: { mimeType: string; sizeBytes: string; expiresAt?: string; filename?: string; purpose?: 'input' | 'reference'; userId?: string }) =>
+      sdk.files.create({
+        mime_type: o.mimeType,
+        size_bytes: intArg('--size-bytes', o.sizeBytes),
+        expires_at: o.expiresAt,
+        filename: o.filename,
+        purpose: o.purpose,
+        user_id: o.userId,
+      }),
+    ),
+  );
+files
+  .command('list')
+  .option('--cursor <cursor>', 'next_cursor of the previous page')
+  .option('--limit <n>', '1 to 100', '25')
+  .option('--purpose <purpose>', 'input or reference')
+  .option('--state <state>', 'pending, ready, failed or deleted')
+  .action(
+    run(async (sdk, o: { cursor?: string; limit: string; purpose?: 'input' | 'reference'; state?: 'pending' | 'ready' | 'failed' | 'deleted' }) =>
+      sdk.files.list({ cursor: o.cursor, limit: intArg('--limit', o.limit), purpose: o.purpose, state: o.state }),
+    ),
+  );
+for (const name of ['get', 'complete', 'delete'] as const) {
+  files
+    .command(`${name} [file-id]`)
+    .option('--file-id <uuid>', 'the file')
+    .action(
+      run(async (sdk, positional: string | undefined, o: { fileId?: string }) => {
+        const id = o.fileId ?? positional;
+        if (!id) throw new UsageError("required flag '--file-id' not specified");
+        return sdk.files[name](id);
+      }),
+    );
+}
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`luma-agents-cli: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -16,6 +16,14 @@ export function serveCommand(program: Command): void {
     .option('--credits <usd>', 'balance of each client seeded from ATELIER_API_KEYS (ATELIER_CREDITS)')
     .option('--public-url <url>', 'origin used in minted URLs (ATELIER_PUBLIC_URL)')
     .option('--moderation <mode>', 'off | prompt | full: what is moderated (ATELIER_MODERATION)')
+    .option('--allow-private-urls', 'let URL inputs use http:// and private addresses; local development only (ATELIER_ALLOW_PRIVATE_URLS)')
+    .option('--mode <mode>', 'emulator (default) or gateway; gateway refuses the emulator extras (ATELIER_MODE)')
+    .option('--latency <profile>', 'instant (default), realistic or fixed:<ms> (ATELIER_LATENCY)')
+    .option('--time-scale <factor>', 'multiplies simulated durations, e.g. 0.01 (ATELIER_TIME_SCALE)')
+    .option('--clock <clock>', 'system (default) or virtual, moved by `atelier clock advance` (ATELIER_CLOCK)')
+    .option('--chaos <rate>', 'share of submissions given a random fault, 0..1 (ATELIER_CHAOS)')
+    .option('--chaos-seed <n>', 'seed of the chaos faults, default 1 (ATELIER_CHAOS_SEED)')
+    .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
       const server = await startServer(config);

@@ -1,10 +1,8 @@
 import { systemClock } from '../clock.js';
-import type { Generation, GenerationCreate } from '../contract/schemas.js';
+import type { Generation, GenerationCreate } from './types.js';
 import { APIUserAbortError, WaitTimeoutError } from './errors.js';
 import { sleep } from './sleep.js';
 import type { RequestOptions, Transport } from './transport.js';
-
-export type { Generation, GenerationCreate };
 
 export interface WaitOptions {
   /** Give up after this long, in ms (default 10 minutes, the spec's advice for video). */

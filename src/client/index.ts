@@ -1,10 +1,13 @@
 import { download } from './download.js';
+import { Files } from './files.js';
 import { Generations } from './generations.js';
 import { Transport, type ClientOptions } from './transport.js';
 
 export * from './errors.js';
 export { download } from './download.js';
-export { isTerminal, type Generation, type GenerationCreate, type WaitOptions } from './generations.js';
+export { isTerminal, type WaitOptions } from './generations.js';
+export type { ListOptions, UploadOptions } from './files.js';
+export type * from './types.js';
 export { DEFAULT_BASE_URL, type ClientOptions, type RequestOptions } from './transport.js';
 
 /**
@@ -13,12 +16,14 @@ export { DEFAULT_BASE_URL, type ClientOptions, type RequestOptions } from './tra
  */
 export class Atelier {
   readonly generations: Generations;
+  readonly files: Files;
   readonly baseURL: string;
 
   constructor(options: ClientOptions = {}) {
     const transport = new Transport(options);
     this.baseURL = transport.baseURL;
     this.generations = new Generations(transport);
+    this.files = new Files(transport);
   }
 
   download = download;

@@ -96,11 +96,12 @@ export class Transport {
     this.log = options.log ?? (env.LUMA_LOG === 'debug' ? (line) => process.stderr.write(`${line}\n`) : undefined);
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+  /** One API call with retries; `body` is sent as JSON, or as multipart when it is FormData. A 204 gives undefined. */
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
     const maxRetries = options.maxRetries ?? this.maxRetries;
     for (let retry = 0; ; retry++) {
       const outcome = await this.attempt(method, path, body, retry, options);
-      if (outcome instanceof Response) return (await outcome.json()) as T;
+      if (outcome instanceof Response) return (outcome.status === 204 ? undefined : await outcome.json()) as T;
       const { error, waitMs } = outcome;
       if (waitMs === null || retry >= maxRetries) throw error;
       await sleep(waitMs, options.signal).catch(() => {
@@ -128,10 +129,12 @@ export class Transport {
       ...this.headers,
       ...options.headers,
     };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const form = body instanceof FormData;
+    if (body !== undefined && !form) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(this.baseURL + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      const payload = body === undefined ? undefined : form ? body : JSON.stringify(body);
+      res = await fetch(this.baseURL + path, { method, headers, body: payload, signal });
     } catch (cause) {
       if (options.signal?.aborted) throw new APIUserAbortError();
       const error = timer.aborted

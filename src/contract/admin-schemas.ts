@@ -17,11 +17,17 @@ export const ClientUpdate = Type.Object({
   max_concurrent: Type.Optional(Limit),
 });
 
-export const KeyCreate = Type.Object({ expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])) });
+const Fault = Type.Union([Type.String({ maxLength: 100 }), Type.Null()], { description: 'Emulator fault every submission of this key gets; null = none' });
+
+export const KeyCreate = Type.Object({
+  expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+  fault: Type.Optional(Fault),
+});
 
 export const KeyUpdate = Type.Object({
   revoked: Type.Optional(Type.Literal(true)),
   expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+  fault: Type.Optional(Fault),
 });
 
 export const CreditChange = Type.Object({
@@ -41,3 +47,8 @@ export type KeyCreate = Static<typeof KeyCreate>;
 export type KeyUpdate = Static<typeof KeyUpdate>;
 export type CreditChange = Static<typeof CreditChange>;
 export type BudgetPut = Static<typeof BudgetPut>;
+
+export const ClockAdvance = Type.Object({
+  seconds: Type.Number({ minimum: 0, maximum: 10 * 365 * 86_400, description: 'How far to move the virtual clock' }),
+});
+export type ClockAdvance = Static<typeof ClockAdvance>;

@@ -7,3 +7,4 @@ export * from './admin-schemas.js';
 export * from './video-rules.js';
 export * from './video-source-rules.js';
 export * from './video-sizes.js';
+export * from './file-schemas.js';

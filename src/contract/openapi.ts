@@ -1,9 +1,21 @@
 import { API_VERSION } from './version.js';
+import { CreateFileResponse, FileCreate, FileList, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, ImageRef } from './schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const COMPONENTS = { ImageRef, GenerationCreateParams: GenerationCreate, GenerationOutput, Generation, Error: ErrorBody };
+const COMPONENTS = {
+  ImageRef,
+  GenerationCreateParams: GenerationCreate,
+  GenerationOutput,
+  Generation,
+  Error: ErrorBody,
+  File: FileObject,
+  FileCreateParams: FileCreate,
+  FileUpload,
+  CreateFileResponse,
+  FileList,
+};
 
 /** Plain JSON Schema, with every nested copy of a component replaced by a reference to it. */
 function component(name: string, schema: object): object {
@@ -77,6 +89,110 @@ export function openApiDocument(): object {
             '401': errorResponse('Missing or invalid API key'),
             '404': errorResponse('Generation not found'),
           },
+        },
+      },
+      ...filePaths(),
+    },
+  };
+}
+
+const fileId = { name: 'file_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const fileResponse = (description: string) => ({ description, headers: commonHeaders, content: { 'application/json': { schema: ref('File') } } });
+
+/** Spec §6, and the upload target that JSON mode hands out. */
+function filePaths(): object {
+  return {
+    '/v1/files': {
+      post: {
+        operationId: 'createFile',
+        summary: 'Create a file: bytes inline (multipart) or a presigned upload (JSON)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: ref('FileCreateParams') },
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['file'],
+                properties: {
+                  file: { type: 'string', format: 'binary' },
+                  purpose: { type: 'string', enum: ['input', 'reference'] },
+                  user_id: { type: 'string' },
+                  expires_at: { type: 'string', format: 'date-time' },
+                  filename: { type: 'string' },
+                  mime_type: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Created, pending ingest', headers: commonHeaders, content: { 'application/json': { schema: ref('CreateFileResponse') } } },
+          '400': errorResponse('Invalid fields'),
+          '401': errorResponse('Missing or invalid API key'),
+          '413': errorResponse('Over the size limit'),
+          '422': errorResponse('Unsupported media type'),
+        },
+      },
+      get: {
+        operationId: 'listFiles',
+        summary: 'List files, newest first',
+        parameters: [
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } },
+          { name: 'purpose', in: 'query', schema: { type: 'string', enum: ['input', 'reference'] } },
+          { name: 'state', in: 'query', schema: { type: 'string', enum: ['pending', 'ready', 'failed', 'deleted'] } },
+        ],
+        responses: {
+          '200': { description: 'A page of files', headers: commonHeaders, content: { 'application/json': { schema: ref('FileList') } } },
+          '400': errorResponse('Invalid query'),
+          '401': errorResponse('Missing or invalid API key'),
+        },
+      },
+    },
+    '/v1/files/{file_id}': {
+      get: {
+        operationId: 'getFile',
+        summary: 'Get a file',
+        parameters: [fileId],
+        responses: { '200': fileResponse('The file'), '401': errorResponse('Missing or invalid API key'), '404': errorResponse('File not found') },
+      },
+      delete: {
+        operationId: 'deleteFile',
+        summary: 'Soft-delete a file',
+        parameters: [fileId],
+        responses: { '204': { description: 'Deleted', headers: commonHeaders }, '401': errorResponse('Missing or invalid API key'), '404': errorResponse('File not found') },
+      },
+    },
+    '/v1/files/{file_id}/complete': {
+      post: {
+        operationId: 'completeFile',
+        summary: 'Finish a presigned upload and start ingest',
+        parameters: [fileId],
+        responses: {
+          '200': fileResponse('The file, pending until ingest ends'),
+          '401': errorResponse('Missing or invalid API key'),
+          '404': errorResponse('File not found'),
+          '422': errorResponse('No bytes uploaded yet, or the file is deleted'),
+        },
+      },
+    },
+    '/v1/uploads/{file_id}': {
+      put: {
+        operationId: 'uploadFileBytes',
+        summary: 'The presigned upload target (signed URL; no API key)',
+        security: [],
+        parameters: [
+          fileId,
+          { name: 'expires', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'signature', in: 'query', required: true, schema: { type: 'string' } },
+        ],
+        requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+        responses: {
+          '200': { description: 'Stored' },
+          '403': errorResponse('Signature invalid or expired'),
+          '409': errorResponse('Upload already completed'),
+          '422': errorResponse('Size differs from size_bytes'),
         },
       },
     },

@@ -1,5 +1,5 @@
 import { apiError } from './errors.js';
-import type { AspectRatio, GenerationCreate, GenerationKind, ImageRef, Model } from './schemas.js';
+import type { AspectRatio, GenerationCreate, GenerationKind, ImageRef, LayeringResolution, Model } from './schemas.js';
 import { normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
 
 export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
@@ -9,7 +9,7 @@ export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
 };
 
 /** Types this server can run today; the rest of the matrix answers TYPE_NOT_AVAILABLE. */
-export const SERVED_TYPES: readonly GenerationKind[] = ['image', 'image_edit', 'video', 'video_edit', 'video_reframe'];
+export const SERVED_TYPES: readonly GenerationKind[] = ['image', 'image_edit', 'layering', 'video', 'video_edit', 'video_reframe'];
 export const VIDEO_TYPES: readonly GenerationKind[] = ['video', 'video_edit', 'video_reframe'];
 
 export const IMAGE_ASPECT_RATIOS: readonly AspectRatio[] = ['3:1', '2:1', '16:9', '3:2', '1:1', '2:3', '9:16', '1:2', '1:3'];
@@ -17,6 +17,8 @@ export const IMAGE_ASPECT_RATIOS: readonly AspectRatio[] = ['3:1', '2:1', '16:9'
 const IMAGE_RATIOS_LISTED = '1:1, 1:2, 1:3, 16:9, 2:1, 2:3, 3:1, 3:2, 9:16';
 export const MANGA_ASPECT_RATIOS: readonly AspectRatio[] = ['2:3', '9:16', '1:2', '1:3'];
 export const MAX_REFS = { image: 9, image_edit: 8 } as const;
+/** Spec §3.1: for layering the prompt is optional guidance. */
+export const LAYERING_PROMPT_MAX = 500;
 
 /** A request after validation, with every default applied. */
 export interface GenerationRequest {
@@ -32,6 +34,8 @@ export interface GenerationRequest {
   image_ref: ImageRef[];
   /** ray-3.2 options; null for image types. */
   video?: VideoRequest | null;
+  /** Set for type 'layering' only, with its default applied. */
+  layering?: { resolution: LayeringResolution };
 }
 
 export function aspectRatioError(value: unknown, type?: unknown) {
@@ -43,6 +47,7 @@ export function aspectRatioError(value: unknown, type?: unknown) {
 export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
   const model = body.model ?? 'uni-1';
   const type = body.type ?? 'image';
+  checkPrompt(body.prompt, type);
   if (!MODEL_TYPES[model].includes(type)) throw apiError('TYPE_UNSUPPORTED', { type, model });
   if (!SERVED_TYPES.includes(type)) throw apiError('TYPE_NOT_AVAILABLE', { type });
   if (VIDEO_TYPES.includes(type)) {
@@ -64,8 +69,10 @@ export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
   }
 
   for (const field of ['video', 'layering'] as const) {
-    if (body[field] != null) throw apiError('OPTION_NOT_ALLOWED', { field, type });
+    if (body[field] != null && !(field === 'layering' && type === 'layering')) throw apiError('OPTION_NOT_ALLOWED', { field, type });
   }
+  // Layering decomposes its source alone; there is nothing for references to do.
+  if (type === 'layering' && (body.image_ref?.length ?? 0) > 0) throw apiError('OPTION_NOT_ALLOWED', { field: 'image_ref', type });
 
   const imageRef = body.image_ref ?? [];
   const source = body.source ?? null;
@@ -100,7 +107,16 @@ export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
     source,
     image_ref: imageRef,
     video: null,
+    ...(type === 'layering' ? { layering: { resolution: body.layering?.resolution ?? '1k' } } : {}),
   };
+}
+
+function checkPrompt(prompt: string, type: GenerationKind): void {
+  if (type === 'layering') {
+    if (prompt.length > LAYERING_PROMPT_MAX) throw apiError('LAYERING_PROMPT_LENGTH');
+  } else if (prompt.length < 1) {
+    throw apiError('PROMPT_LENGTH');
+  }
 }
 
 export function checkImageRef(ref: ImageRef, path: string): void {

@@ -88,9 +88,17 @@ export type SourcePosition = Static<typeof SourcePosition>;
 export type VideoResolution = (typeof VIDEO_RESOLUTIONS)[number];
 export type EditStrength = (typeof EDIT_STRENGTHS)[number];
 
+export const LAYERING_RESOLUTIONS = ['1k', '2k'] as const;
+
+export const LayeringOptions = Type.Object(
+  { resolution: Type.Optional(Nullable(literals(LAYERING_RESOLUTIONS, { description: 'Long side of every layer: 1k = 1024 px, 2k = 2048 px' }))) },
+  { additionalProperties: true, description: "Only with type 'layering'" },
+);
+
 export const GenerationCreate = Type.Object(
   {
-    prompt: Type.String({ minLength: 1, maxLength: 6000, description: 'Text prompt' }),
+    // 1–6000 characters is checked per type (rules.ts): for layering the prompt is optional guidance of at most 500.
+    prompt: Type.String({ maxLength: 6000, description: 'Text prompt: 1–6000 characters; for layering, optional guidance of at most 500' }),
     model: Type.Optional(Model),
     type: Type.Optional(GenerationType),
     aspect_ratio: Type.Optional(Nullable(literals(ASPECT_RATIOS))),
@@ -101,17 +109,40 @@ export const GenerationCreate = Type.Object(
     web_search: Type.Optional(Nullable(Type.Boolean())),
     user_id: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
     video: Type.Optional(Nullable(VideoOptions)),
-    layering: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
+    layering: Type.Optional(Nullable(LayeringOptions)),
   },
 
 );
 export type GenerationCreate = Static<typeof GenerationCreate>;
 export type ImageRef = Static<typeof ImageRef>;
 
+export const LayerBounds = Type.Object(
+  {
+    x: Type.Integer({ minimum: 0 }),
+    y: Type.Integer({ minimum: 0 }),
+    width: Type.Integer({ minimum: 0 }),
+    height: Type.Integer({ minimum: 0 }),
+  },
+  { description: "The layer's visible pixels, in pixels of the layer image" },
+);
+
+export const Layer = Type.Object(
+  {
+    index: Type.Integer({ minimum: 0, description: 'Front to back; the last layer is the background' }),
+    label: Type.String({ description: 'One or two words' }),
+    description: Type.String(),
+    alpha_hint: literals(['soft', 'hard', 'none'] as const),
+    bounds: LayerBounds,
+  },
+  { description: "Only on outputs of type 'layering'" },
+);
+export type Layer = Static<typeof Layer>;
+
 export const GenerationOutput = Type.Object(
   {
     type: Type.String({ description: 'Media kind: image or video' }),
     url: Type.String({ format: 'uri', description: 'Signed URL, valid 1 hour' }),
+    layer: Type.Optional(Layer),
   },
 
 );
@@ -138,4 +169,5 @@ export type Model = (typeof MODELS)[number];
 export type GenerationKind = (typeof GENERATION_TYPES)[number];
 export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 export type FailureCode = (typeof FAILURE_CODES)[number];
+export type LayeringResolution = (typeof LAYERING_RESOLUTIONS)[number];
 export type GenerationState = (typeof STATES)[number];

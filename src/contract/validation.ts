@@ -61,8 +61,18 @@ export function generationSchemaError(issues: SchemaIssue[], body: unknown): Api
     return apiError('TYPE_UNSUPPORTED', { type: value, model: typeof raw.model === 'string' ? raw.model : 'uni-1' });
   }
   if (path === 'aspect_ratio' && typeof value === 'string') return aspectRatioError(value, raw.type);
+  if (path === 'layering.resolution') {
+    const resolution = (raw.layering as Record<string, unknown>).resolution;
+    if (typeof resolution === 'string') return apiError('LAYERING_RESOLUTION_INVALID', { value: resolution });
+  }
   if (path === 'image_ref' && issue.keyword === 'maxItems') {
     return apiError(raw.type === 'image_edit' ? 'IMAGE_EDIT_TOO_MANY_REFS' : 'IMAGE_TOO_MANY_REFS');
   }
   return apiError('FIELD_INVALID', { path: path || 'body', reason: reason(issue) });
+}
+
+/** Maps the first schema issue of any other body to FIELD_INVALID with a readable reason. */
+export function fieldSchemaError(issues: SchemaIssue[]): ApiError {
+  const issue = issues[0];
+  return apiError('FIELD_INVALID', { path: fieldPath(issue.instancePath) || 'body', reason: reason(issue) });
 }

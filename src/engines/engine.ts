@@ -1,4 +1,4 @@
-import type { GenerationRequest } from '../contract/index.js';
+import type { GenerationRequest, Layer } from '../contract/index.js';
 import type { FailureCode } from '../contract/index.js';
 import type { VideoToolkit } from '../media/video/index.js';
 
@@ -37,6 +37,8 @@ export interface EngineOutput {
   extension: string;
   /** For video outputs: what later edits, reframes and extends are checked against. */
   video?: { width: number; height: number; seconds: number; frames: number };
+  /** Layering outputs only: where this file sits in the stack. */
+  layer?: Layer;
 }
 
 export type EngineResult =
@@ -51,6 +53,8 @@ export interface EngineContext {
   video?: VideoToolkit;
   /** A scratch directory of this job, removed after it. */
   workDir?: string;
+  /** Engine settings from config; each engine has its default. */
+  settings?: { layeringModel?: 'small' | 'medium' };
 }
 
 export type Engine = (

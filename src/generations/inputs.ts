@@ -1,6 +1,9 @@
 import { apiError, type GenerationRequest, type ImageRef } from '../contract/index.js';
-import { decodeBase64, fetchImage, type IngestLimits } from '../media/ingest.js';
-import { decodeVideoBase64, fetchVideo } from '../media/video/fetch-video.js';
+import type { MediaFetcher } from '../media/fetch/index.js';
+import { resolveFileRef } from '../files/index.js';
+import { checkDeclaredType } from '../media/declared-type.js';
+import { decodeBase64, type IngestLimits } from '../media/ingest.js';
+import { decodeVideoBase64 } from '../media/video/inline-video.js';
 import type { VideoLimits } from '../config.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
@@ -30,10 +33,13 @@ export function refSlots(request: GenerationRequest): RefSlot[] {
 }
 
 /** Resolves chained generations to their output blobs; cheap checks, done before any bytes move. */
-export async function resolveChainedRefs(store: Store, clientId: string, slots: RefSlot[]): Promise<Map<RefSlot, string>> {
+export async function resolveChainedRefs(store: Store, clientId: string, slots: RefSlot[], now: number): Promise<Map<RefSlot, string>> {
   const keys = new Map<RefSlot, string>();
   for (const slot of slots) {
-    if (slot.ref.file_id != null) throw apiError('REF_FILE_NOT_FOUND', { path: slot.path, id: slot.ref.file_id });
+    if (slot.ref.file_id != null) {
+      keys.set(slot, await resolveFileRef(store, clientId, slot.path, slot.ref.file_id, now));
+      continue;
+    }
     const id = slot.ref.generation_id;
     if (id == null) continue;
     const prior = await generations.getGeneration(store, id, clientId);
@@ -53,11 +59,21 @@ export async function ingestRefs(
   slots: RefSlot[],
   chained: Map<RefSlot, string>,
   limits: IngestLimits & Pick<VideoLimits, 'maxVideoBytes'>,
+  fetcher: MediaFetcher,
 ): Promise<StoredInput[]> {
   const inputs: StoredInput[] = [];
   for (const slot of slots) {
     const base = { role: slot.role, index: slot.index, path: slot.path, ...(slot.kind === 'video' ? { kind: 'video' as const } : {}) };
     const chainedKey = chained.get(slot);
+    if (chainedKey && slot.ref.file_id != null) {
+      // A copy: the file may be deleted (and its blob purged) before the job runs.
+      const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
+      const bytes = await blobs.read(chainedKey);
+      if (!bytes) throw apiError('REF_FILE_DELETED', { path: slot.path, id: slot.ref.file_id });
+      await blobs.put(key, bytes);
+      inputs.push({ ...base, key, origin: 'file' });
+      continue;
+    }
     if (chainedKey) {
       inputs.push({ ...base, key: chainedKey, origin: 'generation' });
       continue;
@@ -66,10 +82,12 @@ export async function ingestRefs(
       slot.kind === 'video'
         ? slot.ref.data != null
           ? decodeVideoBase64(slot.ref.data, slot.path, limits)
-          : await fetchVideo(slot.ref.url!, slot.path, limits)
+          : (await fetcher.fetch(slot.ref.url!, slot.path, { kind: 'video' })).bytes
         : slot.ref.data != null
           ? decodeBase64(slot.ref.data, slot.path, limits)
-          : await fetchImage(slot.ref.url!, slot.path, limits);
+          : (await fetcher.fetch(slot.ref.url!, slot.path, { kind: 'image' })).bytes;
+    // Video bytes are checked by ffprobe: a source that isn't a video fails as unsupported_format.
+    if (slot.kind === 'image') checkDeclaredType(bytes, slot.ref.media_type, slot.path);
     const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
     await blobs.put(key, bytes);
     inputs.push({ ...base, key, origin: slot.ref.data != null ? 'data' : 'url' });

@@ -1,4 +1,5 @@
-import type { GenerationRequest, ImageRef, VideoRequest } from '../contract/index.js';
+import type { GenerationRequest, ImageRef, Layer, VideoRequest } from '../contract/index.js';
+import type { Emulation } from '../emulator/emulation.js';
 
 /** An input as stored with its generation: a blob key, never the bytes. */
 export interface StoredInput {
@@ -6,7 +7,7 @@ export interface StoredInput {
   index: number;
   path: string;
   key: string;
-  origin: 'data' | 'url' | 'generation';
+  origin: 'data' | 'url' | 'generation' | 'file';
   /** Set for video bytes: an edit/reframe source, or the prior clip of an extend. */
   kind?: 'video';
 }
@@ -16,6 +17,8 @@ export type InputRole = 'source' | 'image_ref' | 'start_frame' | 'end_frame' | '
 /** What `generations.request` holds: the normalized request without inline bytes. */
 export interface StoredRequest extends GenerationRequest {
   inputs: StoredInput[];
+  /** The emulator's plan for this generation (latency, injected failure); absent = run at once. */
+  emulation?: Emulation;
 }
 
 /** What `generations.output` holds. */
@@ -23,6 +26,8 @@ export interface StoredOutput {
   type: 'image' | 'video' | 'exr';
   key: string;
   media_type: string;
+  /** Layering outputs only. */
+  layer?: Layer;
   /** Video facts, so a later edit, reframe or extend can be checked and priced at submit. */
   video?: VideoFacts;
 }

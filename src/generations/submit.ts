@@ -1,8 +1,10 @@
 import type { Principal, RpmDecision, RpmLimiter } from '../accounts/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { apiError, normalizeGeneration, type GenerationCreate } from '../contract/index.js';
+import { apiError, normalizeGeneration, type GenerationCreate, type GenerationRequest } from '../contract/index.js';
+import type { Emulation } from '../emulator/emulation.js';
 import type { Events } from '../events.js';
+import type { MediaFetcher } from '../media/fetch/index.js';
 import type { BlobStore } from '../storage/index.js';
 import type { Transaction } from 'kysely';
 import { generations, ledger, queue, timeOrderedId, type Database, type GenerationTable, type Store } from '../store/index.js';
@@ -19,6 +21,7 @@ const SLOT_TTL_MS = 60 * 60 * 1000;
 export interface SubmitDeps {
   store: Store;
   blobs: BlobStore;
+  fetcher: MediaFetcher;
   clock: Clock;
   limiter: RpmLimiter;
   events: Events;
@@ -60,13 +63,19 @@ async function holdFunds(trx: Transaction<Database>, row: GenerationTable): Prom
  * The balance and concurrency are read ahead of the transaction only where that changes the
  * outcome: before a 429 for RPM (402 comes first) and before fetching inputs.
  */
-export async function submitGeneration(deps: SubmitDeps, principal: Principal, body: GenerationCreate): Promise<Submitted> {
+export async function submitGeneration(
+  deps: SubmitDeps,
+  principal: Principal,
+  body: GenerationCreate,
+  emulate?: (request: GenerationRequest) => Emulation | undefined,
+): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
   const request = normalizeGeneration(body);
+  const emulation = emulate?.(request);
   const slots = refSlots(request);
-  const chained = await resolveChainedRefs(store, principal.clientId, slots);
-
   const now = clock.now();
+  const chained = await resolveChainedRefs(store, principal.clientId, slots, now);
+
   let price = priceOf(request);
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const rpmLimit = principal.rpmLimit ?? config.rpm;
@@ -92,7 +101,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       await refuseIfShort();
       await checkConcurrency(store.db);
     }
-    const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits);
+    const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits, deps.fetcher);
     if (request.video) {
       // Edits and reframes are priced by the source's length, known once its bytes are here.
       const seconds = await measureVideoSource(deps, principal.clientId, request, inputs, config.limits).catch(async (err) => {
@@ -107,6 +116,7 @@ export async function submitGeneration(deps: SubmitDeps, principal: Principal, b
       image_ref: request.image_ref.map(describeRef),
       ...(request.video ? { video: describeVideo(request.video) } : {}),
       inputs,
+      ...(emulation ? { emulation } : {}),
     };
     const row: GenerationTable = {
       id,

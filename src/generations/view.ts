@@ -8,7 +8,7 @@ import { parseOutputs } from './records.js';
 export function generationView(row: generations.GenerationView, baseUrl: string, secret: Buffer, now: number): Generation {
   const output =
     row.state === 'completed'
-      ? parseOutputs(row.output).map((o) => ({ type: o.type, url: baseUrl + blobPath(secret, o.key, now) }))
+      ? parseOutputs(row.output).map((o) => ({ type: o.type, url: baseUrl + blobPath(secret, o.key, now), ...(o.layer && { layer: o.layer }) }))
       : [];
   return {
     id: row.id,

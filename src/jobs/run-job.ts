@@ -23,7 +23,7 @@ export interface JobDeps {
   clock: Clock;
   events: Events;
   logger: Logger;
-  config: Pick<Config, 'limits' | 'leaseMs'>;
+  config: Pick<Config, 'limits' | 'leaseMs'> & Partial<Pick<Config, 'layeringModel'>>;
   moderation: Moderation;
   /** ffmpeg, for video jobs. */
   video?: VideoToolkit;
@@ -67,12 +67,13 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
   }
 
-  const engine = engineFor(request.model);
+  const engine = engineFor(request.model, request.type);
   const result = await engine(request, inputs, {
     signal,
     progress: (fraction) => deps.events.emit('engine:progress', { generationId, fraction }),
     video: deps.video,
     workDir,
+    settings: { layeringModel: deps.config.layeringModel },
   });
   if (!result.ok) return failed(result.failureCode, result.failureReason);
   for (const [i, file] of result.outputs.entries()) {
@@ -83,7 +84,7 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
   for (const [i, file] of result.outputs.entries()) {
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
     await deps.blobs.put(key, file.bytes);
-    outputs.push({ type: file.type, key, media_type: file.mediaType, ...(file.video ? { video: file.video } : {}) });
+    outputs.push({ type: file.type, key, media_type: file.mediaType, ...(file.video ? { video: file.video } : {}), ...(file.layer && { layer: file.layer }) });
   }
   return { kind: 'completed', outputs };
 }

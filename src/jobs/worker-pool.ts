@@ -4,7 +4,8 @@ import { errorMessage } from '../errors.js';
 import type { StoredRequest } from '../generations/index.js';
 import { generations, queue } from '../store/index.js';
 import { VIDEO_TYPES, type GenerationKind } from '../contract/index.js';
-import { endGeneration, finish, produce, type JobDeps } from './run-job.js';
+import { emulationStep } from '../emulator/emulation.js';
+import { endGeneration, finish, produce, type JobDeps, type Outcome } from './run-job.js';
 
 interface Running {
   generationId: string;
@@ -33,7 +34,8 @@ export class WorkerPool {
   ) {}
 
   start(): void {
-    this.unsubscribe = this.deps.events.on('job:queued', () => this.wake?.());
+    const wakeOn = [this.deps.events.on('job:queued', () => this.wake?.()), this.deps.events.on('clock:advanced', () => this.wake?.())];
+    this.unsubscribe = () => wakeOn.forEach((off) => off());
     for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
   }
 
@@ -122,7 +124,6 @@ export class WorkerPool {
 
     try {
       events.emit('job:claimed', { generationId, attempt });
-      await generations.markGenerationsProcessing(store.db, [generationId], started);
       const row = await generations.getGenerationById(store.db, generationId);
       if (!row || row.state === 'completed' || row.state === 'failed') {
         await queue.deleteJob(store.db, generationId, this.id);
@@ -130,7 +131,14 @@ export class WorkerPool {
       }
       running.video = isVideo(row);
       const request = JSON.parse(row.request) as StoredRequest;
-      const outcome = await produce(this.deps, generationId, request, abort.signal);
+      const step = emulationStep(request.emulation, row.created_at, started);
+      if (step.kind !== 'wait' || step.processing) await generations.markGenerationsProcessing(store.db, [generationId], started);
+      if (step.kind === 'wait') {
+        await queue.deferJob(store.db, generationId, this.id, step.until);
+        return;
+      }
+      const outcome: Outcome =
+        step.kind === 'fail' ? { kind: 'failed', code: step.code, reason: step.reason } : await produce(this.deps, generationId, request, abort.signal);
       if (abort.signal.aborted) {
         await queue.releaseJob(store.db, generationId, this.id);
         return;

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { dominantColours as histogramColours, type Rgb } from './colours.js';
 import { sizeProblem, type PixelLimits } from './limits.js';
 import { sniffFormat, type ImageFormat } from './sniff.js';
+import { trailingBytes } from './trailing-data.js';
 
 /** The media port: the only module that calls sharp. */
 
@@ -37,9 +38,13 @@ export async function probeImage(bytes: Buffer, limits: PixelLimits): Promise<Pr
   const tooLarge = sizeProblem(width, height, limits);
   if (tooLarge) return refuse('image_too_large', tooLarge);
   if (format === 'gif' && (meta.pages ?? 1) > 1) return refuse('unsupported_format', 'animated GIF; still GIF only');
+  const trailing = trailingBytes(bytes, format);
+  if (trailing) return refuse('unsupported_format', `${trailing} bytes of other data follow the end of the ${name} image`);
 
   try {
-    await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels }).stats();
+    // Every pixel is read, into a small output. Not stats(): under concurrent calls it
+    // sometimes reports success for data that fails to decode (seen with libvips 8.17).
+    await sharp(bytes, { failOn: 'error', limitInputPixels: limits.maxPixels }).resize(64, 64, { fit: 'fill' }).raw().toBuffer();
   } catch {
     return refuse('corrupt_input', `the ${name} data is truncated or damaged`);
   }

@@ -1,3 +1,3 @@
-export { LocalBlobStore, isBlobKey, type BlobStore, type StoredBlob } from './local-blob-store.js';
-export { blobPath, checkSignature, URL_TTL_MS } from './signed-url.js';
+export { BlobTooLarge, LocalBlobStore, isBlobKey, type BlobStore, type StoredBlob } from './local-blob-store.js';
+export { blobPath, checkSignature, signBlob, URL_TTL_MS, type SignatureCheck } from './signed-url.js';
 export { loadSecret } from './secret.js';

@@ -1,14 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface StoredBlob {
   path: string;
   size: number;
 }
 
+/** Raised by `putStream` when the source goes past its byte cap; nothing is stored. */
+export class BlobTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`blob exceeds ${maxBytes} bytes`);
+  }
+}
+
 export interface BlobStore {
   put(key: string, bytes: Buffer): Promise<void>;
+  /** Streams `source` into the blob, never holding it whole; returns its size. Throws BlobTooLarge past `maxBytes`. */
+  putStream(key: string, source: Readable, maxBytes: number): Promise<number>;
   read(key: string): Promise<Buffer | null>;
   stat(key: string): Promise<StoredBlob | null>;
   deletePrefix(prefix: string): Promise<void>;
@@ -37,6 +48,27 @@ export class LocalBlobStore implements BlobStore {
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await fs.promises.writeFile(temp, bytes);
     await fs.promises.rename(temp, file);
+  }
+
+  async putStream(key: string, source: Readable, maxBytes: number): Promise<number> {
+    const file = this.file(key);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    let size = 0;
+    const cap = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        callback(size > maxBytes ? new BlobTooLarge(maxBytes) : null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, cap, fs.createWriteStream(temp));
+      await fs.promises.rename(temp, file);
+      return size;
+    } catch (err) {
+      await fs.promises.rm(temp, { force: true });
+      throw err;
+    }
   }
 
   async read(key: string): Promise<Buffer | null> {

@@ -25,6 +25,7 @@ export async function findApiKeyByHash(db: Db, keyHash: string) {
       'api_keys.key_hash',
       'api_keys.expires_at',
       'api_keys.revoked_at',
+      'api_keys.fault',
       'clients.id as client_id',
       'clients.status',
       'clients.rpm_limit',
@@ -56,17 +57,21 @@ export async function updateClient(
 export async function listApiKeys(db: Db, clientId: string) {
   return db
     .selectFrom('api_keys')
-    .select(['id', 'client_id', 'prefix', 'created_at', 'expires_at', 'revoked_at'])
+    .select(['id', 'client_id', 'prefix', 'created_at', 'expires_at', 'revoked_at', 'fault'])
     .where('client_id', '=', clientId)
     .orderBy('created_at')
     .execute();
 }
 
 export async function getApiKey(db: Db, id: string) {
-  return db.selectFrom('api_keys').select(['id', 'client_id', 'prefix', 'created_at', 'expires_at', 'revoked_at']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'client_id', 'prefix', 'created_at', 'expires_at', 'revoked_at', 'fault'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
-export async function updateApiKey(db: Db, id: string, changes: Partial<Pick<ApiKeyTable, 'expires_at' | 'revoked_at'>>): Promise<boolean> {
+export async function updateApiKey(db: Db, id: string, changes: Partial<Pick<ApiKeyTable, 'expires_at' | 'revoked_at' | 'fault'>>): Promise<boolean> {
   const result = await db.updateTable('api_keys').set(changes).where('id', '=', id).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -6,6 +6,8 @@ import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as accounts from './migrations/002-accounts.js';
 import * as usageRollup from './migrations/003-usage-rollup.js';
+import * as files from './migrations/004-files.js';
+import * as keyFaults from './migrations/005-key-faults.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 
@@ -27,7 +29,13 @@ export interface Store {
 }
 
 /** Numbered migrations; never edit one that has landed. */
-const MIGRATIONS: Record<string, Migration> = { '001-initial': initial, '002-accounts': accounts, '003-usage-rollup': usageRollup };
+const MIGRATIONS: Record<string, Migration> = {
+  '001-initial': initial,
+  '002-accounts': accounts,
+  '003-usage-rollup': usageRollup,
+  '004-files': files,
+  '005-key-faults': keyFaults,
+};
 
 export interface StoreOptions {
   /** Postgres connection string; empty = SQLite in dataDir. */
@@ -44,6 +52,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const { error } = await new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
+    // Kysely looks for its migration tables in every schema unless told which: a test schema
+    // would find another one's tables and skip creating its own.
+    ...(options.databaseUrl && options.schema ? { migrationTableSchema: options.schema } : {}),
   }).migrateToLatest();
   if (error) {
     await store.close();

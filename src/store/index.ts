@@ -6,3 +6,4 @@ export * as generations from './generations.js';
 export * as queue from './queue.js';
 export * as ledger from './ledger.js';
 export * as usage from './usage.js';
+export * as files from './files.js';

@@ -60,7 +60,7 @@ export async function releaseJob(db: Db, id: string, workerId: string): Promise<
     .execute();
 }
 
-/** Hands a claimed job back untouched, to run no sooner than `runAt`; the claim's attempt is not counted. */
+/** Puts a job off until `runAt` without counting the attempt: the emulator's latency plan, a video job over the encode capacity. */
 export async function deferJob(db: Db, id: string, workerId: string, runAt: number): Promise<void> {
   await db
     .updateTable('jobs')

@@ -19,6 +19,8 @@ export interface ApiKeyTable {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  /** The emulator fault this key always gets (migration 005); null or absent = none. */
+  fault?: string | null;
 }
 
 export interface GenerationTable {
@@ -90,6 +92,28 @@ export interface UsageDailyUserTable extends UsageDailyTable {
   user_id: string;
 }
 
+export type FileState = 'pending' | 'ready' | 'failed' | 'deleted';
+
+/** A Files API file; its bytes are the blob `blob_key` (null before upload and once purged). */
+export interface FileTable {
+  id: string;
+  client_id: string;
+  user_id: string | null;
+  purpose: 'input' | 'reference';
+  state: FileState;
+  mime_type: string;
+  size_bytes: number;
+  filename: string | null;
+  blob_key: string | null;
+  failure_reason: string | null;
+  /** When the bytes arrived; null while a presigned upload is outstanding. */
+  uploaded_at: number | null;
+  expires_at: number | null;
+  deleted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   clients: ClientTable;
   api_keys: ApiKeyTable;
@@ -99,4 +123,5 @@ export interface Database {
   user_budgets: UserBudgetTable;
   usage_daily: UsageDailyTable;
   usage_daily_user: UsageDailyUserTable;
+  files: FileTable;
 }

@@ -17,7 +17,6 @@ const REJECTED: Array<[string, unknown, number, string]> = [
   ['an unknown type', { prompt: 'p', type: 'sketch' }, 400, "Type 'sketch' is not supported for model 'uni-1'"],
   ['ray-3.2 with the default type', { prompt: 'p', model: 'ray-3.2' }, 400, "Type 'image' is not supported for model 'ray-3.2'"],
   ['layering on uni-1-max', { prompt: 'p', model: 'uni-1-max', type: 'layering' }, 400, "Type 'layering' is not supported for model 'uni-1-max'"],
-  ['layering before it lands', { prompt: 'p', type: 'layering', source: { url: 'https://x/y.png' } }, 400, "Type 'layering' is not available on this server yet"],
   ['a video-only ratio on image', { prompt: 'p', aspect_ratio: '4:3' }, 400, `Invalid aspect_ratio '4:3'. Valid: ${VALID_RATIOS}`],
   ['an unknown ratio', { prompt: 'p', aspect_ratio: '5:4' }, 400, `Invalid aspect_ratio '5:4'. Valid: ${VALID_RATIOS}`],
   ['manga on a landscape ratio', { prompt: 'p', style: 'manga', aspect_ratio: '16:9' }, 422, "style 'manga' requires a portrait aspect_ratio (2:3, 9:16, 1:2, 1:3), got '16:9'"],

@@ -52,7 +52,12 @@ export async function dialects(): Promise<DialectCase[]> {
         const admin = new pg.Client({ connectionString: POSTGRES_URL });
         await admin.connect();
         await admin.query(`CREATE SCHEMA ${schema}`);
-        const store = await openStore({ databaseUrl: POSTGRES_URL, schema });
+        const store = await openStore({ databaseUrl: POSTGRES_URL, schema }).catch(async (err) => {
+          // A failed open must not leave this connection holding the test process open.
+          await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+          await admin.end();
+          throw err;
+        });
         return {
           store,
           async cleanup() {

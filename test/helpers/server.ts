@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { pino } from 'pino';
-import type { Clock } from '../../src/clock.js';
+import { VirtualClock, type Clock } from '../../src/clock.js';
 import { loadConfig, type ConfigFlags } from '../../src/config.js';
 import { startServer, type Server } from '../../src/server.js';
 import { tempDir } from './temp-dir.js';
@@ -19,14 +19,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real server on a free loopback port, with a fresh data dir and two clients. */
+/** A real server on a free loopback port, with a fresh data dir and two clients; URL inputs may use loopback fakes. */
 export async function startTestServer(
   flags: ConfigFlags = {},
   options: { env?: NodeJS.ProcessEnv; clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = flags.dataDir ?? tempDir();
   const config = loadConfig(
-    { port: '0', dataDir, apiKeys: `${KEY_A},${KEY_B}`, rpm: '0', maxConcurrent: '0', pollIntervalMs: '50', ...flags },
+    { port: '0', dataDir, apiKeys: `${KEY_A},${KEY_B}`, rpm: '0', maxConcurrent: '0', pollIntervalMs: '50', allowPrivateUrls: 'true', ...flags },
     options.env ?? {},
   );
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -80,13 +80,5 @@ export async function download(url: string): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-/** A clock tests move by hand. */
-export class ManualClock implements Clock {
-  constructor(private ms = Date.now()) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+/** A clock tests move by hand (in milliseconds); the server's waits wake when it moves. */
+export class ManualClock extends VirtualClock {}

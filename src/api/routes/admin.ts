@@ -4,12 +4,13 @@ import * as admin from '../../accounts/admin.js';
 import { usd } from '../../accounts/index.js';
 import { apiError, BudgetPut, ClientCreate, ClientUpdate, CreditChange, KeyCreate, KeyUpdate } from '../../contract/index.js';
 import type { ApiDeps } from '../context.js';
+import { clockRoutes, keyFault } from './emulator-admin.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 const time = (iso: string | null | undefined) => (iso == null ? (iso as null | undefined) : Date.parse(iso));
 
 /** `/admin/v1/…`: clients, keys, credits and budgets, behind ATELIER_ADMIN_TOKEN. */
-export function adminRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth'>): void {
   const token = deps.config.adminToken ? digest(deps.config.adminToken) : null;
   const service: admin.AdminDeps = { store: deps.store, clock: deps.clock, changed: () => deps.auth.forget() };
 
@@ -34,11 +35,15 @@ export function adminRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
     scope.post<{ Params: { id: string }; Body: KeyCreate }>('/clients/:id/keys', { schema: { body: KeyCreate } }, async (request, reply) => {
       reply.code(201);
-      return admin.createKey(service, request.params.id, time(request.body?.expires_at) ?? null);
+      return admin.createKey(service, request.params.id, time(request.body?.expires_at) ?? null, keyFault(deps, request.body?.fault) ?? null);
     });
     scope.get<{ Params: { id: string } }>('/clients/:id/keys', async (request) => ({ data: await admin.listKeys(service, request.params.id) }));
     scope.patch<{ Params: { id: string }; Body: KeyUpdate }>('/keys/:id', { schema: { body: KeyUpdate } }, async (request) =>
-      admin.updateKey(service, request.params.id, { revoke: request.body.revoked, expires_at: time(request.body.expires_at) }),
+      admin.updateKey(service, request.params.id, {
+        revoke: request.body.revoked,
+        expires_at: time(request.body.expires_at),
+        fault: keyFault(deps, request.body.fault),
+      }),
     );
 
     scope.post<{ Params: { id: string }; Body: CreditChange }>('/clients/:id/credits', { schema: { body: CreditChange } }, async (request) => {
@@ -58,5 +63,6 @@ export function adminRoutes(app: FastifyInstance, deps: ApiDeps): void {
         return { data: budgets };
       },
     );
+    clockRoutes(scope, deps);
   }, { prefix: '/admin/v1' });
 }

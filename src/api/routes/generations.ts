@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { apiError, ErrorBody, Generation, GenerationCreate, generationSchemaError } from '../../contract/index.js';
+import { FAULT_HEADER } from '../../emulator/emulator.js';
 import { generationView, submitGeneration } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
 import { refuseOtherMethods } from '../app.js';
@@ -19,7 +20,14 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) throw apiError('BODY_NOT_OBJECT');
-      const { row, headers } = await submitGeneration(deps, request.principal!, request.body);
+      const emulate = deps.emulator?.beforeSubmit({
+        header: request.headers[FAULT_HEADER],
+        idempotencyKey: request.headers['idempotency-key'],
+        principal: request.principal!,
+        body: request.body,
+        log: request.log,
+      });
+      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate);
       reply.code(201).headers(headers);
       return generationView(row, baseUrl(deps.config, request), deps.secret, deps.clock.now());
     },

@@ -1,0 +1,84 @@
+import { openAsBlob } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { systemClock } from '../clock.js';
+import type { FileObject } from '../contract/file-schemas.js';
+import type { CreateFileResponse, FileCreate, FileList } from './types.js';
+import { APIUserAbortError, WaitTimeoutError } from './errors.js';
+import { mediaTypeOf } from './media.js';
+import { sleep } from './sleep.js';
+import type { RequestOptions, Transport } from './transport.js';
+
+export interface UploadOptions {
+  /** Defaults to the type sniffed from the bytes (images) or the extension (videos). */
+  mimeType?: string;
+  filename?: string;
+  purpose?: 'input' | 'reference';
+  userId?: string;
+  expiresAt?: string;
+  signal?: AbortSignal;
+}
+
+export interface ListOptions {
+  cursor?: string;
+  limit?: number;
+  purpose?: 'input' | 'reference';
+  state?: FileObject['state'];
+}
+
+/** The Files API (spec §6): upload once, then reference the file by `file_id`. */
+export class Files {
+  constructor(private readonly transport: Transport) {}
+
+  /** Multipart upload of a local file or bytes; the file is `pending` until ingest makes it `ready`. */
+  async upload(file: string | Buffer, options: UploadOptions = {}): Promise<CreateFileResponse> {
+    const head = typeof file === 'string' ? await readFile(file).then((b) => b.subarray(0, 64)) : file.subarray(0, 64);
+    const name = options.filename ?? (typeof file === 'string' ? path.basename(file) : 'upload');
+    const mimeType = options.mimeType ?? mediaTypeOf(name, head) ?? 'application/octet-stream';
+    const blob = typeof file === 'string' ? await openAsBlob(file, { type: mimeType }) : new Blob([new Uint8Array(file)], { type: mimeType });
+    const form = new FormData();
+    for (const [field, value] of [['purpose', options.purpose], ['user_id', options.userId], ['expires_at', options.expiresAt]] as const) {
+      if (value !== undefined) form.append(field, value);
+    }
+    form.append('file', blob, name);
+    return this.transport.request('POST', '/files', form, { signal: options.signal });
+  }
+
+  /** JSON mode: a presigned PUT to send the bytes to, then `complete`. */
+  create(body: FileCreate, options?: RequestOptions): Promise<CreateFileResponse> {
+    return this.transport.request('POST', '/files', body, options);
+  }
+
+  complete(id: string, options?: RequestOptions): Promise<FileObject> {
+    return this.transport.request('POST', `/files/${encodeURIComponent(id)}/complete`, undefined, options);
+  }
+
+  get(id: string, options?: RequestOptions): Promise<FileObject> {
+    return this.transport.request('GET', `/files/${encodeURIComponent(id)}`, undefined, options);
+  }
+
+  list(query: ListOptions = {}, options?: RequestOptions): Promise<FileList> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const search = params.size ? `?${params}` : '';
+    return this.transport.request('GET', `/files${search}`, undefined, options);
+  }
+
+  delete(id: string, options?: RequestOptions): Promise<void> {
+    return this.transport.request('DELETE', `/files/${encodeURIComponent(id)}`, undefined, options);
+  }
+
+  /** Polls until ingest settles the file (`ready` or `failed`). */
+  async waitFor(id: string, options: { timeout?: number; interval?: number; signal?: AbortSignal } = {}): Promise<FileObject> {
+    const { timeout = 60_000, interval = 250, signal } = options;
+    const started = systemClock.now();
+    for (;;) {
+      const file = await this.get(id, { signal });
+      if (file.state !== 'pending') return file;
+      if (systemClock.now() - started + interval > timeout) throw new WaitTimeoutError(id, timeout);
+      await sleep(interval, signal).catch(() => {
+        throw new APIUserAbortError();
+      });
+    }
+  }
+}

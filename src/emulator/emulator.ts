@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Principal } from '../accounts/index.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { apiError, type GenerationRequest } from '../contract/index.js';
+import type { Events } from '../events.js';
+import { Chaos } from '../faults/chaos.js';
+import { FAULT_GRAMMAR, faultLabel, faultName, parseFault, type Fault } from '../faults/fault.js';
+import { FlakyCounter } from '../faults/flaky.js';
+import { httpFaultError } from '../faults/http-fault.js';
+import { planEmulation, type Emulation } from './emulation.js';
+
+export const FAULT_HEADER = 'x-atelier-fault';
+
+type FaultSource = 'header' | 'key' | 'config' | 'chaos';
+
+export interface Submission {
+  /** The X-Atelier-Fault header as received. */
+  header: string | string[] | undefined;
+  idempotencyKey: string | string[] | undefined;
+  principal: Principal;
+  body: unknown;
+  log: Pick<Logger, 'info'>;
+}
+
+export interface EmulatorDeps {
+  config: Pick<Config, 'mode' | 'latency' | 'timeScale' | 'chaos' | 'chaosSeed' | 'rpm'>;
+  clock: Clock;
+  events: Events;
+  /** Key id → the fault ATELIER_KEY_FAULTS gives it. */
+  configFaults: ReadonlyMap<string, Fault>;
+}
+
+/**
+ * The emulator's part of a submission. Which fault applies: the request's X-Atelier-Fault header,
+ * else the key's stored fault (`atelier keys … --fault`), else its ATELIER_KEY_FAULTS entry, else
+ * chaos. Synchronous faults are thrown here; the rest become the generation's stored plan.
+ */
+export class Emulator {
+  private readonly chaos: Chaos;
+  private readonly flaky = new FlakyCounter();
+
+  constructor(private readonly deps: EmulatorDeps) {
+    this.chaos = new Chaos(deps.config.chaos, deps.config.chaosSeed);
+  }
+
+  /** Throws an injected HTTP error, or returns how to plan the generation once it is normalized. */
+  beforeSubmit(submission: Submission): (request: GenerationRequest) => Emulation | undefined {
+    const chosen = this.choose(submission);
+    const settings = this.deps.config;
+    if (!chosen) return (request) => planEmulation(request, settings);
+    const { fault, source } = chosen;
+    if (fault.kind === 'flaky') {
+      if (this.flaky.fails(flakyId(submission), fault.tries)) {
+        this.injected(submission, fault, source);
+        throw apiError('UPSTREAM_UNAVAILABLE');
+      }
+      return (request) => planEmulation(request, settings);
+    }
+    if (fault.kind === 'http') {
+      this.injected(submission, fault, source);
+      const rpm = submission.principal.rpmLimit ?? this.deps.config.rpm;
+      throw httpFaultError(fault.status, rpm > 0 ? rpm : 30, this.deps.clock.now());
+    }
+    // Counted once the request has passed the per-type rules and is being stored.
+    return (request) => {
+      this.injected(submission, fault, source);
+      return planEmulation(request, settings, fault);
+    };
+  }
+
+  private choose(submission: Submission): { fault: Fault; source: FaultSource } | null {
+    const header = (Array.isArray(submission.header) ? submission.header[0] : submission.header)?.trim();
+    if (header) {
+      if (this.deps.config.mode === 'gateway') throw apiError('FAULT_GATEWAY', { field: 'X-Atelier-Fault' });
+      if (header === 'none') return null; // this request opts out of its key's fault and of chaos
+      const fault = parseFault(header);
+      if (!fault) throw apiError('FAULT_INVALID', { field: 'X-Atelier-Fault', value: header.slice(0, 100), grammar: FAULT_GRAMMAR });
+      return { fault, source: 'header' };
+    }
+    if (this.deps.config.mode === 'gateway') return null;
+    const stored = submission.principal.fault ? parseFault(submission.principal.fault) : null;
+    if (stored) return { fault: stored, source: 'key' };
+    const configured = this.deps.configFaults.get(submission.principal.keyId);
+    if (configured) return { fault: configured, source: 'config' };
+    const random = this.chaos.next();
+    return random ? { fault: random, source: 'chaos' } : null;
+  }
+
+  private injected(submission: Submission, fault: Fault, source: FaultSource): void {
+    submission.log.info({ fault: faultName(fault), source, keyId: submission.principal.keyId }, 'fault injected');
+    this.deps.events.emit('fault:injected', { fault: faultLabel(fault), source });
+  }
+}
+
+/** The same request, tried again: the Idempotency-Key when given, else the key and the body. */
+function flakyId(submission: Submission): string {
+  const idempotencyKey = Array.isArray(submission.idempotencyKey) ? submission.idempotencyKey[0] : submission.idempotencyKey;
+  const what = idempotencyKey !== undefined ? `idempotency-key\n${idempotencyKey}` : `body\n${JSON.stringify(submission.body)}`;
+  return createHash('sha256').update(`${submission.principal.keyId}\n${what}`).digest('base64url');
+}

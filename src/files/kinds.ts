@@ -1,0 +1,18 @@
+import { declaredFormat } from '../media/media-type.js';
+
+export type FileKind = 'image' | 'video';
+
+const VIDEO_TYPES = new Set(['video/mp4', 'video/quicktime', 'video/webm']);
+
+/** What a file's declared media type makes it; null for a type files can't hold. */
+export function fileKind(mimeType: string): FileKind | null {
+  if (declaredFormat(mimeType)) return 'image';
+  return VIDEO_TYPES.has(mimeType.split(';')[0].trim().toLowerCase()) ? 'video' : null;
+}
+
+export interface FileLimits {
+  maxImageBytes: number;
+  maxVideoBytes: number;
+}
+
+export const capFor = (kind: FileKind, limits: FileLimits) => (kind === 'image' ? limits.maxImageBytes : limits.maxVideoBytes);

@@ -1,0 +1,232 @@
+import type { Readable } from 'node:stream';
+import type { Clock } from '../clock.js';
+import { apiError, FILE_PURPOSES, FILE_STATES, type FileCreate, type FileObject } from '../contract/index.js';
+import { sniffFormat } from '../media/sniff.js';
+import { sniffVideo, VIDEO_MEDIA_TYPES } from '../media/sniff-video.js';
+import { BlobTooLarge, type BlobStore } from '../storage/index.js';
+import { files, timeOrderedId, type FileTable, type Store } from '../store/index.js';
+import { readBlobHead } from './blob-head.js';
+import { capFor, fileKind, type FileLimits } from './kinds.js';
+import type { FileIngestor } from './ingest.js';
+import { uploadPath } from './upload-url.js';
+import { fileView } from './view.js';
+
+export interface FileDeps {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  secret: Buffer;
+  ingestor: FileIngestor;
+  limits: FileLimits;
+}
+
+/** The optional fields both upload modes share. */
+export interface FileFields {
+  expires_at?: string | null;
+  filename?: string | null;
+  purpose?: string | null;
+  user_id?: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const blobKeyOf = (id: string) => `files/${id}/original`;
+
+function invalid(path: string, reason: string): never {
+  throw apiError('FIELD_INVALID', { path, reason });
+}
+
+/** Checks the shared fields (multipart fields arrive unvalidated) and gives the stored values. */
+function readFields(fields: FileFields, now: number): Pick<FileTable, 'expires_at' | 'filename' | 'purpose' | 'user_id'> {
+  let expiresAt: number | null = null;
+  if (fields.expires_at != null) {
+    expiresAt = Date.parse(fields.expires_at);
+    if (!/^\d{4}-\d\d-\d\dT/.test(fields.expires_at) || Number.isNaN(expiresAt)) invalid('expires_at', 'must be a valid date-time');
+    if (expiresAt <= now) throw apiError('FILE_EXPIRES_PAST');
+  }
+  const purpose = fields.purpose ?? 'input';
+  if (!(FILE_PURPOSES as readonly string[]).includes(purpose)) invalid('purpose', `must be one of: ${FILE_PURPOSES.join(', ')}`);
+  if (fields.user_id != null && fields.user_id.length > 256) invalid('user_id', 'must be at most 256 characters');
+  if (fields.filename != null && fields.filename.length > 1024) invalid('filename', 'must be at most 1024 characters');
+  return { expires_at: expiresAt, filename: fields.filename ?? null, purpose: purpose as FileTable['purpose'], user_id: fields.user_id ?? null };
+}
+
+function kindOf(mimeType: string) {
+  const kind = fileKind(mimeType);
+  if (!kind) throw apiError('FILE_MIME_TYPE_UNSUPPORTED', { mime_type: mimeType });
+  return kind;
+}
+
+const pendingRow = (id: string, clientId: string, mimeType: string, size: number, now: number): FileTable => ({
+  id,
+  client_id: clientId,
+  user_id: null,
+  purpose: 'input',
+  state: 'pending',
+  mime_type: mimeType,
+  size_bytes: size,
+  filename: null,
+  blob_key: null,
+  failure_reason: null,
+  uploaded_at: null,
+  expires_at: null,
+  deleted_at: null,
+  created_at: now,
+  updated_at: now,
+});
+
+/** JSON mode: a pending file and a presigned PUT for its bytes. */
+export async function createPresignedFile(deps: FileDeps, clientId: string, body: FileCreate, origin: string) {
+  const now = deps.clock.now();
+  const kind = kindOf(body.mime_type);
+  if (body.size_bytes > capFor(kind, deps.limits)) throw apiError('FILE_TOO_LARGE', { limit: capFor(kind, deps.limits) / 2 ** 20, kind });
+  const row = { ...pendingRow(timeOrderedId(now), clientId, body.mime_type, body.size_bytes, now), ...readFields(body, now) };
+  await files.insertFile(deps.store.db, row);
+  const upload = uploadPath(deps.secret, row.id, now);
+  return {
+    id: row.id,
+    state: row.state,
+    file: fileView(row),
+    upload: { url: origin + upload.path, method: 'PUT' as const, headers: { 'content-type': row.mime_type }, expires_at: new Date(upload.expiresAt).toISOString() },
+  };
+}
+
+/**
+ * Multipart mode, step one: streams the part to a blob under a fresh id; nothing is recorded yet.
+ * A part sent as application/octet-stream is typed by its magic bytes once stored.
+ */
+export async function receiveInlineBytes(deps: FileDeps, declared: string | null, source: Readable) {
+  const id = timeOrderedId(deps.clock.now());
+  const untyped = !declared || declared.split(';')[0].trim().toLowerCase() === 'application/octet-stream';
+  const cap = untyped ? Math.max(deps.limits.maxImageBytes, deps.limits.maxVideoBytes) : capFor(kindOf(declared), deps.limits);
+  let size: number;
+  try {
+    size = await deps.blobs.putStream(blobKeyOf(id), source, cap);
+  } catch (err) {
+    if (err instanceof BlobTooLarge) throw apiError('FILE_TOO_LARGE', { limit: cap / 2 ** 20, kind: untyped ? 'video' : kindOf(declared) });
+    throw err;
+  }
+  try {
+    const mimeType = untyped ? await sniffedType(deps.blobs, blobKeyOf(id)) : declared;
+    const kind = kindOf(mimeType);
+    if (size > capFor(kind, deps.limits)) throw apiError('FILE_TOO_LARGE', { limit: capFor(kind, deps.limits) / 2 ** 20, kind });
+    return { id, size, mimeType };
+  } catch (err) {
+    await deps.blobs.deletePrefix(`files/${id}`);
+    throw err;
+  }
+}
+
+/** The media type the first bytes of a stored blob name. */
+async function sniffedType(blobs: BlobStore, key: string): Promise<string> {
+  const head = await readBlobHead(blobs, key);
+  const image = sniffFormat(head);
+  if (image) return `image/${image}`;
+  const video = sniffVideo(head);
+  if (video) return VIDEO_MEDIA_TYPES[video];
+  throw apiError('FILE_MIME_TYPE_UNSUPPORTED', { mime_type: 'application/octet-stream' });
+}
+
+/** Multipart mode, step two: records the received file and starts its ingest. */
+export async function createInlineFile(
+  deps: FileDeps,
+  clientId: string,
+  received: { id: string; size: number; mimeType: string; filename: string | null },
+  fields: FileFields,
+) {
+  const now = deps.clock.now();
+  try {
+    const row: FileTable = {
+      ...pendingRow(received.id, clientId, received.mimeType, received.size, now),
+      ...readFields({ filename: received.filename, ...fields }, now),
+      blob_key: blobKeyOf(received.id),
+      uploaded_at: now,
+    };
+    await files.insertFile(deps.store.db, row);
+    deps.ingestor.start(row.id);
+    return { id: row.id, state: row.state, file: fileView(row), upload: null };
+  } catch (err) {
+    await deps.blobs.deletePrefix(`files/${received.id}`);
+    throw err;
+  }
+}
+
+/** The body of a presigned PUT: exactly `size_bytes` bytes, until the upload is completed. */
+export async function receiveUpload(deps: FileDeps, id: string, source: Readable, declaredLength: number | null): Promise<void> {
+  const row = await files.getFileById(deps.store.db, id);
+  if (!row) throw apiError('FILE_NOT_FOUND');
+  if (row.state !== 'pending' || row.uploaded_at !== null) throw apiError('FILE_UPLOAD_CLOSED', { id, state: row.state === 'pending' ? 'completed' : row.state });
+  const expected = row.size_bytes;
+  if (declaredLength !== null && declaredLength !== expected) throw apiError('FILE_SIZE_MISMATCH', { actual: declaredLength, expected });
+  let size: number;
+  try {
+    size = await deps.blobs.putStream(blobKeyOf(id), source, expected);
+  } catch (err) {
+    if (err instanceof BlobTooLarge) throw apiError('FILE_SIZE_MISMATCH', { actual: `more than ${expected}`, expected });
+    throw err;
+  }
+  if (size !== expected) throw apiError('FILE_SIZE_MISMATCH', { actual: size, expected });
+  if (!(await files.storeFileBytes(deps.store.db, id, blobKeyOf(id), size, deps.clock.now()))) {
+    throw apiError('FILE_UPLOAD_CLOSED', { id, state: 'completed' });
+  }
+}
+
+async function ownFile(deps: FileDeps, clientId: string, id: string): Promise<FileTable> {
+  const row = UUID.test(id) ? await files.getFile(deps.store.db, id.toLowerCase(), clientId) : undefined;
+  if (!row) throw apiError('FILE_NOT_FOUND');
+  return row;
+}
+
+export async function getFile(deps: FileDeps, clientId: string, id: string): Promise<FileObject> {
+  return fileView(await ownFile(deps, clientId, id));
+}
+
+/** Closes a presigned upload and starts ingest; a file already past that is returned as it is. */
+export async function completeFile(deps: FileDeps, clientId: string, id: string): Promise<FileObject> {
+  const row = await ownFile(deps, clientId, id);
+  if (row.state === 'deleted') throw apiError('FILE_DELETED', { id: row.id });
+  if (row.state !== 'pending' || row.uploaded_at !== null) return fileView(row);
+  if (!row.blob_key) throw apiError('FILE_NOT_UPLOADED', { id: row.id });
+  if (await files.completeUpload(deps.store.db, row.id, deps.clock.now())) deps.ingestor.start(row.id);
+  return fileView((await files.getFileById(deps.store.db, row.id))!);
+}
+
+export async function deleteFile(deps: FileDeps, clientId: string, id: string): Promise<void> {
+  const row = await ownFile(deps, clientId, id);
+  await files.softDeleteFile(deps.store.db, row.id, clientId, deps.clock.now());
+}
+
+export interface ListQuery {
+  cursor?: string;
+  limit?: string;
+  purpose?: string;
+  state?: string;
+}
+
+/** Newest first; the cursor is the last id seen, opaque to clients. */
+export async function listFiles(deps: FileDeps, clientId: string, query: ListQuery) {
+  const limit = query.limit === undefined ? 25 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) invalid('limit', 'must be an integer from 1 to 100');
+  if (query.purpose !== undefined && !(FILE_PURPOSES as readonly string[]).includes(query.purpose)) {
+    invalid('purpose', `must be one of: ${FILE_PURPOSES.join(', ')}`);
+  }
+  if (query.state !== undefined && !(FILE_STATES as readonly string[]).includes(query.state)) invalid('state', `must be one of: ${FILE_STATES.join(', ')}`);
+  let before: string | undefined;
+  if (query.cursor) {
+    before = Buffer.from(query.cursor, 'base64url').toString('latin1');
+    if (!UUID.test(before)) throw apiError('FILE_CURSOR_INVALID');
+  }
+  const rows = await files.listFiles(
+    deps.store.db,
+    clientId,
+    { purpose: query.purpose as FileTable['purpose'] | undefined, state: query.state as FileTable['state'] | undefined, before },
+    limit,
+  );
+  const page = rows.slice(0, limit);
+  const hasMore = rows.length > limit;
+  return {
+    data: page.map(fileView),
+    has_more: hasMore,
+    next_cursor: hasMore ? Buffer.from(page[page.length - 1].id, 'latin1').toString('base64url') : null,
+  };
+}

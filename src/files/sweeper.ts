@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { URL_TTL_MS, type BlobStore } from '../storage/index.js';
+import { files, type Store } from '../store/index.js';
+import type { FileIngestor } from './ingest.js';
+
+const BATCH = 100;
+
+export interface SweeperDeps {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  logger: Logger;
+  ingestor: FileIngestor;
+  /** Time between sweeps; an ingest silent for this long (twice over) is started again. */
+  intervalMs: number;
+}
+
+/**
+ * Keeps files honest over time: files past `expires_at` become deleted, presigned uploads never
+ * completed while their URL was valid end failed, the blobs of deleted files are removed, and
+ * ingest that died with its process is started again.
+ */
+export class FileSweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(private readonly deps: SweeperDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((err) => this.deps.logger.error({ err }, 'file sweep failed'))
+        .finally(() => (this.sweeping = null));
+    }, this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  async sweep(): Promise<void> {
+    const { store, blobs, clock, ingestor } = this.deps;
+    const now = clock.now();
+    await files.expireFiles(store.db, now);
+    await files.failAbandonedUploads(store.db, now - URL_TTL_MS, 'the upload was not completed before its URL expired', now);
+    for (const file of await files.listPurgeableFiles(store.db, BATCH)) {
+      await blobs.deletePrefix(`files/${file.id}`);
+      await files.clearFileBlob(store.db, file.id);
+    }
+    for (const id of await files.listStalePendingFiles(store.db, now - 2 * this.deps.intervalMs, BATCH)) {
+      await files.touchFile(store.db, id, now);
+      ingestor.start(id);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.sweeping;
+  }
+}
