@@ -37,7 +37,7 @@ export async function resolveChainedRefs(store: Store, clientId: string, slots: 
   const keys = new Map<RefSlot, string>();
   for (const slot of slots) {
     if (slot.ref.file_id != null) {
-      keys.set(slot, await resolveFileRef(store, clientId, slot.path, slot.ref.file_id, now));
+      keys.set(slot, await resolveFileRef(store, clientId, slot.path, slot.ref.file_id, now, slot.kind));
       continue;
     }
     const id = slot.ref.generation_id;

@@ -107,6 +107,33 @@ describe('video_edit and video_reframe (preview engine)', () => {
     assert.equal(fetched.state, 'completed', JSON.stringify(fetched));
   });
 
+  test('a ready video file (Files API) is a source by file_id; an image file is not', async () => {
+    const upload = async (bytes: Buffer, type: string, name: string) => {
+      const form = new FormData();
+      form.append('purpose', 'input');
+      form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
+      const res = await fetch(`${ts.url}/v1/files`, { method: 'POST', body: form, headers: { authorization: 'Bearer luma-api-test-client-a-0123456789abcdef' } });
+      const { id } = await res.json();
+      for (let i = 0; i < 400; i++) {
+        const file = await (await ts.call('GET', `/v1/files/${id}`)).json();
+        if (file.state !== 'pending') return file;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error('file stayed pending');
+    };
+    const file = await upload(clip, 'video/mp4', 'clip.mp4');
+    assert.equal(file.state, 'ready', JSON.stringify(file));
+    const done = await generate(ts, { prompt: 'p', model: 'ray-3.2', type: 'video_reframe', aspect_ratio: '1:1', source: { file_id: file.id }, video: { resolution: '360p' } });
+    assert.equal(done.state, 'completed', JSON.stringify(done));
+    const p = await probeVideo(await download(done.output[0].url));
+    assert.deepEqual([p.width, p.height, p.frames], [360, 360, 48]);
+
+    const picture = await upload(await solidImage(32, 18), 'image/png', 'pic.png');
+    const res = await ts.call('POST', '/v1/generations', { body: { prompt: 'p', model: 'ray-3.2', type: 'video_edit', source: { file_id: picture.id } } });
+    assert.equal(res.status, 422);
+    assert.deepEqual(await res.json(), { detail: `source: file ${picture.id} is not a video` });
+  });
+
   test('a URL that is not a video is a 422; an image generation is not a video source', async () => {
     const res = await ts.call('POST', '/v1/generations', { body: { prompt: 'p', model: 'ray-3.2', type: 'video_edit', source: { url: `${fakeUrl}/page`, media_type: 'video/mp4' } } });
     assert.equal(res.status, 422);
