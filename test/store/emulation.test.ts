@@ -1,42 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { clients, generations, queue, type Store } from '../../src/store/index.js';
+import { clients, queue, type Store } from '../../src/store/index.js';
 import { dialects } from '../helpers/dialects.js';
+import { seedClient, seedGeneration } from '../helpers/store-seed.js';
 
 async function seed(store: Store, now: number): Promise<{ clientId: string; generationId: string }> {
-  const clientId = randomUUID();
-  const generationId = randomUUID();
-  await clients.insertClient(store.db, { id: clientId, name: 'c', status: 'active', rpm_limit: null, max_concurrent: null, balance_micros: null, created_at: 0 });
-  await store.db.transaction().execute(async (trx) => {
-    await generations.insertGeneration(trx, {
-      id: generationId,
-      client_id: clientId,
-      api_key_id: 'k',
-      type: 'image',
-      model: 'uni-1',
-      state: 'queued',
-      request: '{}',
-      user_id: null,
-      output: null,
-      failure_code: null,
-      failure_reason: null,
-      price_micros: 0,
-      created_at: now,
-      updated_at: now,
-    });
-    await queue.enqueueJob(trx, {
-      generation_id: generationId,
-      run_at: now,
-      attempts: 0,
-      max_attempts: 3,
-      locked_by: null,
-      locked_until: null,
-      last_error: null,
-      created_at: now,
-    });
-  });
-  return { clientId, generationId };
+  const clientId = await seedClient(store);
+  return { clientId, generationId: await seedGeneration(store, clientId, now) };
 }
 
 for (const dialect of await dialects()) {
