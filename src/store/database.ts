@@ -71,17 +71,25 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  cachePreparedStatements(sqlite);
+  const writes = cachePreparedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 
-  // Hot reads skip Kysely's connection queue on a connection of their own.
+  // Hot reads skip Kysely's connection queue on a connection of their own, and are answered from
+  // memory until this process writes again: an embedded store has no other writer.
   let reader: SqliteDatabase.Database | undefined;
   const statements = new Map<string, SqliteDatabase.Statement>();
+  const cache = new Map<string, { version: number; rows: unknown[] }>();
   const read = async <R>(query: CompiledQuery<R>, parameters: readonly unknown[]): Promise<R[]> => {
+    const key = `${query.sql}\u0000${JSON.stringify(parameters)}`;
+    const hit = cache.get(key);
+    if (hit && hit.version === writes.version) return hit.rows as R[];
     reader ??= openReader(file);
     let statement = statements.get(query.sql);
     if (!statement) statements.set(query.sql, (statement = reader.prepare(query.sql)));
-    return statement.all(parameters as unknown[]) as R[];
+    const rows = statement.all(parameters as unknown[]) as R[];
+    if (cache.size >= READ_CACHE_SIZE) cache.clear();
+    cache.set(key, { version: writes.version, rows });
+    return rows;
   };
   return {
     db,
@@ -107,19 +115,52 @@ function openReader(file: string): SqliteDatabase.Database {
   return reader;
 }
 
-/** Kysely prepares every query anew; reusing statements by SQL text saves most of a read's cost. */
-function cachePreparedStatements(sqlite: SqliteDatabase.Database): void {
+const READ_CACHE_SIZE = 10_000;
+
+/**
+ * Kysely prepares every query anew; reusing statements by SQL text saves most of a read's cost.
+ * Every statement that may write, and every commit and rollback, bumps `version` once it has run,
+ * so a read cached before it is never served after it.
+ */
+function cachePreparedStatements(sqlite: SqliteDatabase.Database): { version: number } {
+  const writes = { version: 0 };
   const prepare = sqlite.prepare.bind(sqlite);
+  const exec = sqlite.exec.bind(sqlite);
+  sqlite.exec = ((source: string) => {
+    try {
+      return exec(source);
+    } finally {
+      writes.version++;
+    }
+  }) as typeof sqlite.exec;
   const cache = new Map<string, SqliteDatabase.Statement>();
   sqlite.prepare = ((source: string) => {
-    if (!/^\s*(select|insert|update|delete|with|begin|commit|rollback)\b/i.test(source)) return prepare(source);
+    if (!/^\s*(select|insert|update|delete|with|begin|commit|rollback)\b/i.test(source)) {
+      writes.version++;
+      return prepare(source);
+    }
     let statement = cache.get(source);
     if (!statement) {
       statement = prepare(source);
+      if (!/^\s*select\b/i.test(source)) countWrites(statement, writes);
       if (cache.size < 1000) cache.set(source, statement);
     }
     return statement;
   }) as typeof sqlite.prepare;
+  return writes;
+}
+
+function countWrites(statement: SqliteDatabase.Statement, writes: { version: number }): void {
+  for (const method of ['run', 'all', 'get', 'iterate'] as const) {
+    const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+    (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      try {
+        return original(...args);
+      } finally {
+        writes.version++;
+      }
+    };
+  }
 }
 
 function openPostgres(connectionString: string, schema?: string): Store {
