@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator, Principal, RpmLimiter } from '../accounts/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -42,7 +42,20 @@ export function baseUrl(config: Pick<Config, 'publicUrl'>, request: FastifyReque
 
 /** The onRequest hook of client routes: a Bearer key, before the body is even parsed. */
 export function authenticate(deps: Pick<ApiDeps, 'auth'>) {
-  return async (request: FastifyRequest) => {
-    request.principal = await deps.auth.authenticate(request.headers.authorization);
+  // Callback style, so a cached key costs no promise.
+  return (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    try {
+      const cached = deps.auth.authenticateCached(request.headers.authorization);
+      if (cached) {
+        request.principal = cached;
+        return done();
+      }
+    } catch (err) {
+      return done(err as Error);
+    }
+    deps.auth.authenticate(request.headers.authorization).then((principal) => {
+      request.principal = principal;
+      done();
+    }, done);
   };
 }
