@@ -6,7 +6,6 @@
 export const ERRORS = {
   MODEL_UNKNOWN: { status: 400, detail: 'Unknown model: {model}' },
   TYPE_UNSUPPORTED: { status: 400, detail: "Type '{type}' is not supported for model '{model}'" },
-  TYPE_NOT_AVAILABLE: { status: 400, detail: "Type '{type}' is not available on this server yet" },
   ASPECT_RATIO_INVALID: { status: 400, detail: "Invalid aspect_ratio '{value}'. Valid: {valid}" },
   PROMPT_LENGTH: { status: 400, detail: 'Prompt must be between 1 and 6000 characters' },
   LAYERING_PROMPT_LENGTH: { status: 400, detail: "Prompt must be at most 500 characters for type 'layering'" },

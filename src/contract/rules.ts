@@ -8,8 +8,6 @@ export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
   'ray-3.2': ['video', 'video_edit', 'video_reframe'],
 };
 
-/** Types this server can run today; the rest of the matrix answers TYPE_NOT_AVAILABLE. */
-export const SERVED_TYPES: readonly GenerationKind[] = ['image', 'image_edit', 'layering', 'video', 'video_edit', 'video_reframe'];
 export const VIDEO_TYPES: readonly GenerationKind[] = ['video', 'video_edit', 'video_reframe'];
 
 export const IMAGE_ASPECT_RATIOS: readonly AspectRatio[] = ['3:1', '2:1', '16:9', '3:2', '1:1', '2:3', '9:16', '1:2', '1:3'];
@@ -49,7 +47,6 @@ export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
   const type = body.type ?? 'image';
   checkPrompt(body.prompt, type);
   if (!MODEL_TYPES[model].includes(type)) throw apiError('TYPE_UNSUPPORTED', { type, model });
-  if (!SERVED_TYPES.includes(type)) throw apiError('TYPE_NOT_AVAILABLE', { type });
   if (VIDEO_TYPES.includes(type)) {
     const video = normalizeVideo(body, type as VideoType, checkImageRef);
     return {
