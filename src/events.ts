@@ -8,7 +8,8 @@ export interface AtelierEvents {
   'job:failed': { generationId: string; type: string; model: string; code: string; ms: number };
   'job:retried': { generationId: string; attempt: number; error: string };
   'engine:progress': { generationId: string; fraction: number };
-  'moderation:decided': { generationId: string; stage: 'prompt' | 'input' | 'output'; flagged: boolean; ms: number };
+  /** `subjectId` is a generation id, or a file id for stage `file`. */
+  'moderation:decided': { subjectId: string; stage: 'prompt' | 'input' | 'output' | 'file'; flagged: boolean; ms: number };
   'clock:advanced': { now: number };
   'fault:injected': { fault: string; source: 'header' | 'key' | 'config' | 'chaos' };
 }

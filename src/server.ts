@@ -91,7 +91,9 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       isReady: () => ready,
     };
 
-    const ingestor = new FileIngestor({ store, blobs, clock, logger, limits: config.limits });
+    const moderation = new Moderation(config.moderation, { events, clock, logger });
+    releasers.push(() => moderation.close());
+    const ingestor = new FileIngestor({ store, blobs, clock, logger, limits: config.limits, moderation });
     releasers.push(() => ingestor.close());
     const sweeper = new FileSweeper({ store, blobs, clock, logger, ingestor, intervalMs: config.filesSweepMs });
     sweeper.start();
@@ -112,8 +114,6 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     fileRoutes(app, deps, fileDeps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
-    const moderation = new Moderation(config.moderation, { events, clock, logger });
-    releasers.push(() => moderation.close());
     const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video }, config.workers);
     workers.start();
     releasers.push(() => workers.stop(config.drainMs));

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { Moderation } from '../moderation/index.js';
 import { probeImage, type PixelLimits } from '../media/image.js';
 import { declaredFormat, FORMAT_NAMES } from '../media/media-type.js';
 import { sniffFormat } from '../media/sniff.js';
@@ -15,6 +16,8 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   limits: PixelLimits;
+  /** Classifies image files in `full` moderation mode. */
+  moderation?: Pick<Moderation, 'flagsImage'>;
 }
 
 type Verdict = { state: 'ready'; mimeType: string } | { state: 'failed'; reason: string };
@@ -33,7 +36,9 @@ async function judge(deps: IngestDeps, row: FileTable): Promise<Verdict> {
     return { state: 'failed', reason: `mime_type '${row.mime_type}' does not match the data, which is ${FORMAT_NAMES[sniffed]}` };
   }
   const probe = await probeImage(bytes, deps.limits);
-  return probe.ok ? { state: 'ready', mimeType: `image/${probe.format}` } : { state: 'failed', reason: `${probe.failureCode}: ${probe.reason}` };
+  if (!probe.ok) return { state: 'failed', reason: `${probe.failureCode}: ${probe.reason}` };
+  if (await deps.moderation?.flagsImage(row.id, 'file', 'file', bytes)) return { state: 'failed', reason: 'content_moderated: the image was flagged by content moderation' };
+  return { state: 'ready', mimeType: `image/${probe.format}` };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Events } from '../events.js';
 import { ImageClassifier, type Prediction } from './image-classifier.js';
 import { createPromptFilter, type PromptFilter } from './prompt-filter.js';
 
-export type ModerationStage = 'prompt' | 'input' | 'output';
+export type ModerationStage = 'prompt' | 'input' | 'output' | 'file';
 
 export interface ModerationDeps {
   events: Events;
@@ -40,13 +40,13 @@ export class Moderation {
     return term !== null;
   }
 
-  /** `path` names the image in logs: `source`, `image_ref[0]`, `output[0]`. */
-  async flagsImage(generationId: string, stage: 'input' | 'output', path: string, bytes: Buffer): Promise<boolean> {
+  /** `subjectId` is the generation (or, at stage `file`, the uploaded file); `path` names the image in logs: `source`, `output[0]`. */
+  async flagsImage(subjectId: string, stage: Exclude<ModerationStage, 'prompt'>, path: string, bytes: Buffer): Promise<boolean> {
     if (!this.classifier) return false;
     const started = this.deps.clock.now();
     const scores = await this.classifier.classify(bytes);
     const over = this.over(scores);
-    this.decided(generationId, stage, over.length > 0, started, { path, over });
+    this.decided(subjectId, stage, over.length > 0, started, { path, over });
     return over.length > 0;
   }
 
@@ -61,9 +61,9 @@ export class Moderation {
       .map(([name]) => name);
   }
 
-  private decided(generationId: string, stage: ModerationStage, flagged: boolean, started: number, detail: object): void {
+  private decided(subjectId: string, stage: ModerationStage, flagged: boolean, started: number, detail: object): void {
     const ms = this.deps.clock.now() - started;
-    this.deps.events.emit('moderation:decided', { generationId, stage, flagged, ms });
-    if (flagged) this.deps.logger.info({ generationId, stage, ...detail }, 'moderation flagged a generation');
+    this.deps.events.emit('moderation:decided', { subjectId, stage, flagged, ms });
+    if (flagged) this.deps.logger.info({ subjectId, stage, ...detail }, stage === 'file' ? 'moderation flagged a file' : 'moderation flagged a generation');
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { download, generate, startTestServer, type TestServer } from '../helpers/server.js';
+import { download, generate, KEY_A, startTestServer, type TestServer } from '../helpers/server.js';
 import { imageInfo, solidImage } from '../helpers/images.js';
 import { moderationCount } from './metrics.js';
 
@@ -74,6 +74,26 @@ describe('image moderation with a threshold every image reaches (Neutral:0)', ()
     assert.deepEqual(done.output, []);
     assert.equal(await moderationCount(ts, 'output', 'flagged'), 1);
     assert.equal(fs.existsSync(path.join(ts.dataDir, 'blobs', 'generations', done.id)), false);
+  });
+});
+
+describe('uploaded files are moderated in full mode', () => {
+  test('a flagged upload ends failed and cannot be referenced', async () => {
+    const ts = await startTestServer({ workers: '1', moderation: 'full', moderationImageThresholds: 'Neutral:0' });
+    try {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(await solidImage(64, 64))], { type: 'image/png' }), 'a.png');
+      const created = await (await fetch(`${ts.url}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${KEY_A}` }, body: form })).json();
+      let file = created.file;
+      while (file.state === 'pending') file = await (await ts.call('GET', `/v1/files/${created.id}`)).json();
+      assert.equal(file.state, 'failed');
+      assert.match(file.failure_reason, /content moderation/);
+      assert.equal(await moderationCount(ts, 'file', 'flagged'), 1);
+      const res = await ts.call('POST', '/v1/generations', { body: { prompt: 'x', type: 'image_edit', source: { file_id: created.id } } });
+      assert.equal(res.status, 422);
+    } finally {
+      await ts.close();
+    }
   });
 });
 
