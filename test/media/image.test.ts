@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
+import { forgedPng } from '../helpers/forged-png.js';
 import sharp from 'sharp';
 import { dominantColours, encodeImage, probeImage, type ProbeResult } from '../../src/media/image.js';
 
@@ -11,30 +11,6 @@ const noisy = (format: 'png' | 'jpeg' | 'webp' | 'gif', width = 300, height = 20
   sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).toFormat(format).toBuffer();
 
 const failure = (result: ProbeResult) => (result.ok ? 'ok' : result.failureCode);
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A valid PNG signature and IHDR declaring width×height, with one small IDAT: a decompression bomb's header. */
-function forgedPng(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // truecolour
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(Buffer.alloc(64 * 1024))),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 describe('probeImage', () => {
   test('accepts JPEG, PNG, WebP and still GIF with their dimensions', async () => {
