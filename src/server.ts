@@ -25,9 +25,6 @@ import { LocalBlobStore, loadSecret } from './storage/index.js';
 import { openStore, queue, type Store } from './store/index.js';
 import { VideoToolkit } from './media/video/index.js';
 
-/** Spec §3.9: video sources up to 200 MB. */
-const MAX_VIDEO_BYTES = 200 * 1024 * 1024;
-
 export interface Server {
   app: FastifyInstance;
   store: Store;
@@ -70,7 +67,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       allowPrivate: config.allowPrivateUrls,
       timeoutMs: config.limits.fetchTimeoutMs,
       maxRedirects: 3,
-      maxBytes: { image: config.limits.maxImageBytes, video: MAX_VIDEO_BYTES },
+      maxBytes: { image: config.limits.maxImageBytes, video: config.limits.maxVideoBytes },
       ca: config.fetchCaFile ? fs.readFileSync(config.fetchCaFile, 'utf8') : undefined,
     });
     releasers.push(() => fetcher.close());
@@ -104,7 +101,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       clock,
       secret: deps.secret,
       ingestor,
-      limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: MAX_VIDEO_BYTES },
+      limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
     };
 
     const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });

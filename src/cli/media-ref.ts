@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { mediaTypeOf, VIDEO_TYPES } from '../client/media.js';
+import { mediaTypeOf, videoTypeOfUrl } from '../client/media.js';
 import type { ImageRef } from '../contract/schemas.js';
 import { UsageError } from './usage-error.js';
 
@@ -12,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function mediaRef(value: string): Promise<ImageRef> {
   if (/^https?:\/\//i.test(value)) {
-    const video = VIDEO_TYPES[path.extname(new URL(value).pathname).toLowerCase()];
+    const video = videoTypeOfUrl(value);
     return video ? { url: value, media_type: video } : { url: value };
   }
   if (UUID.test(value)) return { generation_id: value };
@@ -20,7 +19,7 @@ export async function mediaRef(value: string): Promise<ImageRef> {
   const bytes = await readFile(value).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`${value}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
-  const mediaType = mediaTypeOf(value, bytes);
+  const mediaType = mediaTypeOf(bytes);
   if (!mediaType) throw new UsageError(`${value}: not a JPEG, PNG, WebP, GIF or MP4/MOV/WebM file`);
   return { data: bytes.toString('base64'), media_type: mediaType };
 }

@@ -1,12 +1,10 @@
 import { openAsBlob } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { systemClock } from '../clock.js';
 import type { FileObject } from '../contract/file-schemas.js';
 import type { CreateFileResponse, FileCreate, FileList } from './types.js';
-import { APIUserAbortError, WaitTimeoutError } from './errors.js';
 import { mediaTypeOf } from './media.js';
-import { sleep } from './sleep.js';
+import { poll, type PollOptions } from './poll.js';
 import type { RequestOptions, Transport } from './transport.js';
 
 export interface UploadOptions {
@@ -32,9 +30,9 @@ export class Files {
 
   /** Multipart upload of a local file or bytes; the file is `pending` until ingest makes it `ready`. */
   async upload(file: string | Buffer, options: UploadOptions = {}): Promise<CreateFileResponse> {
-    const head = typeof file === 'string' ? await readFile(file).then((b) => b.subarray(0, 64)) : file.subarray(0, 64);
+    const head = typeof file === 'string' ? await readHead(file) : file;
     const name = options.filename ?? (typeof file === 'string' ? path.basename(file) : 'upload');
-    const mimeType = options.mimeType ?? mediaTypeOf(name, head) ?? 'application/octet-stream';
+    const mimeType = options.mimeType ?? mediaTypeOf(head) ?? 'application/octet-stream';
     const blob = typeof file === 'string' ? await openAsBlob(file, { type: mimeType }) : new Blob([new Uint8Array(file)], { type: mimeType });
     const form = new FormData();
     for (const [field, value] of [['purpose', options.purpose], ['user_id', options.userId], ['expires_at', options.expiresAt]] as const) {
@@ -68,17 +66,19 @@ export class Files {
     return this.transport.request('DELETE', `/files/${encodeURIComponent(id)}`, undefined, options);
   }
 
-  /** Polls until ingest settles the file (`ready` or `failed`). */
-  async waitFor(id: string, options: { timeout?: number; interval?: number; signal?: AbortSignal } = {}): Promise<FileObject> {
-    const { timeout = 60_000, interval = 250, signal } = options;
-    const started = systemClock.now();
-    for (;;) {
-      const file = await this.get(id, { signal });
-      if (file.state !== 'pending') return file;
-      if (systemClock.now() - started + interval > timeout) throw new WaitTimeoutError(id, timeout);
-      await sleep(interval, signal).catch(() => {
-        throw new APIUserAbortError();
-      });
-    }
+  /** Polls until ingest settles the file (`ready` or `failed`); defaults: 1 minute, every 250 ms to 1 s. */
+  waitFor(id: string, options: PollOptions<FileObject> = {}): Promise<FileObject> {
+    return poll(id, (signal) => this.get(id, { signal }), (file) => file.state !== 'pending', { timeout: 60_000, interval: 250, maxInterval: 1000 }, options);
+  }
+}
+
+/** The first bytes of a file, enough to sniff its type, without reading the rest. */
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await open(file);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }

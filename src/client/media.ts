@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { sniffFormat } from '../media/sniff.js';
+import { VIDEO_MEDIA_TYPES } from '../media/sniff-video.js';
 
-export const VIDEO_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.mov': 'video/quicktime', '.webm': 'video/webm', '.m4v': 'video/mp4' };
+export { sniffMediaType as mediaTypeOf } from '../media/media-type.js';
 
-/** The media type of a file's bytes: images by their magic bytes, videos by extension; null if neither. */
-export function mediaTypeOf(file: string, bytes: Buffer): string | null {
-  const image = sniffFormat(bytes);
-  if (image) return `image/${image}`;
-  return VIDEO_TYPES[path.extname(file).toLowerCase()] ?? null;
+const EXTENSIONS: Record<string, keyof typeof VIDEO_MEDIA_TYPES> = { '.mp4': 'mp4', '.m4v': 'mp4', '.mov': 'mov', '.webm': 'webm' };
+
+/** A video media type guessed from a URL's path, for refs whose bytes we don't hold. */
+export function videoTypeOfUrl(url: string): string | null {
+  const container = EXTENSIONS[path.extname(new URL(url).pathname).toLowerCase()];
+  return container ? VIDEO_MEDIA_TYPES[container] : null;
 }

@@ -138,7 +138,6 @@ export const ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, detail: 'Method Not Allowed' },
   NOT_READY: { status: 503, detail: 'Server is not ready to take requests' },
   UPSTREAM_UNAVAILABLE: { status: 502, detail: 'Upstream service unavailable' },
-  INGESTION_UNAVAILABLE: { status: 503, detail: 'Image URL ingestion unavailable' },
   FAULT_INVALID: { status: 400, detail: "{field}: '{value}' is not a fault. Use {grammar}" },
   FAULT_GATEWAY: { status: 400, detail: '{field}: faults are an emulator feature and this server runs in gateway mode' },
   CLOCK_NOT_VIRTUAL: { status: 409, detail: 'The clock is not virtual: start the server with --clock virtual to move it' },

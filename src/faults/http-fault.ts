@@ -13,7 +13,7 @@ const ERROR_FOR: Record<HttpFaultStatus, [ErrorCode, Record<string, string>?]> =
   429: ['RATE_LIMITED'],
   500: ['INTERNAL'],
   502: ['UPSTREAM_UNAVAILABLE'],
-  503: ['INGESTION_UNAVAILABLE'],
+  503: ['URL_INGESTION_UNAVAILABLE'],
 };
 
 /**

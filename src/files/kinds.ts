@@ -1,8 +1,9 @@
 import { declaredFormat } from '../media/media-type.js';
+import { VIDEO_MEDIA_TYPES } from '../media/sniff-video.js';
 
 export type FileKind = 'image' | 'video';
 
-const VIDEO_TYPES = new Set(['video/mp4', 'video/quicktime', 'video/webm']);
+const VIDEO_TYPES = new Set(Object.values(VIDEO_MEDIA_TYPES));
 
 /** What a file's declared media type makes it; null for a type files can't hold. */
 export function fileKind(mimeType: string): FileKind | null {

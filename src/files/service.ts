@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import { apiError, FILE_PURPOSES, FILE_STATES, type FileCreate, type FileObject } from '../contract/index.js';
-import { sniffFormat } from '../media/sniff.js';
-import { sniffVideo, VIDEO_MEDIA_TYPES } from '../media/sniff-video.js';
+import { sniffMediaType } from '../media/media-type.js';
 import { BlobTooLarge, type BlobStore } from '../storage/index.js';
 import { files, timeOrderedId, type FileTable, type Store } from '../store/index.js';
 import { readBlobHead } from './blob-head.js';
@@ -119,12 +118,9 @@ export async function receiveInlineBytes(deps: FileDeps, declared: string | null
 
 /** The media type the first bytes of a stored blob name. */
 async function sniffedType(blobs: BlobStore, key: string): Promise<string> {
-  const head = await readBlobHead(blobs, key);
-  const image = sniffFormat(head);
-  if (image) return `image/${image}`;
-  const video = sniffVideo(head);
-  if (video) return VIDEO_MEDIA_TYPES[video];
-  throw apiError('FILE_MIME_TYPE_UNSUPPORTED', { mime_type: 'application/octet-stream' });
+  const type = sniffMediaType(await readBlobHead(blobs, key));
+  if (!type) throw apiError('FILE_MIME_TYPE_UNSUPPORTED', { mime_type: 'application/octet-stream' });
+  return type;
 }
 
 /** Multipart mode, step two: records the received file and starts its ingest. */

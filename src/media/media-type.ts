@@ -1,4 +1,5 @@
-import type { ImageFormat } from './sniff.js';
+import { sniffFormat, type ImageFormat } from './sniff.js';
+import { sniffVideo, VIDEO_MEDIA_TYPES } from './sniff-video.js';
 
 const FORMATS: Record<string, ImageFormat> = {
   'image/jpeg': 'jpeg',
@@ -17,3 +18,11 @@ export function declaredFormat(mediaType: string): ImageFormat | null {
 }
 
 export const FORMAT_NAMES: Record<ImageFormat, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF' };
+
+/** The media type the first bytes themselves name (an image format or a video container), or null. */
+export function sniffMediaType(head: Buffer): string | null {
+  const image = sniffFormat(head);
+  if (image) return `image/${image}`;
+  const video = sniffVideo(head);
+  return video ? VIDEO_MEDIA_TYPES[video] : null;
+}

@@ -119,30 +119,37 @@ const READ_CACHE_SIZE = 10_000;
 
 /**
  * Kysely prepares every query anew; reusing statements by SQL text saves most of a read's cost.
- * Every statement that may write, and every commit and rollback, bumps `version` once it has run,
- * so a read cached before it is never served after it.
+ * `version` moves whenever committed data may have changed: after a statement outside a transaction
+ * changes rows, and after a commit or rollback of a transaction that changed rows (statements inside
+ * one move it too, so a read cached while it was open is dropped). Statements that change nothing,
+ * such as an idle worker's empty claim, leave cached reads alone.
  */
 function cachePreparedStatements(sqlite: SqliteDatabase.Database): { version: number } {
-  const writes = { version: 0 };
+  const writes = { version: 0, dirty: false };
+  const changed = () => {
+    writes.version++;
+    writes.dirty = true;
+  };
   const prepare = sqlite.prepare.bind(sqlite);
   const exec = sqlite.exec.bind(sqlite);
   sqlite.exec = ((source: string) => {
     try {
       return exec(source);
     } finally {
-      writes.version++;
+      changed();
     }
   }) as typeof sqlite.exec;
   const cache = new Map<string, SqliteDatabase.Statement>();
   sqlite.prepare = ((source: string) => {
     if (!/^\s*(select|insert|update|delete|with|begin|commit|rollback)\b/i.test(source)) {
-      writes.version++;
+      changed();
       return prepare(source);
     }
     let statement = cache.get(source);
     if (!statement) {
       statement = prepare(source);
-      if (!/^\s*select\b/i.test(source)) countWrites(statement, writes);
+      if (/^\s*(commit|rollback)\b/i.test(source)) endOfTransaction(statement, writes);
+      else if (!/^\s*(select|begin)\b/i.test(source)) countChanges(statement, changed);
       if (cache.size < 1000) cache.set(source, statement);
     }
     return statement;
@@ -150,17 +157,28 @@ function cachePreparedStatements(sqlite: SqliteDatabase.Database): { version: nu
   return writes;
 }
 
-function countWrites(statement: SqliteDatabase.Statement, writes: { version: number }): void {
-  for (const method of ['run', 'all', 'get', 'iterate'] as const) {
-    const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
-    (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-      try {
-        return original(...args);
-      } finally {
-        writes.version++;
-      }
-    };
-  }
+type Method = (...args: unknown[]) => unknown;
+const wrap = (statement: SqliteDatabase.Statement, method: 'run' | 'all' | 'get' | 'iterate', after: (result: unknown) => void) => {
+  const original = (statement[method] as Method).bind(statement);
+  (statement as unknown as Record<string, Method>)[method] = (...args) => {
+    const result = original(...args);
+    after(result);
+    return result;
+  };
+};
+
+function countChanges(statement: SqliteDatabase.Statement, changed: () => void): void {
+  wrap(statement, 'run', (r) => (r as SqliteDatabase.RunResult).changes > 0 && changed());
+  wrap(statement, 'all', (rows) => (rows as unknown[]).length > 0 && changed());
+  wrap(statement, 'get', (row) => row !== undefined && changed());
+  wrap(statement, 'iterate', changed);
+}
+
+function endOfTransaction(statement: SqliteDatabase.Statement, writes: { version: number; dirty: boolean }): void {
+  wrap(statement, 'run', () => {
+    if (writes.dirty) writes.version++;
+    writes.dirty = false;
+  });
 }
 
 function openPostgres(connectionString: string, schema?: string): Store {

@@ -11,8 +11,13 @@ for (const dialect of await dialects()) {
       try {
         const clientId = await seedClient(store);
         const id = await seedGeneration(store, clientId, 1000);
-        assert.equal((await generations.getGeneration(store, id, clientId))?.state, 'queued');
+        const first = await generations.getGeneration(store, id, clientId);
+        assert.equal(first?.state, 'queued');
         assert.equal(await ledger.readBalance(store, clientId), null);
+        if (dialect.name === 'sqlite') {
+          await store.db.updateTable('generations').set({ updated_at: 0 }).where('id', '=', 'no-such-id').execute();
+          assert.equal(await generations.getGeneration(store, id, clientId), first, 'a write that changed nothing keeps the cached read');
+        }
 
         await store.transact(async (trx) => {
           await trx.updateTable('clients').set({ balance_micros: 700 }).where('id', '=', clientId).execute();

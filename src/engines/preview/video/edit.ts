@@ -101,7 +101,7 @@ export async function renderEdit(request: GenerationRequest, source: VideoInput,
     ],
     { signal: ctx.signal },
   );
-  const firstFrame = await rgbFrame(await ctx.video!.grabFrame(sdrFile, 0, ctx.signal), width, height);
+  const firstFrame = v.exr_export ? await rgbFrame(await ctx.video!.grabFrame(sdrFile, 0, ctx.signal), width, height) : undefined;
   if (!v.hdr) return { file: sdrFile, width, height, frames, firstFrame };
 
   const file = path.join(ctx.workDir!, 'edit-hdr.mp4');

@@ -13,7 +13,7 @@ export interface RenderedClip {
   width: number;
   height: number;
   frames: number;
-  /** The first frame as sRGB rgb24, for the EXR still (HDR renders only). */
+  /** The first frame as sRGB rgb24, for the EXR still; only when `exr_export` asks for it. */
   firstFrame?: Buffer;
 }
 
@@ -58,5 +58,5 @@ export async function renderTextToVideo(request: GenerationRequest, images: Imag
     return composeFrame(i, count, anchors, motion, v.loop);
   };
   await encodeFrames(ctx.video!, { width, height, frames: count, hdr: v.hdr, file }, frame, ctx.signal);
-  return { file, width, height, frames: count, firstFrame: frame(0) };
+  return { file, width, height, frames: count, firstFrame: v.exr_export ? composeFrame(0, count, anchors, motion, v.loop) : undefined };
 }
