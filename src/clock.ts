@@ -31,7 +31,14 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** `2026-04-08T12:00:00Z`, the spec's created_at format. */
+const DAY_MS = 86_400_000;
+let day = { number: NaN, prefix: '' };
+const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** `2026-04-08T12:00:00Z`, the spec's created_at format; on every poll, so the date part is reused. */
 export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const number = Math.floor(ms / DAY_MS);
+  if (number !== day.number) day = { number, prefix: new Date(number * DAY_MS).toISOString().slice(0, 11) };
+  const seconds = Math.floor((ms - number * DAY_MS) / 1000);
+  return `${day.prefix}${twoDigits(Math.floor(seconds / 3600))}:${twoDigits(Math.floor(seconds / 60) % 60)}:${twoDigits(seconds % 60)}Z`;
 }

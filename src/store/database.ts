@@ -10,6 +10,7 @@ import * as files from './migrations/004-files.js';
 import * as keyFaults from './migrations/005-key-faults.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
+import { registerSqliteConnection } from './prepared.js';
 
 /** What differs between the dialects, as capabilities rather than names. */
 export interface DialectCapabilities {
@@ -73,6 +74,7 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   const writes = cachePreparedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  registerSqliteConnection(db, sqlite);
 
   // Hot reads skip Kysely's connection queue on a connection of their own, and are answered from
   // memory until this process writes again: an embedded store has no other writer.

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Store } from './database.js';
 import { timeOrderedId } from './ids.js';
-import { compiledOnce, preparedInsert } from './prepared.js';
+import { compiledOnce, execute, preparedInsert } from './prepared.js';
 import type { Database, LedgerTable, UserBudgetTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -29,7 +29,7 @@ const moveFundsQuery = compiledOnce((db) =>
  * balance below zero: returns false instead. An unlimited (null) balance always succeeds.
  */
 export async function moveFunds(db: Db, clientId: string, delta: number): Promise<boolean> {
-  const result = await db.executeQuery({ ...moveFundsQuery(db), parameters: [delta, clientId, -delta] });
+  const result = await execute(db, moveFundsQuery(db), [delta, clientId, -delta]);
   return Number(result.numAffectedRows) === 1;
 }
 

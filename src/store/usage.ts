@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { compiledOnce } from './prepared.js';
+import { compiledOnce, execute } from './prepared.js';
 import type { Database, GenerationTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -51,8 +51,8 @@ const countDailyUser = countInto('usage_daily_user', ['client_id', 'user_id', 'd
 export async function countUsage(db: Db, subject: UsageSubject, delta: UsageDelta): Promise<void> {
   const day = Math.floor(subject.created_at / DAY_MS);
   const counts = COUNTERS.map((c) => delta[c] ?? 0);
-  await db.executeQuery({ ...countDaily(db), parameters: [subject.client_id, day, subject.model, subject.type, ...counts] });
-  await db.executeQuery({ ...countDailyUser(db), parameters: [subject.client_id, subject.user_id ?? '', day, subject.model, subject.type, ...counts] });
+  await execute(db, countDaily(db), [subject.client_id, day, subject.model, subject.type, ...counts]);
+  await execute(db, countDailyUser(db), [subject.client_id, subject.user_id ?? '', day, subject.model, subject.type, ...counts]);
 }
 
 const rawKey = {

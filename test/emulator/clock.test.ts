@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { spawnServer } from '../helpers/process.js';
 import { generate, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { isoSeconds } from '../../src/clock.js';
 
 const ADMIN = 'clock-admin-token';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -28,6 +29,12 @@ test('nothing in src/ reads the time except src/clock.ts', () => {
         .filter(({ line }) => /Date\.now\(|new Date\(\s*\)|performance\.now\(/.test(line)),
     );
   assert.deepEqual(offenders, []);
+});
+
+test('isoSeconds is the ISO instant to the second, across days and years', () => {
+  const instants = [0, 951_782_400_000, 1_775_649_599_999, 1_775_649_600_000, 1_775_735_999_999, 4_102_444_799_000];
+  for (let i = 0, ms = 1; i < 2000; i++) instants.push((ms = (ms * 48_271) % 2_147_483_647) * 1_999);
+  for (const ms of instants) assert.equal(isoSeconds(ms), new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'), `at ${ms}`);
 });
 
 describe('--clock virtual', () => {
