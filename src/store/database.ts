@@ -11,6 +11,7 @@ import * as keyFaults from './migrations/005-key-faults.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
+import { checkpointInBackground } from './checkpointer.js';
 
 /** What differs between the dialects, as capabilities rather than names. */
 export interface DialectCapabilities {
@@ -72,6 +73,7 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const checkpoints = checkpointInBackground(sqlite, file);
   const writes = cachePreparedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   registerSqliteConnection(db, sqlite);
@@ -99,6 +101,7 @@ function openSqlite(dataDir: string): Store {
     transact: batchedTransactions(db),
     read,
     close: async () => {
+      await checkpoints.stop();
       reader?.close();
       await db.destroy();
     },
