@@ -168,8 +168,8 @@ function each(items: unknown[], path: string): unknown {
 function modifier(value: unknown, path: string): { result: unknown; rest: string } | undefined {
   let i = 1;
   while (i < path.length && !'.|:'.includes(path[i]!)) i++;
-  const apply = Object.hasOwn(MODIFIERS, path.slice(1, i)) ? MODIFIERS[path.slice(1, i)]! : undefined;
-  if (!apply) return undefined;
+  const name = path.slice(1, i);
+  if (!Object.hasOwn(MODIFIERS, name)) return undefined;
   let rest = path.slice(i);
   let arg: unknown;
   if (rest[0] === ':') {
@@ -185,7 +185,7 @@ function modifier(value: unknown, path: string): { result: unknown; rest: string
       rest = rest.slice(end);
     }
   }
-  return { result: apply(value, arg), rest };
+  return { result: MODIFIERS[name]!(value, arg), rest };
 }
 
 /** The name GJSON gives an unnamed multipath member: its last component, or `_` when that isn't a plain key. */
