@@ -9,5 +9,6 @@ atelier generate "A glass of iced coffee on a marble countertop" --aspect-ratio 
 id=$(atelier generate "make it sunset" --type image_edit --source coffee.png --out sunset.jpg --format jpeg --json \
   | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).generation.id')
 
-# The official CLI's syntax works unchanged.
+# The official CLI's syntax works unchanged: a GJSON --transform and -r print the bare URL.
+luma-agents-cli generations get --generation-id "$id" --transform output.0.url -r
 luma-agents-cli generations get --generation-id "$id" --format jsonl

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { APIError, Atelier, AtelierError, type GenerationCreate } from '../client/index.js';
 import { VERSION } from './version.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { intArg } from './flag-values.js';
 import { CreateBody, createFlags } from './luma-create-body.js';
-import { FORMATS, render, type Format } from './output-format.js';
+import { FORMATS, show, type Format } from './output-format.js';
 import { UsageError } from './usage-error.js';
 
 /** A drop-in for `luma-agents-cli generations create|get`, talking to Atelier or to Luma. */
@@ -14,6 +15,9 @@ interface GlobalOptions {
   debug?: boolean;
   format: Format;
   formatError: Format;
+  transform?: string;
+  transformError?: string;
+  rawOutput?: boolean;
 }
 
 const program = new Command('luma-agents-cli')
@@ -23,13 +27,15 @@ const program = new Command('luma-agents-cli')
   .option('--base-url <url>', 'API base URL (LUMA_BASE_URL)')
   .option('--debug', 'log every HTTP attempt to stderr')
   .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('auto'))
-  .addOption(new Option('--format-error <format>', 'error output format').choices(FORMATS).default('auto'));
+  .addOption(new Option('--format-error <format>', 'error output format').choices(FORMATS).default('auto'))
+  .option('--transform <gjson>', 'GJSON path applied to the response before it is printed')
+  .option('--transform-error <gjson>', 'GJSON path applied to an error body before it is printed')
+  .option('-r, --raw-output', 'print a string result without JSON quotes (like jq -r)');
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 function run<A extends unknown[]>(body: (sdk: Atelier, ...args: A) => Promise<unknown>) {
   return async (...args: A) => {
     const options = (args[args.length - 1] as Command).optsWithGlobals() as GlobalOptions;
-    const tty = Boolean(process.stdout.isTTY);
     try {
       const sdk = new Atelier({
         apiKey: options.authToken,
@@ -37,10 +43,10 @@ function run<A extends unknown[]>(body: (sdk: Atelier, ...args: A) => Promise<un
         log: options.debug ? (line) => process.stderr.write(`${line}\n`) : undefined,
       });
       const result = await body(sdk, ...args);
-      if (result !== undefined) process.stdout.write(render(result, options.format, tty));
+      if (result !== undefined) await show(result, { format: options.format, transform: options.transform, rawOutput: options.rawOutput }, process.stdout);
     } catch (err) {
       if (err instanceof APIError) {
-        process.stderr.write(render({ detail: err.detail }, options.formatError, Boolean(process.stderr.isTTY)));
+        await show({ detail: err.detail }, { format: options.formatError, transform: options.transformError }, process.stderr);
         process.exitCode = 1;
       } else if (err instanceof AtelierError) {
         process.stderr.write(`error: ${err.message}\n`);
@@ -125,6 +131,12 @@ for (const name of ['get', 'complete', 'delete'] as const) {
       }),
     );
 }
+
+program
+  .command('@completion', { hidden: true })
+  .description('Print a shell completion script')
+  .addArgument(new Argument('<shell>').choices(SHELLS))
+  .action((shell: Shell) => void process.stdout.write(completionScript(program, shell)));
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`luma-agents-cli: ${err instanceof Error ? err.message : String(err)}\n`);

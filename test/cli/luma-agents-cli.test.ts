@@ -132,3 +132,74 @@ test('luma-agents-cli builds the request body from the official flags', async ()
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe('luma-agents-cli output flags', () => {
+  const generation = {
+    id: '182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e',
+    state: 'completed',
+    output: [
+      { type: 'image', url: 'https://cdn.example/a.png' },
+      { type: 'image', url: 'https://cdn.example/b.png' },
+    ],
+  };
+  let fake: Awaited<ReturnType<typeof fakeHttp>>;
+  const cli = (...args: string[]) => runCli('luma-agents-cli', [...args, '--auth-token', 'luma-api-cli', '--base-url', `${fake.url}/v1`]);
+  before(async () => {
+    fake = await fakeHttp((req) =>
+      req.url.endsWith(generation.id) ? { status: 200, body: generation } : { status: 404, body: { detail: 'Generation not found' } },
+    );
+  });
+  after(() => fake.close());
+
+  test('--transform applies a GJSON path to the response; -r prints a string result bare', async () => {
+    const quoted = await cli('generations', 'get', generation.id, '--transform', 'output.0.url');
+    assert.equal(quoted.code, 0, quoted.stderr);
+    assert.equal(quoted.stdout, '"https://cdn.example/a.png"\n');
+    const bare = await cli('generations', 'get', generation.id, '--transform', 'output.0.url', '-r');
+    assert.equal(bare.stdout, 'https://cdn.example/a.png\n');
+    const mapped = await cli('generations', 'get', generation.id, '--transform', 'output.#.url', '--format', 'jsonl', '--raw-output');
+    assert.equal(mapped.stdout, '["https://cdn.example/a.png","https://cdn.example/b.png"]\n', '-r leaves non-strings as JSON');
+    const counted = await cli('generations', 'get', generation.id, '--transform', 'output.#(url%"*b.png")#|#');
+    assert.equal(counted.stdout, '1\n');
+  });
+
+  test('a --transform that matches nothing prints the whole response, as the official CLI does', async () => {
+    const result = await cli('generations', 'get', generation.id, '--transform', 'no.such.field', '-r');
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), generation);
+  });
+
+  test('--transform-error applies to the error body; --transform does not', async () => {
+    const result = await cli('generations', 'get', 'missing', '--transform', 'id', '--transform-error', 'detail', '--format-error', 'json');
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, '"Generation not found"\n');
+  });
+
+  test('--format explore falls back to JSON, with a warning, when stdout is not a terminal', async () => {
+    const result = await cli('generations', 'get', generation.id, '--format', 'explore', '--transform', 'output.1');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${JSON.stringify(generation.output[1], null, 2)}\n`);
+    assert.match(result.stderr, /'explore' not supported for non-terminal output; falling back to 'json'/);
+  });
+});
+
+test('hidden @completion prints bash, zsh and fish scripts naming the commands and flags', async () => {
+  const help = await runCli('luma-agents-cli', ['--help']);
+  assert.doesNotMatch(help.stdout, /@completion/, 'the command is hidden');
+  const bash = await runCli('luma-agents-cli', ['@completion', 'bash']);
+  assert.equal(bash.code, 0, bash.stderr);
+  assert.match(bash.stdout, /complete -F _luma_agents_cli luma-agents-cli/);
+  assert.match(bash.stdout, /"root"\) words="generations files .*--transform .*--raw-output -r/);
+  assert.match(bash.stdout, /"generations\/create"\) state="generations create"/);
+  assert.match(bash.stdout, /"generations create"\) words="--prompt .*--image-ref\.url /);
+  assert.match(bash.stdout, /"files list"\) words="--cursor --limit --purpose --state /);
+  assert.match(bash.stdout, /--format\) COMPREPLY=\(\$\(compgen -W "auto explore json jsonl pretty raw yaml"/);
+  const zsh = await runCli('luma-agents-cli', ['@completion', 'zsh']);
+  assert.match(zsh.stdout, /^#compdef luma-agents-cli\nautoload -U \+X bashcompinit && bashcompinit\n/);
+  const fish = await runCli('luma-agents-cli', ['@completion', 'fish']);
+  assert.match(fish.stdout, /-n '__fish_seen_subcommand_from files; and not __fish_seen_subcommand_from create list get complete delete help' -a list/);
+  assert.match(fish.stdout, /-n '__fish_seen_subcommand_from generations; and __fish_seen_subcommand_from get' -l generation-id -r/);
+  const unknown = await runCli('luma-agents-cli', ['@completion', 'tcsh']);
+  assert.equal(unknown.code, 2);
+});

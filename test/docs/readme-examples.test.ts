@@ -53,9 +53,10 @@ describe('the README examples are the tested examples', () => {
     }
     const result = await run('bash', [path.join(ROOT, 'examples/cli.sh')], { cwd, env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
     assert.equal(result.code, 0, result.stderr);
-    const [first, last] = [result.stdout.split('\n')[0], result.stdout.trim().split('\n').at(-1)!];
-    assert.equal(first, 'coffee.png');
-    assert.equal(JSON.parse(last).state, 'completed');
+    const lines = result.stdout.trim().split('\n');
+    assert.equal(lines[0], 'coffee.png');
+    assert.match(lines.at(-2)!, /^https?:\/\/\S+$/, '--transform output.0.url -r prints the bare URL');
+    assert.equal(JSON.parse(lines.at(-1)!).state, 'completed');
     assert.deepEqual(await imageInfo(fs.readFileSync(path.join(cwd, 'sunset.jpg'))), { format: 'jpeg', width: 2048, height: 2048 });
   });
 });
