@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
-import { FAULT_GRAMMAR, parseFault } from './faults/fault.js';
+import { faultName, readFault } from './faults/fault.js';
 
 export interface Config {
   host: string;
@@ -182,14 +182,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (badKey !== undefined) throw new ConfigError(`ATELIER_API_KEYS entries must start with 'luma-api-' (got '${badKey.slice(0, 12)}…')`);
   const credits = get('credits');
   if (credits !== undefined && !(Number(credits) >= 0)) throw new ConfigError(`credits must be a number ≥ 0, got '${credits}'`);
-  const layeringModel = get('layeringModel') ?? 'medium';
-  if (layeringModel !== 'small' && layeringModel !== 'medium') {
-    throw new ConfigError(`layeringModel (ATELIER_LAYERING_MODEL) must be 'small' or 'medium', got '${layeringModel}'`);
-  }
-  const moderationMode = get('moderation') ?? 'prompt';
-  if (!MODERATION_MODES.includes(moderationMode as ModerationConfig['mode'])) {
-    throw new ConfigError(`moderation (ATELIER_MODERATION) must be one of ${MODERATION_MODES.join(', ')}, got '${moderationMode}'`);
-  }
+  const layeringModel = oneOf('layeringModel (ATELIER_LAYERING_MODEL)', get('layeringModel'), ['small', 'medium'], 'medium');
+  const moderationMode = oneOf('moderation (ATELIER_MODERATION)', get('moderation'), MODERATION_MODES, 'prompt');
 
   const emulator = emulatorSettings(get);
 
@@ -228,7 +222,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     videoConcurrency: int('videoConcurrency', 1, 1),
     ffmpegTimeoutMs: int('ffmpegTimeoutMs', 300_000, 1000),
     moderation: Object.freeze({
-      mode: moderationMode as ModerationConfig['mode'],
+      mode: moderationMode,
       blockTerms: list(get('moderationBlockTerms')),
       allowTerms: list(get('moderationAllowTerms')),
       imageThresholds: Object.freeze(imageThresholds(get('moderationImageThresholds') ?? 'Porn:0.7,Hentai:0.7')),
@@ -245,7 +239,7 @@ function oneOf<T extends string>(name: string, raw: string | undefined, values: 
   return raw as T;
 }
 
-/** ATELIER_KEY_FAULTS: a JSON object `{"luma-api-…": "<fault>"}`, or the path of a file holding one. */
+/** ATELIER_KEY_FAULTS: a JSON object `{"luma-api-…": "<fault>"}`, or the path of a file holding one; kept in canonical form. */
 function keyFaults(raw: string | undefined): Record<string, string> {
   if (raw === undefined) return {};
   let parsed: unknown;
@@ -255,11 +249,22 @@ function keyFaults(raw: string | undefined): Record<string, string> {
     throw new ConfigError(`keyFaults (ATELIER_KEY_FAULTS) must be a JSON object or a file holding one: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('keyFaults (ATELIER_KEY_FAULTS) must be a JSON object');
-  for (const [key, fault] of Object.entries(parsed)) {
+  const faults: Record<string, string> = {};
+  for (const [key, text] of Object.entries(parsed)) {
     if (!key.startsWith('luma-api-')) throw new ConfigError(`ATELIER_KEY_FAULTS keys must start with 'luma-api-' (got '${key.slice(0, 12)}…')`);
-    if (typeof fault !== 'string' || !parseFault(fault)) throw new ConfigError(`ATELIER_KEY_FAULTS: '${String(fault)}' is not a fault; use ${FAULT_GRAMMAR}`);
+    const fault = keyFault(text);
+    if (fault) faults[key] = faultName(fault);
   }
-  return Object.freeze(parsed as Record<string, string>);
+  return Object.freeze(faults);
+}
+
+/** An ATELIER_KEY_FAULTS entry, read like any fault text; `none` gives the key no scenario. */
+function keyFault(text: unknown) {
+  try {
+    return readFault(String(text), 'ATELIER_KEY_FAULTS');
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 /** Mode and the emulator extras; gateway mode refuses every extra rather than ignoring it. */

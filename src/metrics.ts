@@ -38,7 +38,7 @@ export class Metrics {
   });
   readonly moderationDuration = new client.Histogram({
     name: 'atelier_moderation_check_duration_seconds',
-    help: 'Time one moderation check took, by stage (clock resolution: prompt checks land under 1 ms)',
+    help: 'Time one moderation check took, by stage (prompt checks land under 1 ms)',
     labelNames: ['stage'],
     buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],

@@ -88,7 +88,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       isReady: () => ready,
     };
 
-    const moderation = new Moderation(config.moderation, { events, clock, logger });
+    const moderation = new Moderation(config.moderation, { events, logger });
     releasers.push(() => moderation.close());
     const ingestor = new FileIngestor({ store, blobs, clock, logger, limits: config.limits, moderation });
     releasers.push(() => ingestor.close());

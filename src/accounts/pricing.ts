@@ -10,20 +10,29 @@ export const PRICES = {
   'uni-1-max': { text: usd(0.1), edit: usd(0.103), perExtraRef: usd(0.003) },
 } as const;
 
+const sdr5s = { '360p': usd(0.075), '540p': usd(0.15), '720p': usd(0.3), '1080p': usd(1.2) };
+const hdr5s = { '720p': usd(0.6), '1080p': usd(2.4) };
+const hdrExr5s = { '720p': usd(0.9), '1080p': usd(3.6) };
+
 /**
  * ray-3.2, spec §11 in micro-dollars. 360p is unpublished: half of 540p. 10 s is the table's 3×.
- * Edits are unpublished: the 5 s SDR rate spread per second. Reframe: per output second.
+ * Reframe: per output second. Edits are unpublished: the 5 s SDR rate spread per second, and
+ * HDR (or HDR+EXR) raises it by the same factor as in the 5 s table.
  */
 export const VIDEO_PRICES = {
-  sdr5s: { '360p': usd(0.075), '540p': usd(0.15), '720p': usd(0.3), '1080p': usd(1.2) },
-  hdr5s: { '720p': usd(0.6), '1080p': usd(2.4) },
-  hdrExr5s: { '720p': usd(0.9), '1080p': usd(3.6) },
+  sdr5s,
+  hdr5s,
+  hdrExr5s,
   tenSecondFactor: 3,
   reframePerSecond: { '360p': usd(0.03), '540p': usd(0.06), '720p': usd(0.12), '1080p': usd(0.36) },
-  editPerSecond: { '360p': usd(0.015), '540p': usd(0.03), '720p': usd(0.06), '1080p': usd(0.24) },
-  /** Edits: HDR doubles and HDR+EXR triples the per-second rate, as in the `video` table. */
-  editHdrFactor: 2,
-  editHdrExrFactor: 3,
+  editPerSecond: {
+    '360p': sdr5s['360p'] / 5,
+    '540p': sdr5s['540p'] / 5,
+    '720p': sdr5s['720p'] / 5,
+    '1080p': sdr5s['1080p'] / 5,
+  },
+  editHdrFactor: hdr5s['720p'] / sdr5s['720p'],
+  editHdrExrFactor: hdrExr5s['720p'] / sdr5s['720p'],
 } as const;
 
 type PricedRequest = Pick<GenerationRequest, 'model' | 'type' | 'image_ref' | 'video' | 'layering'>;
@@ -48,7 +57,7 @@ function videoPrice(request: PricedRequest, sourceSeconds: number): number {
  * docs/compatibility.md: 1k costs one uni-1 image edit; 2k is "priced per layer", one image
  * edit for each of the two layers this server makes.
  */
-export const LAYERING_PRICES = { '1k': usd(0.0434), '2k': usd(0.0434) * 2 } as const;
+export const LAYERING_PRICES = { '1k': PRICES['uni-1'].edit, '2k': PRICES['uni-1'].edit * 2 } as const;
 
 /**
  * The price of a request, fixed at submit. With any image input the edit rate applies,

@@ -57,10 +57,14 @@ export const FileList = Type.Object({
   next_cursor: nullable<string>('string'),
 });
 
+/** The page size of GET /v1/files when `limit` is not given. */
+export const DEFAULT_FILE_PAGE = 25;
+
+/** Spec §6.4. */
 export const FileListQuery = Type.Object({
-  cursor: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.String()),
-  purpose: Type.Optional(Type.String()),
-  state: Type.Optional(Type.String()),
+  cursor: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_FILE_PAGE })),
+  purpose: Type.Optional(FilePurpose),
+  state: Type.Optional(FileState),
 });
 export type FileListQuery = Static<typeof FileListQuery>;

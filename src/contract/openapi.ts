@@ -1,5 +1,6 @@
+import type { TObject } from '@sinclair/typebox';
 import { API_VERSION } from './version.js';
-import { CreateFileResponse, FileCreate, FileList, FileObject, FileUpload } from './file-schemas.js';
+import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, ImageRef } from './schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -96,6 +97,10 @@ export function openApiDocument(): object {
   };
 }
 
+/** One query parameter per property of the schema that validates the query string. */
+const queryParameters = (schema: TObject) =>
+  Object.entries(schema.properties).map(([name, property]) => ({ name, in: 'query', schema: JSON.parse(JSON.stringify(property)) }));
+
 const fileId = { name: 'file_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const fileResponse = (description: string) => ({ description, headers: commonHeaders, content: { 'application/json': { schema: ref('File') } } });
 
@@ -137,12 +142,7 @@ function filePaths(): object {
       get: {
         operationId: 'listFiles',
         summary: 'List files, newest first',
-        parameters: [
-          { name: 'cursor', in: 'query', schema: { type: 'string' } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } },
-          { name: 'purpose', in: 'query', schema: { type: 'string', enum: ['input', 'reference'] } },
-          { name: 'state', in: 'query', schema: { type: 'string', enum: ['pending', 'ready', 'failed', 'deleted'] } },
-        ],
+        parameters: queryParameters(FileListQuery),
         responses: {
           '200': { description: 'A page of files', headers: commonHeaders, content: { 'application/json': { schema: ref('FileList') } } },
           '400': errorResponse('Invalid query'),

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { apiError, type GenerationRequest } from '../contract/index.js';
 import type { Events } from '../events.js';
 import { Chaos } from '../faults/chaos.js';
-import { FAULT_GRAMMAR, faultLabel, faultName, parseFault, type Fault } from '../faults/fault.js';
+import { faultLabel, faultName, parseFault, readFault, type Fault } from '../faults/fault.js';
 import { FlakyCounter } from '../faults/flaky.js';
 import { httpFaultError } from '../faults/http-fault.js';
 import { planEmulation, type Emulation } from './emulation.js';
@@ -71,13 +71,11 @@ export class Emulator {
   }
 
   private choose(submission: Submission): { fault: Fault; source: FaultSource } | null {
-    const header = (Array.isArray(submission.header) ? submission.header[0] : submission.header)?.trim();
-    if (header) {
+    const header = Array.isArray(submission.header) ? submission.header[0] : submission.header;
+    if (header?.trim()) {
       if (this.deps.config.mode === 'gateway') throw apiError('FAULT_GATEWAY', { field: 'X-Atelier-Fault' });
-      if (header === 'none') return null; // this request opts out of its key's fault and of chaos
-      const fault = parseFault(header);
-      if (!fault) throw apiError('FAULT_INVALID', { field: 'X-Atelier-Fault', value: header.slice(0, 100), grammar: FAULT_GRAMMAR });
-      return { fault, source: 'header' };
+      const fault = readFault(header, 'X-Atelier-Fault');
+      return fault && { fault, source: 'header' }; // `none` opts this request out of its key's fault and of chaos
     }
     if (this.deps.config.mode === 'gateway') return null;
     const stored = submission.principal.fault ? parseFault(submission.principal.fault) : null;

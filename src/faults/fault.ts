@@ -1,4 +1,4 @@
-import { FAILURE_CODES, type FailureCode } from '../contract/index.js';
+import { apiError, FAILURE_CODES, type FailureCode } from '../contract/index.js';
 
 /**
  * What an emulator can be told to do to one submission (X-Atelier-Fault, a key's scenario or chaos):
@@ -20,9 +20,8 @@ export type HttpFaultStatus = (typeof HTTP_FAULT_STATUSES)[number];
 const MAX_LATENCY_MS = 86_400_000;
 const MAX_FLAKY_TRIES = 100;
 
-/** The fault a text names, or null when it names none. */
-export function parseFault(text: string): Fault | null {
-  const value = text.trim();
+/** The fault a text names exactly, or null when it names none; text people type goes through readFault. */
+export function parseFault(value: string): Fault | null {
   if ((FAILURE_CODES as readonly string[]).includes(value)) return { kind: 'failure', code: value as FailureCode };
   if (value === 'stuck') return { kind: 'stuck' };
   const match = /^(http|latency|flaky):(\d{1,9})$/.exec(value);
@@ -56,6 +55,19 @@ export function faultName(fault: Fault): string {
 
 /** The grammar, for error messages and help texts. */
 export const FAULT_GRAMMAR = `a failure_code, http:<status> (${HTTP_FAULT_STATUSES.join(', ')}), latency:<ms>, stuck or flaky:<n>`;
+
+/**
+ * Reads fault text as people give it (X-Atelier-Fault, a key's fault in the admin API,
+ * ATELIER_KEY_FAULTS): space around it is ignored, and blank or `none` is no fault (null).
+ * Text that names no fault is FAULT_INVALID, `field` saying where it was given.
+ */
+export function readFault(text: string, field: string): Fault | null {
+  const value = text.trim();
+  if (value === '' || value === 'none') return null;
+  const fault = parseFault(value);
+  if (!fault) throw apiError('FAULT_INVALID', { field, value: value.slice(0, 100), grammar: FAULT_GRAMMAR });
+  return fault;
+}
 
 /** The metric label: one per kind of fault, never one per millisecond value. */
 export function faultLabel(fault: Fault): string {

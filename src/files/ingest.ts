@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Moderation } from '../moderation/index.js';
 import { probeImage, type PixelLimits } from '../media/image.js';
 import { declaredFormat, FORMAT_NAMES } from '../media/media-type.js';
+import { Semaphore } from '../media/semaphore.js';
 import { sniffFormat } from '../media/sniff.js';
 import { sniffVideo, VIDEO_MEDIA_TYPES } from '../media/sniff-video.js';
 import type { BlobStore } from '../storage/index.js';
@@ -47,34 +48,30 @@ async function judge(deps: IngestDeps, row: FileTable): Promise<Verdict> {
  */
 export class FileIngestor {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly waiting: Array<() => void> = [];
-  private active = 0;
+  private readonly slots: Semaphore;
 
   constructor(
     private readonly deps: IngestDeps,
-    private readonly concurrency = 2,
-  ) {}
+    concurrency = 2,
+  ) {
+    this.slots = new Semaphore(concurrency);
+  }
 
   /** Starts ingesting a file whose bytes are complete; a second call while one is queued or runs is a no-op. */
   start(fileId: string): void {
     if (this.running.has(fileId)) return;
-    const run = this.slot()
-      .then(() => this.ingest(fileId))
+    const run = this.slots
+      .acquire()
+      .then(async (release) => {
+        try {
+          await this.ingest(fileId);
+        } finally {
+          release();
+        }
+      })
       .catch((err) => this.deps.logger.error({ err, fileId }, 'file ingest failed'))
-      .finally(() => {
-        this.running.delete(fileId);
-        this.active--;
-        this.waiting.shift()?.();
-      });
+      .finally(() => this.running.delete(fileId));
     this.running.set(fileId, run);
-  }
-
-  private slot(): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(() => (this.active++, resolve())));
   }
 
   private async ingest(fileId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.js';
-import { apiError, FILE_PURPOSES, FILE_STATES, type FileCreate, type FileObject } from '../contract/index.js';
+import { apiError, DEFAULT_FILE_PAGE, FILE_PURPOSES, type FileCreate, type FileListQuery, type FileObject } from '../contract/index.js';
 import { sniffMediaType } from '../media/media-type.js';
 import { BlobTooLarge, type BlobStore } from '../storage/index.js';
 import { files, timeOrderedId, type FileTable, type Store } from '../store/index.js';
@@ -192,32 +192,15 @@ export async function deleteFile(deps: FileDeps, clientId: string, id: string): 
   await files.softDeleteFile(deps.store.db, row.id, clientId, deps.clock.now());
 }
 
-export interface ListQuery {
-  cursor?: string;
-  limit?: string;
-  purpose?: string;
-  state?: string;
-}
-
-/** Newest first; the cursor is the last id seen, opaque to clients. */
-export async function listFiles(deps: FileDeps, clientId: string, query: ListQuery) {
-  const limit = query.limit === undefined ? 25 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) invalid('limit', 'must be an integer from 1 to 100');
-  if (query.purpose !== undefined && !(FILE_PURPOSES as readonly string[]).includes(query.purpose)) {
-    invalid('purpose', `must be one of: ${FILE_PURPOSES.join(', ')}`);
-  }
-  if (query.state !== undefined && !(FILE_STATES as readonly string[]).includes(query.state)) invalid('state', `must be one of: ${FILE_STATES.join(', ')}`);
+/** Newest first; the cursor is the last id seen, opaque to clients. The query is checked by its schema. */
+export async function listFiles(deps: FileDeps, clientId: string, query: FileListQuery) {
+  const limit = query.limit ?? DEFAULT_FILE_PAGE;
   let before: string | undefined;
   if (query.cursor) {
     before = Buffer.from(query.cursor, 'base64url').toString('latin1');
     if (!UUID.test(before)) throw apiError('FILE_CURSOR_INVALID');
   }
-  const rows = await files.listFiles(
-    deps.store.db,
-    clientId,
-    { purpose: query.purpose as FileTable['purpose'] | undefined, state: query.state as FileTable['state'] | undefined, before },
-    limit,
-  );
+  const rows = await files.listFiles(deps.store.db, clientId, { purpose: query.purpose, state: query.state, before }, limit);
   const page = rows.slice(0, limit);
   const hasMore = rows.length > limit;
   return {

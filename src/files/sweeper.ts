@@ -45,9 +45,9 @@ export class FileSweeper {
       await blobs.deletePrefix(`files/${file.id}`);
       await files.clearFileBlob(store.db, file.id);
     }
-    for (const id of await files.listStalePendingFiles(store.db, now - 2 * this.deps.intervalMs, BATCH)) {
-      await files.touchFile(store.db, id, now);
-      ingestor.start(id);
+    const staleSince = now - 2 * this.deps.intervalMs;
+    for (const id of await files.listStalePendingFiles(store.db, staleSince, BATCH)) {
+      if (await files.claimStaleFile(store.db, id, staleSince, now)) ingestor.start(id);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { monotonicMs } from '../clock.js';
 import type { ImageClass, ModerationConfig } from '../config.js';
 import type { Events } from '../events.js';
 import { ImageClassifier, type Prediction } from './image-classifier.js';
@@ -9,7 +9,6 @@ export type ModerationStage = 'prompt' | 'input' | 'output' | 'file';
 
 export interface ModerationDeps {
   events: Events;
-  clock: Clock;
   logger: Logger;
 }
 
@@ -34,7 +33,7 @@ export class Moderation {
 
   flagsPrompt(generationId: string, prompt: string): boolean {
     if (!this.prompts) return false;
-    const started = this.deps.clock.now();
+    const started = monotonicMs();
     const term = this.prompts.match(prompt);
     this.decided(generationId, 'prompt', term !== null, started, { term });
     return term !== null;
@@ -43,7 +42,7 @@ export class Moderation {
   /** `subjectId` is the generation (or, at stage `file`, the uploaded file); `path` names the image in logs: `source`, `output[0]`. */
   async flagsImage(subjectId: string, stage: Exclude<ModerationStage, 'prompt'>, path: string, bytes: Buffer): Promise<boolean> {
     if (!this.classifier) return false;
-    const started = this.deps.clock.now();
+    const started = monotonicMs();
     const scores = await this.classifier.classify(bytes);
     const over = this.over(scores);
     this.decided(subjectId, stage, over.length > 0, started, { path, over });
@@ -62,7 +61,7 @@ export class Moderation {
   }
 
   private decided(subjectId: string, stage: ModerationStage, flagged: boolean, started: number, detail: object): void {
-    const ms = this.deps.clock.now() - started;
+    const ms = monotonicMs() - started;
     this.deps.events.emit('moderation:decided', { subjectId, stage, flagged, ms });
     if (flagged) this.deps.logger.info({ subjectId, stage, ...detail }, stage === 'file' ? 'moderation flagged a file' : 'moderation flagged a generation');
   }

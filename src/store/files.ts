@@ -133,7 +133,17 @@ export async function listStalePendingFiles(db: Db, since: number, limit: number
   return rows.map((row) => row.id);
 }
 
-/** Marks a pending file as being ingested again, so parallel sweeps don't pick it twice. */
-export async function touchFile(db: Db, id: string, now: number): Promise<void> {
-  await db.updateTable('files').set({ updated_at: now }).where('id', '=', id).where('state', '=', 'pending').execute();
+/**
+ * Claims a stale pending file for a new ingest: only if it is still untouched since `since`,
+ * so of several sweepers that listed it, one wins (true) and the rest leave it.
+ */
+export async function claimStaleFile(db: Db, id: string, since: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('files')
+    .set({ updated_at: now })
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .where('updated_at', '<', since)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

@@ -240,6 +240,9 @@ describe('Files API', () => {
     for (const [query, detail] of [
       ['limit=0', 'limit: must be an integer from 1 to 100'],
       ['limit=101', 'limit: must be an integer from 1 to 100'],
+      ['limit=1.5', 'limit: must be an integer from 1 to 100'],
+      ['limit=ten', 'limit: must be an integer from 1 to 100'],
+      ['purpose=both', 'purpose: must be one of: input, reference'],
       ['state=gone', 'state: must be one of: pending, ready, failed, deleted'],
       ['cursor=bm90LWEtY3Vyc29y', 'cursor: not a cursor from next_cursor'],
     ]) {

@@ -114,6 +114,18 @@ describe('per-key faults: stored with the key (admin API) and from ATELIER_KEY_F
     assert.match((await res.json()).detail, /^fault: 'http:999' is not a fault\. Use a failure_code, http:<status>/);
   });
 
+  test('a key fault is stored and returned in canonical form, whatever spacing and zeros it was given with', async () => {
+    const res = await admin('POST', `/clients/${clientId}/keys`, { fault: '  latency:0250 ' });
+    assert.equal(res.status, 201);
+    const created = await res.json();
+    assert.equal(created.fault, 'latency:250');
+    const patched = await admin('PATCH', `/keys/${created.id}`, { fault: '\thttp:0503 ' });
+    assert.equal(patched.status, 200);
+    assert.equal((await patched.json()).fault, 'http:503');
+    const listed = await (await admin('GET', `/clients/${clientId}/keys`)).json();
+    assert.equal(listed.data.find((k: { id: string }) => k.id === created.id).fault, 'http:503');
+  });
+
   test('key faults are counted by source', async () => {
     assert.equal(await metricValue(ts, 'atelier_faults_injected_total{fault="output_not_found",source="key"}'), 2);
     assert.equal(await metricValue(ts, 'atelier_faults_injected_total{fault="http:429",source="key"}'), 1);

@@ -37,6 +37,8 @@ test('ATELIER_KEY_FAULTS takes a JSON object or a file holding one', () => {
   const file = path.join(tempDir(), 'faults.json');
   fs.writeFileSync(file, json);
   assert.deepEqual(loadConfig({ keyFaults: file }, {}).keyFaults, JSON.parse(json));
+  const loose = JSON.stringify({ 'luma-api-abc': ' latency:0100 ', 'luma-api-def': 'none' });
+  assert.deepEqual(loadConfig({ keyFaults: loose }, {}).keyFaults, { 'luma-api-abc': 'latency:100' }, 'read like any fault text, kept canonical');
 });
 
 test('bad emulator settings are refused with the setting named', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { metricValue } from '../helpers/poll.js';
 import { generate, startTestServer, type TestServer } from '../helpers/server.js';
 import { moderationCount } from './metrics.js';
 
@@ -82,4 +83,15 @@ describe('prompt moderation modes', () => {
       await ts.close();
     }
   });
+});
+
+test('check durations are timed on a monotonic timer, so they still read under --clock virtual', async () => {
+  const ts = await startTestServer({ workers: '1', clock: 'virtual' });
+  try {
+    await generate(ts, { prompt: 'A white cat wearing a tiny crown' });
+    assert.equal(await moderationCount(ts, 'prompt', 'allowed'), 1);
+    assert.ok((await metricValue(ts, 'atelier_moderation_check_duration_seconds_sum{stage="prompt"}')) > 0);
+  } finally {
+    await ts.close();
+  }
 });

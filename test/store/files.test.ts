@@ -113,7 +113,8 @@ for (const dialect of await dialects()) {
           ['failed', 'never completed'],
         );
         assert.deepEqual(await files.listStalePendingFiles(store.db, 2000, 10), [stuck.id]);
-        await files.touchFile(store.db, stuck.id, 3000);
+        const claims = await Promise.all([files.claimStaleFile(store.db, stuck.id, 2000, 3000), files.claimStaleFile(store.db, stuck.id, 2000, 3001)]);
+        assert.deepEqual(claims.sort(), [false, true], 'two sweepers that both listed the file: one claims it');
         assert.deepEqual(await files.listStalePendingFiles(store.db, 2000, 10), []);
       } finally {
         await cleanup();

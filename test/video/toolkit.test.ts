@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { Semaphore, VideoToolkit } from '../../src/media/video/index.js';
+import { Semaphore } from '../../src/media/semaphore.js';
+import { VideoToolkit } from '../../src/media/video/index.js';
 import { generate, startTestServer, tempDir, waitForGeneration } from '../helpers/server.js';
 import { toolkit } from '../helpers/video.js';
 

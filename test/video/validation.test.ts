@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ledger } from '../../src/store/index.js';
 import { solidImage } from '../helpers/images.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { testClip } from '../helpers/video.js';
@@ -181,5 +182,29 @@ describe('ray-3.2 prices (spec §11) are held at submit', () => {
     assert.deepEqual(await refused.json(), { detail: 'Insufficient credits. Please add credits to continue.' });
     assert.equal((await post({ resolution: '540p' })).status, 201);
     assert.equal((await post({ resolution: '360p' })).status, 402, '$0.075 left over $0.05');
+  });
+});
+
+describe('ray-3.2 edit prices (unpublished; docs/compatibility.md) are held at submit', () => {
+  let ts: TestServer;
+  before(async () => {
+    ts = await startTestServer({ workers: '0', credits: '5' });
+  });
+  after(() => ts.close());
+
+  test('an edit holds the 5 s SDR rate per source second: $0.06/s at 720p, ×2 with HDR, ×3 with HDR+EXR', async () => {
+    const source = { data: (await testClip(64, 36, 2)).toString('base64'), media_type: 'video/mp4' };
+    const cases: Array<[object, number]> = [
+      [{ resolution: '360p' }, 2 * 15_000],
+      [{ resolution: '720p' }, 2 * 60_000],
+      [{ resolution: '720p', hdr: true }, 2 * 120_000],
+      [{ resolution: '1080p', hdr: true, exr_export: true }, 2 * 720_000],
+    ];
+    for (const [video, price] of cases) {
+      const res = await ts.call('POST', '/v1/generations', { body: edit(video, { source }) });
+      assert.equal(res.status, 201, JSON.stringify(video));
+      const hold = await ledger.findLedgerEntry(ts.server.store.db, (await res.json()).id, 'hold');
+      assert.equal(hold?.amount_micros, -price, JSON.stringify(video));
+    }
   });
 });

@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { isoSeconds, VirtualClock } from '../../clock.js';
 import { apiError, ClockAdvance } from '../../contract/index.js';
-import { FAULT_GRAMMAR, parseFault } from '../../faults/fault.js';
+import { faultName, readFault } from '../../faults/fault.js';
 import type { ApiDeps } from '../context.js';
 
-/** A key's fault as given to the admin API: checked, canonical; '' and null clear it. */
+/** A key's fault as given to the admin API, in canonical form; null, '' and 'none' clear it. */
 export function keyFault(deps: Pick<ApiDeps, 'config'>, value: string | null | undefined): string | null | undefined {
-  if (value === undefined || value === null || value === '' || value === 'none') return value === undefined ? undefined : null;
-  if (deps.config.mode === 'gateway') throw apiError('FAULT_GATEWAY', { field: 'fault' });
-  if (!parseFault(value)) throw apiError('FAULT_INVALID', { field: 'fault', value: value.slice(0, 100), grammar: FAULT_GRAMMAR });
-  return value.trim();
+  if (value == null) return value;
+  const fault = readFault(value, 'fault');
+  if (fault && deps.config.mode === 'gateway') throw apiError('FAULT_GATEWAY', { field: 'fault' });
+  return fault && faultName(fault);
 }
 
 /** `/admin/v1/clock`: read the server clock, and move a virtual one forward. Registered inside the admin scope. */

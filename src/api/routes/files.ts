@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { apiError, CreateFileResponse, ErrorBody, fieldSchemaError, FileCreate, FileList, FileObject } from '../../contract/index.js';
+import { apiError, CreateFileResponse, ErrorBody, fieldSchemaError, FileCreate, FileList, FileListQuery, FileObject } from '../../contract/index.js';
 import { checkUpload, fileService, type FileDeps, type FileFields } from '../../files/index.js';
 import { refuseOtherMethods } from '../app.js';
 import { handleError } from '../error-handler.js';
+import { queryRules } from '../query.js';
 import { authenticate, baseUrl, type ApiDeps } from '../context.js';
 
 const FIELDS = new Set(['purpose', 'user_id', 'expires_at', 'filename', 'mime_type']);
@@ -62,8 +63,10 @@ export function fileRoutes(app: FastifyInstance, api: ApiDeps, deps: FileDeps): 
   });
   refuseOtherMethods(app, '/v1/files', ['GET', 'POST']);
 
-  app.get<{ Querystring: fileService.ListQuery }>('/v1/files', { onRequest, schema: { response: { 200: FileList, default: ErrorBody } } }, async (request) =>
-    fileService.listFiles(deps, request.principal!.clientId, request.query),
+  app.get<{ Querystring: FileListQuery }>(
+    '/v1/files',
+    { onRequest, ...queryRules(FileListQuery), schema: { querystring: FileListQuery, response: { 200: FileList, default: ErrorBody } } },
+    async (request) => fileService.listFiles(deps, request.principal!.clientId, request.query),
   );
 
   app.get<{ Params: { id: string } }>('/v1/files/:id', { onRequest, schema: { response: { 200: FileObject, default: ErrorBody } } }, async (request) =>

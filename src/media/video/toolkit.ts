@@ -1,6 +1,6 @@
 import { ChildRegistry, type RunOptions } from './process.js';
 import { locateFfmpeg, type FfmpegTools } from './locate.js';
-import { Semaphore } from './semaphore.js';
+import { Semaphore } from '../semaphore.js';
 
 export interface VideoToolkitOptions {
   ffmpegPath: string;

@@ -1,4 +1,4 @@
-/** Bounds how many encodes run at once; waiters are served in order and can give up on abort. */
+/** Bounds how many holders run at once (encodes, file ingests); waiters are served in order and can give up on abort. */
 export class Semaphore {
   private active = 0;
   private readonly waiting: Array<{ grant: () => void }> = [];
