@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { VideoLimits } from '../config.js';
-import { sourceProblem, type GenerationRequest } from '../contract/index.js';
-import { probeVideoBytes, type VideoToolkit } from '../media/video/index.js';
+import { apiError, sourceProblem, type GenerationRequest } from '../contract/index.js';
+import { ProcessError, probeVideoBytes, type VideoToolkit } from '../media/video/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
 import { parseOutputs, type StoredInput, type VideoFacts } from './records.js';
@@ -14,8 +14,8 @@ const UNMEASURED_SECONDS = 5;
 /**
  * The length of an edit/reframe source, which prices the job (spec §11: output = source
  * length), and the source rules that can be decided now: a chained video's recorded facts,
- * or a probe of the fetched/inline bytes. Throws the 422 of a rule it breaks; bytes that
- * don't probe are left to the job, which fails them with a `failure_code`.
+ * or a probe of the fetched/inline bytes. Throws the 422 of a rule it breaks, or a 503 when
+ * ffprobe itself fails; bytes that don't probe are left to the job, which fails them with a `failure_code`.
  */
 export async function measureVideoSource(
   deps: { store: Store; blobs: BlobStore; video?: VideoToolkit },
@@ -49,8 +49,10 @@ async function probedFacts(deps: { blobs: BlobStore; video?: VideoToolkit }, inp
   try {
     const probed = await probeVideoBytes(deps.video, bytes, path.join(dir, 'source'));
     return probed.ok ? probed.probe : null;
-  } catch {
-    return null;
+  } catch (err) {
+    // ffprobe timed out or didn't start: the length prices the job, so it isn't guessed.
+    if (err instanceof ProcessError) throw apiError('VIDEO_PROBE_UNAVAILABLE', { path: input.path });
+    throw err;
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { solidImage } from '../helpers/images.js';
-import { download, generate, startTestServer, type TestServer } from '../helpers/server.js';
+import { download, generate, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { frameRgb, meanDiff, probeVideo, testClip } from '../helpers/video.js';
 
 /** The source frame `index`, resized as the engine would place it. */
@@ -169,6 +171,21 @@ describe('video_edit and video_reframe (preview engine)', () => {
     assert.equal(midway.state, 'failed');
     assert.equal(midway.failure_code, 'corrupt_input');
     assert.equal(midway.failure_reason, 'source: the video could not be decoded');
+  });
+
+  test('an ffprobe that times out at submit is a 503, not an edit priced at a guessed length', async () => {
+    const dir = tempDir();
+    const ffprobe = path.join(dir, 'ffprobe');
+    fs.writeFileSync(ffprobe, '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
+    const stalled = await startTestServer({ ffprobePath: ffprobe, ffmpegTimeoutMs: '1000' });
+    try {
+      const res = await stalled.call('POST', '/v1/generations', { body: { prompt: 'p', model: 'ray-3.2', type: 'video_edit', source: source(), video: { resolution: '360p' } } });
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), { detail: 'source: video probing unavailable, try again' });
+    } finally {
+      await stalled.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('reframe 16:9 → 9:16: centred fit, exposed area filled, source length kept', async () => {
