@@ -68,9 +68,7 @@ export async function ingestRefs(
     if (chainedKey && slot.ref.file_id != null) {
       // A copy: the file may be deleted (and its blob purged) before the job runs.
       const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
-      const bytes = await blobs.read(chainedKey);
-      if (!bytes) throw apiError('REF_FILE_DELETED', { path: slot.path, id: slot.ref.file_id });
-      await blobs.put(key, bytes);
+      if (!(await blobs.copy(chainedKey, key))) throw apiError('REF_FILE_DELETED', { path: slot.path, id: slot.ref.file_id });
       inputs.push({ ...base, key, origin: 'file' });
       continue;
     }

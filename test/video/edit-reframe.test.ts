@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { solidImage } from '../helpers/images.js';
 import { download, generate, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
-import { frameRgb, meanDiff, probeVideo, testClip } from '../helpers/video.js';
+import { frameRgb, meanDiff, probeVideo, testClip, toolkit } from '../helpers/video.js';
 
 /** The source frame `index`, resized as the engine would place it. */
 async function sourceFrame(clip: Buffer, index: number, width: number, height: number): Promise<Buffer> {
@@ -184,6 +184,22 @@ describe('video_edit and video_reframe (preview engine)', () => {
       assert.deepEqual(await res.json(), { detail: 'source: video probing unavailable, try again' });
     } finally {
       await stalled.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the source is probed once, at submit: the job runs on the facts measured there', async () => {
+    const dir = tempDir();
+    const ffprobe = path.join(dir, 'ffprobe');
+    const calls = path.join(dir, 'calls');
+    fs.writeFileSync(ffprobe, `#!/bin/sh\necho probe >> ${calls}\nexec ${toolkit.info!.ffprobe} "$@"\n`, { mode: 0o755 });
+    const counted = await startTestServer({ ffprobePath: ffprobe });
+    try {
+      const done = await generate(counted, { prompt: 'p', model: 'ray-3.2', type: 'video_reframe', aspect_ratio: '1:1', source: source(), video: { resolution: '360p' } });
+      assert.equal(done.state, 'completed', JSON.stringify(done));
+      assert.equal(fs.readFileSync(calls, 'utf8'), 'probe\n');
+    } finally {
+      await counted.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,4 +1,4 @@
 export { VideoToolkit, type VideoProbe, type VideoToolkitOptions } from './toolkit.js';
 export { ProcessError } from './process.js';
 export { Semaphore } from './semaphore.js';
-export { probeVideoBytes } from './probe-bytes.js';
+export { probeVideoFile } from './probe-file.js';

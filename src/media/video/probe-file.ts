@@ -14,14 +14,27 @@ function looksLikeVideo(bytes: Buffer): boolean {
   );
 }
 
-/** Writes the bytes where ffmpeg can read them and probes them; the failure code says what is wrong. */
-export async function probeVideoBytes(video: VideoToolkit, bytes: Buffer, file: string, signal?: AbortSignal): Promise<{ ok: true; probe: VideoProbe } | { ok: false; code: FailureCode; reason: string }> {
-  await fs.writeFile(file, bytes);
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Probes a video file; when ffprobe can't read it, the failure code says what is wrong.
+ * A failure of ffprobe itself (timeout, abort, no start) is thrown.
+ */
+export async function probeVideoFile(video: VideoToolkit, file: string, signal?: AbortSignal): Promise<{ ok: true; probe: VideoProbe } | { ok: false; code: FailureCode; reason: string }> {
   try {
     return { ok: true, probe: await video.probe(file, signal) };
   } catch (err) {
     if (err instanceof ProcessError && (err.reason === 'timeout' || err.reason === 'aborted' || err.reason === 'spawn')) throw err;
-    return looksLikeVideo(bytes)
+    return looksLikeVideo(await readHead(file))
       ? { ok: false, code: 'corrupt_input', reason: 'the video could not be decoded' }
       : { ok: false, code: 'unsupported_format', reason: 'not a video ffmpeg can read (MP4, MOV, WebM, MKV, AVI, MPEG-TS)' };
   }
