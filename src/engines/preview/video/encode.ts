@@ -14,6 +14,8 @@ export interface EncodeTarget {
 /** RGB in → the output's YCbCr: BT.709 for SDR, BT.2020 (of PQ-encoded rgb48le) for HDR. */
 export const RGB_TO_SDR = 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p';
 const PQ_RGB_TO_HDR = 'scale=out_color_matrix=bt2020:out_range=tv,format=yuv420p10le';
+/** The inverse of RGB_TO_SDR: BT.709 limited-range YCbCr → sRGB rgb24. */
+export const YUV_TO_RGB = 'scale=in_color_matrix=bt709:in_range=tv,format=rgb24';
 
 /** BT.709 SDR → BT.2020 PQ in ffmpeg (zimg): SDR white at 203 nits, 10-bit 4:2:0 out. */
 export const SDR_TO_PQ_FILTER =
