@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { EDIT_STRENGTHS, videoSize, type EditStrength, type GenerationRequest } from '../../../contract/index.js';
+import { EDIT_STRENGTHS, VIDEO_FPS, videoSize, type EditStrength, type GenerationRequest } from '../../../contract/index.js';
 import { encodeImage, rgbFrame } from '../../../media/image.js';
 import type { EngineContext, ImageInput, VideoInput } from '../../engine.js';
 import { renderCard } from '../card.js';
@@ -50,7 +50,7 @@ async function writeGuides(request: GenerationRequest, source: VideoInput, image
   const start = images.find((i) => i.role === 'start_frame');
   if (start) pinned.push({ image: start, frame: 0, from: 'video.start_frame' });
   for (const keyframe of images.filter((i) => i.role === 'edit_keyframe')) {
-    const frame = Math.min(size.frames - 1, Math.round((v.edit!.keyframe_indexes[keyframe.index] * 24) / (source.fps || 24)));
+    const frame = Math.min(size.frames - 1, Math.round((v.edit!.keyframe_indexes[keyframe.index] * VIDEO_FPS) / (source.fps || VIDEO_FPS)));
     pinned.push({ image: keyframe, frame, from: `video.edit.keyframes[${keyframe.index}]` });
   }
   return Promise.all(
@@ -71,7 +71,7 @@ async function writeGuides(request: GenerationRequest, source: VideoInput, image
 export async function renderEdit(request: GenerationRequest, source: VideoInput, images: ImageInput[], look: Look, ctx: EngineContext): Promise<RenderedClip> {
   const v = request.video!;
   const { width, height } = videoSize(v.resolution, { w: source.width, h: source.height });
-  const frames = Math.max(1, Math.round(source.seconds * 24));
+  const frames = Math.max(1, Math.round(source.seconds * VIDEO_FPS));
   const record = editRecord(request);
   const blur = v.edit?.controls?.depth?.enabled === false ? 0 : Math.round((v.edit?.controls?.depth?.blur ?? 0) * 6);
 
@@ -86,8 +86,8 @@ export async function renderEdit(request: GenerationRequest, source: VideoInput,
   const toOutput = v.hdr ? SDR_TO_PQ_FILTER : 'null';
   // Stills are decoded once: `loop` repeats the card in memory; a guide is one frame that overlay holds after it ends.
   const graph = [
-    `[0:v]fps=24,scale=${width}:${height},setsar=1${blur ? `,boxblur=${blur}:1` : ''},hue=h=${record.hue_shift}:s=${1 + record.mix / 2},format=yuv420p[src]`,
-    `[1:v]loop=loop=${frames}:size=1:start=0,setpts=N/24/TB,crop=${width}:${height}:x='${2 * stage.dx}*${ease}':y='${2 * stage.dy}*${ease}',scale=out_color_matrix=bt709,format=yuv420p[card]`,
+    `[0:v]fps=${VIDEO_FPS},scale=${width}:${height},setsar=1${blur ? `,boxblur=${blur}:1` : ''},hue=h=${record.hue_shift}:s=${1 + record.mix / 2},format=yuv420p[src]`,
+    `[1:v]loop=loop=${frames}:size=1:start=0,setpts=N/${VIDEO_FPS}/TB,crop=${width}:${height}:x='${2 * stage.dx}*${ease}':y='${2 * stage.dy}*${ease}',scale=out_color_matrix=bt709,format=yuv420p[card]`,
     // blend's `normal` keeps `opacity` of the first input (the source).
     `[src][card]blend=all_mode=normal:all_opacity=${Math.round((1 - record.mix) * 100) / 100}:shortest=1[g0]`,
     ...guides.map((g, n) => `[${n + 2}:v]scale=${width}:${height}:out_color_matrix=bt709,format=yuv420p[i${n}];[g${n}][i${n}]overlay=enable='eq(n\\,${g.frame})'[g${n + 1}]`),

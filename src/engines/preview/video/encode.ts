@@ -1,3 +1,4 @@
+import { VIDEO_FPS } from '../../../contract/index.js';
 import type { VideoToolkit } from '../../../media/video/index.js';
 import { toPqBt2020 } from './hdr.js';
 
@@ -38,7 +39,7 @@ export function outputArgs(target: EncodeTarget, filter: string | null): string[
     ...(filter ? ['-vf', filter] : []),
     '-frames:v', String(target.frames),
     ...(target.hdr ? HDR : SDR),
-    '-r', '24',
+    '-r', String(VIDEO_FPS),
     '-an',
     '-map_metadata', '-1',
     ...(target.comment ? ['-metadata', `comment=${target.comment}`] : []),
@@ -59,7 +60,7 @@ export async function encodeFrames(
   frame: (index: number) => Buffer,
   signal: AbortSignal,
 ): Promise<void> {
-  const input = ['-f', 'rawvideo', '-pix_fmt', target.hdr ? 'rgb48le' : 'rgb24', '-s', `${target.width}x${target.height}`, '-framerate', '24', '-i', '-'];
+  const input = ['-f', 'rawvideo', '-pix_fmt', target.hdr ? 'rgb48le' : 'rgb24', '-s', `${target.width}x${target.height}`, '-framerate', String(VIDEO_FPS), '-i', '-'];
   await video.encode([...input, ...outputArgs(target, target.hdr ? PQ_RGB_TO_HDR : RGB_TO_SDR)], {
     signal,
     feed: async (stdin) => {
