@@ -91,6 +91,7 @@ export const ERRORS = {
   REF_NOT_VIDEO: { status: 422, detail: '{path}: content-type is not a video' },
   REF_VIDEO_TOO_LARGE: { status: 413, detail: '{path}: video exceeds 200 MB limit' },
   URL_INGESTION_UNAVAILABLE: { status: 503, detail: 'Image URL ingestion unavailable' },
+  VIDEO_PROBE_UNAVAILABLE: { status: 503, detail: '{path}: video probing unavailable, try again' },
 
   REF_FILE_NOT_READY: { status: 422, detail: '{path}: file {id} is {state}, not ready' },
   REF_FILE_DELETED: { status: 422, detail: '{path}: file {id} has been deleted' },

@@ -1,5 +1,6 @@
 import { apiError } from './errors.js';
 import type { AspectRatio, GenerationCreate, GenerationKind, ImageRef, LayeringResolution, Model } from './schemas.js';
+import { checkImageRef } from './ref-rules.js';
 import { normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
 
 export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
@@ -48,7 +49,7 @@ export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
   checkPrompt(body.prompt, type);
   if (!MODEL_TYPES[model].includes(type)) throw apiError('TYPE_UNSUPPORTED', { type, model });
   if (VIDEO_TYPES.includes(type)) {
-    const video = normalizeVideo(body, type as VideoType, checkImageRef);
+    const video = normalizeVideo(body, type as VideoType);
     return {
       prompt: body.prompt,
       model,
@@ -113,18 +114,5 @@ function checkPrompt(prompt: string, type: GenerationKind): void {
     if (prompt.length > LAYERING_PROMPT_MAX) throw apiError('LAYERING_PROMPT_LENGTH');
   } else if (prompt.length < 1) {
     throw apiError('PROMPT_LENGTH');
-  }
-}
-
-export function checkImageRef(ref: ImageRef, path: string): void {
-  const given = (['url', 'data', 'generation_id', 'file_id'] as const).filter((k) => ref[k] != null);
-  if (given.length === 0) throw apiError('REF_NEITHER', { path });
-  if (given.length > 1) {
-    const urlAndData = given.length === 2 && given.includes('url') && given.includes('data');
-    throw apiError(urlAndData ? 'REF_BOTH' : 'REF_EXACTLY_ONE', { path });
-  }
-  if (ref.data != null && !ref.media_type) throw apiError('REF_MEDIA_TYPE_REQUIRED', { path });
-  if (ref.media_type && !ref.media_type.toLowerCase().startsWith('image/') && ref.file_id == null) {
-    throw apiError('REF_MEDIA_TYPE_NOT_IMAGE', { path, media_type: ref.media_type });
   }
 }

@@ -1,4 +1,5 @@
 import { apiError } from './errors.js';
+import { checkImageRef, checkVideoSource } from './ref-rules.js';
 import type {
   AspectRatio,
   EditStrength,
@@ -42,13 +43,11 @@ export interface VideoRequest {
   edit: VideoEditRequest | null;
 }
 
-type RefCheck = (ref: ImageRef, path: string) => void;
-
 const given = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 const notAllowed = (field: string, type: string) => apiError('OPTION_NOT_ALLOWED', { field, type });
 
-/** Spec §3.8 for the three ray-3.2 types; `checkImageRef` is the image-position ref check. */
-export function normalizeVideo(body: GenerationCreate, type: VideoType, checkImageRef: RefCheck): VideoRequest {
+/** Spec §3.8 for the three ray-3.2 types. */
+export function normalizeVideo(body: GenerationCreate, type: VideoType): VideoRequest {
   const v: VideoOptions = body.video ?? {};
   if (given(body.layering)) throw notAllowed('layering', type);
   if ((body.image_ref ?? []).length > 0) throw notAllowed('image_ref', type);
@@ -132,11 +131,11 @@ export function normalizeVideo(body: GenerationCreate, type: VideoType, checkIma
     keyframes,
     keyframe_indexes: indexes,
     source_position: position,
-    edit: type === 'video_edit' ? normalizeEdit(v.edit ?? null, start, checkImageRef) : null,
+    edit: type === 'video_edit' ? normalizeEdit(v.edit ?? null, start) : null,
   };
 }
 
-function normalizeEdit(edit: VideoEditOptions | null, start: ImageRef | null, checkImageRef: RefCheck): VideoEditRequest {
+function normalizeEdit(edit: VideoEditOptions | null, start: ImageRef | null): VideoEditRequest {
   const keyframes = edit?.keyframes ?? [];
   if (edit && (given(edit.keyframes) || given(edit.keyframe_indexes))) {
     keyframes.forEach((ref, i) => checkImageRef(ref, `video.edit.keyframes[${i}]`));
@@ -179,21 +178,6 @@ function checkSourcePosition(position: SourcePosition): void {
   for (const field of ['w_norm', 'h_norm'] as const) {
     const value = position[field];
     if (!(value > 0 && value <= 2)) throw apiError('VIDEO_SOURCE_POSITION_RANGE', { field, range: 'greater than 0 and at most 2.0', value });
-  }
-}
-
-/** The edit/reframe source: a video by url (with a video/* media_type), data, generation or file. */
-export function checkVideoSource(ref: ImageRef, path: string): void {
-  const kinds = (['url', 'data', 'generation_id', 'file_id'] as const).filter((k) => ref[k] != null);
-  if (kinds.length === 0) throw apiError('REF_NEITHER', { path });
-  if (kinds.length > 1) {
-    const urlAndData = kinds.length === 2 && kinds.includes('url') && kinds.includes('data');
-    throw apiError(urlAndData ? 'REF_BOTH' : 'REF_EXACTLY_ONE', { path });
-  }
-  if (ref.data != null && !ref.media_type) throw apiError('REF_MEDIA_TYPE_REQUIRED', { path });
-  if (ref.url != null && !ref.media_type) throw apiError('REF_VIDEO_URL_MEDIA_TYPE', { path });
-  if (ref.media_type && (ref.url != null || ref.data != null) && !ref.media_type.toLowerCase().startsWith('video/')) {
-    throw apiError('REF_MEDIA_TYPE_NOT_VIDEO', { path, media_type: ref.media_type });
   }
 }
 

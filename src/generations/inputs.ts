@@ -2,9 +2,8 @@ import { apiError, type GenerationRequest, type ImageRef } from '../contract/ind
 import type { MediaFetcher } from '../media/fetch/index.js';
 import { resolveFileRef } from '../files/index.js';
 import { checkDeclaredType } from '../media/declared-type.js';
-import { decodeBase64, type IngestLimits } from '../media/ingest.js';
-import { decodeVideoBase64 } from '../media/video/inline-video.js';
-import type { VideoLimits } from '../config.js';
+import { decodeBase64 } from '../media/ingest.js';
+import type { Config } from '../config.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
 import { parseOutputs, type StoredInput } from './records.js';
@@ -58,7 +57,7 @@ export async function ingestRefs(
   generationId: string,
   slots: RefSlot[],
   chained: Map<RefSlot, string>,
-  limits: IngestLimits & Pick<VideoLimits, 'maxVideoBytes'>,
+  limits: Pick<Config['limits'], 'maxImageBytes' | 'maxVideoBytes'>,
   fetcher: MediaFetcher,
 ): Promise<StoredInput[]> {
   const inputs: StoredInput[] = [];
@@ -68,9 +67,7 @@ export async function ingestRefs(
     if (chainedKey && slot.ref.file_id != null) {
       // A copy: the file may be deleted (and its blob purged) before the job runs.
       const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
-      const bytes = await blobs.read(chainedKey);
-      if (!bytes) throw apiError('REF_FILE_DELETED', { path: slot.path, id: slot.ref.file_id });
-      await blobs.put(key, bytes);
+      if (!(await blobs.copy(chainedKey, key))) throw apiError('REF_FILE_DELETED', { path: slot.path, id: slot.ref.file_id });
       inputs.push({ ...base, key, origin: 'file' });
       continue;
     }
@@ -78,14 +75,14 @@ export async function ingestRefs(
       inputs.push({ ...base, key: chainedKey, origin: 'generation' });
       continue;
     }
-    const bytes =
+    const limit =
       slot.kind === 'video'
-        ? slot.ref.data != null
-          ? decodeVideoBase64(slot.ref.data, slot.path, limits)
-          : (await fetcher.fetch(slot.ref.url!, slot.path, { kind: 'video' })).bytes
-        : slot.ref.data != null
-          ? decodeBase64(slot.ref.data, slot.path, limits)
-          : (await fetcher.fetch(slot.ref.url!, slot.path, { kind: 'image' })).bytes;
+        ? { maxBytes: limits.maxVideoBytes, tooLarge: 'REF_VIDEO_TOO_LARGE' as const }
+        : { maxBytes: limits.maxImageBytes, tooLarge: 'REF_IMAGE_TOO_LARGE' as const };
+    const bytes =
+      slot.ref.data != null
+        ? decodeBase64(slot.ref.data, slot.path, limit)
+        : (await fetcher.fetch(slot.ref.url!, slot.path, { kind: slot.kind })).bytes;
     // Video bytes are checked by ffprobe: a source that isn't a video fails as unsupported_format.
     if (slot.kind === 'image') checkDeclaredType(bytes, slot.ref.media_type, slot.path);
     const key = `inputs/${generationId}/${slot.role}-${slot.index}`;

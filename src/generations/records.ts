@@ -10,6 +10,8 @@ export interface StoredInput {
   origin: 'data' | 'url' | 'generation' | 'file';
   /** Set for video bytes: an edit/reframe source, or the prior clip of an extend. */
   kind?: 'video';
+  /** An edit/reframe source's facts, measured at submit so the job doesn't probe it again. */
+  facts?: SourceFacts;
 }
 
 export type InputRole = 'source' | 'image_ref' | 'start_frame' | 'end_frame' | 'keyframe' | 'edit_keyframe';
@@ -38,6 +40,8 @@ export interface VideoFacts {
   seconds: number;
   frames: number;
 }
+
+export type SourceFacts = VideoFacts & { fps: number };
 
 /** Keeps a ref's provenance for the record but drops inline data. */
 export function describeRef(ref: ImageRef): ImageRef {

@@ -1,12 +1,9 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { VideoLimits } from '../config.js';
-import { sourceProblem, type GenerationRequest } from '../contract/index.js';
-import { probeVideoBytes, type VideoToolkit } from '../media/video/index.js';
+import { apiError, sourceProblem, VIDEO_FPS, type GenerationRequest } from '../contract/index.js';
+import { ProcessError, probeVideoFile, type VideoToolkit } from '../media/video/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
-import { parseOutputs, type StoredInput, type VideoFacts } from './records.js';
+import { parseOutputs, type SourceFacts, type StoredInput } from './records.js';
 
 /** Billed length when the source can't be measured at submit; such a job fails and is refunded. */
 const UNMEASURED_SECONDS = 5;
@@ -14,8 +11,9 @@ const UNMEASURED_SECONDS = 5;
 /**
  * The length of an edit/reframe source, which prices the job (spec §11: output = source
  * length), and the source rules that can be decided now: a chained video's recorded facts,
- * or a probe of the fetched/inline bytes. Throws the 422 of a rule it breaks; bytes that
- * don't probe are left to the job, which fails them with a `failure_code`.
+ * or a probe of the fetched/inline bytes. The facts are kept on the source input for the job.
+ * Throws the 422 of a rule it breaks, or a 503 when ffprobe itself fails; bytes that don't
+ * probe are left to the job, which fails them with a `failure_code`.
  */
 export async function measureVideoSource(
   deps: { store: Store; blobs: BlobStore; video?: VideoToolkit },
@@ -31,27 +29,31 @@ export async function measureVideoSource(
   if (!facts) return UNMEASURED_SECONDS;
   const problem = sourceProblem(request, facts, limits);
   if (problem) throw problem;
+  input.facts = facts;
   return facts.seconds;
 }
 
-async function chainedFacts(store: Store, clientId: string, request: GenerationRequest, input: StoredInput): Promise<VideoFacts | null> {
+async function chainedFacts(store: Store, clientId: string, request: GenerationRequest, input: StoredInput): Promise<SourceFacts | null> {
   const id = request.source?.generation_id;
   if (input.origin !== 'generation' || !id) return null;
   const prior = await generations.getGeneration(store, id, clientId);
-  return parseOutputs(prior?.output ?? null).find((o) => o.key === input.key)?.video ?? null;
+  const facts = parseOutputs(prior?.output ?? null).find((o) => o.key === input.key)?.video;
+  // Outputs are rendered at VIDEO_FPS.
+  return facts ? { ...facts, fps: VIDEO_FPS } : null;
 }
 
-async function probedFacts(deps: { blobs: BlobStore; video?: VideoToolkit }, input: StoredInput): Promise<VideoFacts | null> {
+async function probedFacts(deps: { blobs: BlobStore; video?: VideoToolkit }, input: StoredInput): Promise<SourceFacts | null> {
   if (!deps.video || deps.video.problem) return null;
-  const bytes = await deps.blobs.read(input.key);
-  if (!bytes) return null;
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'atelier-probe-'));
+  const blob = await deps.blobs.stat(input.key);
+  if (!blob) return null;
   try {
-    const probed = await probeVideoBytes(deps.video, bytes, path.join(dir, 'source'));
-    return probed.ok ? probed.probe : null;
-  } catch {
-    return null;
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+    const probed = await probeVideoFile(deps.video, blob.path);
+    if (!probed.ok) return null;
+    const { width, height, seconds, frames, fps } = probed.probe;
+    return { width, height, seconds, frames, fps };
+  } catch (err) {
+    // ffprobe timed out or didn't start: the length prices the job, so it isn't guessed.
+    if (err instanceof ProcessError) throw apiError('VIDEO_PROBE_UNAVAILABLE', { path: input.path });
+    throw err;
   }
 }

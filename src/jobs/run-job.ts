@@ -51,16 +51,16 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
   const { moderation } = deps;
   const inputs: EngineInput[] = [];
   for (const input of request.inputs) {
-    const bytes = await deps.blobs.read(input.key);
-    if (!bytes) return failed('invalid_request', `${input.path}: the referenced ${input.kind ?? 'image'} is no longer available`);
     if (input.kind === 'video') {
-      const loaded = await loadVideoInput(deps.video, request, input, bytes, workDir!, deps.config.limits, signal);
+      const loaded = await loadVideoInput(deps.video, deps.blobs, request, input, deps.config.limits, signal);
       if (!loaded.ok) return failed(loaded.code, loaded.reason);
       // A prior clip's frame (extend) is checked like any input image; video sources are not classified.
       if ('bytes' in loaded.input && (await moderation.flagsImage(generationId, 'input', input.path, loaded.input.bytes))) return failed('content_moderated');
       inputs.push(loaded.input);
       continue;
     }
+    const bytes = await deps.blobs.read(input.key);
+    if (!bytes) return failed('invalid_request', `${input.path}: the referenced image is no longer available`);
     const probe = await probeImage(bytes, deps.config.limits);
     if (!probe.ok) return failed(probe.failureCode, `${input.path}: ${probe.reason}`);
     if (await moderation.flagsImage(generationId, 'input', input.path, bytes)) return failed('content_moderated');

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { FAILURE_REASONS, sourceProblem, type FailureCode } from '../contract/index.js';
 import type { EngineInput } from '../engines/index.js';
 import type { StoredInput, StoredRequest } from '../generations/index.js';
 import { probeImage } from '../media/image.js';
-import { probeVideoBytes, type VideoToolkit } from '../media/video/index.js';
+import { probeVideoFile, type VideoToolkit } from '../media/video/index.js';
+import type { BlobStore } from '../storage/index.js';
 import type { Config } from '../config.js';
 
 export type Loaded = { ok: true; input: EngineInput } | { ok: false; code: FailureCode; reason: string };
@@ -11,23 +11,28 @@ export type Loaded = { ok: true; input: EngineInput } | { ok: false; code: Failu
 const fail = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Loaded => ({ ok: false, code, reason });
 
 /**
- * A video input of a job: an edit/reframe source becomes a probed file; the prior clip of
- * an extend becomes its last frame (forward) or first frame (backward) as an image.
+ * A video input of a job, read in place from its blob: an edit/reframe source becomes a
+ * probed file (facts measured at submit are not probed again); the prior clip of an
+ * extend becomes its last frame (forward) or first frame (backward) as an image.
  */
 export async function loadVideoInput(
   video: VideoToolkit | undefined,
+  blobs: BlobStore,
   request: StoredRequest,
   input: StoredInput,
-  bytes: Buffer,
-  workDir: string,
   limits: Config['limits'],
   signal: AbortSignal,
 ): Promise<Loaded> {
+  const blob = await blobs.stat(input.key);
+  if (!blob) return fail('invalid_request', `${input.path}: the referenced video is no longer available`);
   if (!video || video.problem) return fail('generation_failed', `Video inputs need ffmpeg: ${video?.problem ?? 'not configured'}`);
-  const file = path.join(workDir, `${input.role}-${input.index}.input`);
-  const probed = await probeVideoBytes(video, bytes, file, signal);
-  if (!probed.ok) return fail(probed.code, `${input.path}: ${probed.reason}`);
-  const p = probed.probe;
+  const file = blob.path;
+  let p = input.facts;
+  if (!p) {
+    const probed = await probeVideoFile(video, file, signal);
+    if (!probed.ok) return fail(probed.code, `${input.path}: ${probed.reason}`);
+    p = probed.probe;
+  }
 
   if (input.role !== 'source') {
     const png = await video.grabFrame(file, input.role === 'start_frame' ? Math.max(0, p.frames - 1) : 0, signal);
@@ -41,4 +46,3 @@ export async function loadVideoInput(
   if (problem) return fail('invalid_request', problem.detail);
   return { ok: true, input: { kind: 'video', role: 'source', index: 0, file, width: p.width, height: p.height, seconds: p.seconds, fps: p.fps, frames: p.frames } };
 }
-

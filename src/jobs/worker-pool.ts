@@ -14,8 +14,6 @@ interface Running {
   done: Promise<void>;
 }
 
-const isVideo = (row: { type: string } | undefined) => !!row && VIDEO_TYPES.includes(row.type as GenerationKind);
-
 /**
  * In-process workers: each loop claims one job at a time under a lease, renews the
  * lease while the engine runs, and records the outcome in one transaction.
@@ -61,6 +59,7 @@ export class WorkerPool {
           limit: 1,
           now: this.deps.clock.now(),
           leaseMs: this.deps.config.leaseMs,
+          skipTypes: this.atVideoCapacity() ? VIDEO_TYPES : undefined,
         });
         if (job) await this.run(job.generation_id, job.attempts, job.max_attempts);
         else await this.idle();
@@ -69,6 +68,14 @@ export class WorkerPool {
         await this.idle();
       }
     }
+  }
+
+  /**
+   * Video jobs beyond the encode capacity stay queued, so waiting for ffmpeg can't tie up a
+   * worker that image jobs need. (The encode semaphore stays the hard bound.)
+   */
+  private atVideoCapacity(): boolean {
+    return [...this.running.values()].filter((r) => r.video).length >= this.deps.config.videoConcurrency;
   }
 
   private idle(): Promise<void> {
@@ -105,13 +112,6 @@ export class WorkerPool {
     const abort = new AbortController();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    // A video job beyond the encode capacity goes back to the queue, so waiting for ffmpeg can't
-    // tie up a worker that image jobs need. (The encode semaphore stays the hard bound.)
-    const videoRunning = [...this.running.values()].filter((r) => r.video).length;
-    if (videoRunning >= config.videoConcurrency && isVideo(await generations.getGenerationById(store.db, generationId))) {
-      await queue.deferJob(store.db, generationId, this.id, clock.now() + Math.max(config.pollIntervalMs, 100));
-      return;
-    }
     const running: Running = { generationId, abort, done, video: false };
     this.running.set(generationId, running);
     const started = clock.now();
@@ -129,7 +129,7 @@ export class WorkerPool {
         await queue.deleteJob(store.db, generationId, this.id);
         return;
       }
-      running.video = isVideo(row);
+      running.video = VIDEO_TYPES.includes(row.type as GenerationKind);
       const request = JSON.parse(row.request) as StoredRequest;
       const step = emulationStep(request.emulation, row.created_at, started);
       if (step.kind !== 'wait' || step.processing) await generations.markGenerationsProcessing(store.db, [generationId], started);

@@ -20,6 +20,8 @@ export interface BlobStore {
   put(key: string, bytes: Buffer): Promise<void>;
   /** Streams `source` into the blob, never holding it whole; returns its size. Throws BlobTooLarge past `maxBytes`. */
   putStream(key: string, source: Readable, maxBytes: number): Promise<number>;
+  /** Copies a blob without reading it into memory; false when `fromKey` is gone. */
+  copy(fromKey: string, toKey: string): Promise<boolean>;
   read(key: string): Promise<Buffer | null>;
   stat(key: string): Promise<StoredBlob | null>;
   deletePrefix(prefix: string): Promise<void>;
@@ -69,6 +71,21 @@ export class LocalBlobStore implements BlobStore {
       await fs.promises.rm(temp, { force: true });
       throw err;
     }
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<boolean> {
+    const from = this.file(fromKey);
+    const file = this.file(toKey);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await fs.promises.copyFile(from, temp);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+    await fs.promises.rename(temp, file);
+    return true;
   }
 
   async read(key: string): Promise<Buffer | null> {

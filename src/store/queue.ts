@@ -13,11 +13,11 @@ export interface ClaimedJob {
 
 export const enqueueJob = preparedInsert('jobs');
 
-/** Leases up to `limit` due jobs whose lease is free or expired. */
+/** Leases up to `limit` due jobs whose lease is free or expired, leaving those of `skipTypes` generations queued. */
 export async function claimJobs(
   db: Db,
   dialect: DialectCapabilities,
-  claim: { workerId: string; limit: number; now: number; leaseMs: number },
+  claim: { workerId: string; limit: number; now: number; leaseMs: number; skipTypes?: readonly string[] },
 ): Promise<ClaimedJob[]> {
   let due = db
     .selectFrom('jobs')
@@ -27,6 +27,12 @@ export async function claimJobs(
     .whereRef('attempts', '<', 'max_attempts')
     .orderBy('run_at')
     .limit(claim.limit);
+  const skipTypes = claim.skipTypes ?? [];
+  if (skipTypes.length) {
+    due = due.where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('generations').select('generations.id').whereRef('generations.id', '=', 'jobs.generation_id').where('generations.type', 'in', skipTypes))),
+    );
+  }
   if (dialect.rowLocks) due = due.forUpdate().skipLocked();
   return db
     .updateTable('jobs')
@@ -60,7 +66,7 @@ export async function releaseJob(db: Db, id: string, workerId: string): Promise<
     .execute();
 }
 
-/** Puts a job off until `runAt` without counting the attempt: the emulator's latency plan, a video job over the encode capacity. */
+/** Puts a job off until `runAt` without counting the attempt (the emulator's latency plan). */
 export async function deferJob(db: Db, id: string, workerId: string, runAt: number): Promise<void> {
   await db
     .updateTable('jobs')

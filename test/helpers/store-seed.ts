@@ -7,16 +7,16 @@ export async function seedClient(store: Store): Promise<string> {
   return id;
 }
 
-/** A queued image generation of `clientId` with its job, as submit stores them. */
-export async function seedGeneration(store: Store, clientId: string, now: number, maxAttempts = 3): Promise<string> {
+/** A queued generation of `clientId` (an image unless `type` says) with its job, as submit stores them. */
+export async function seedGeneration(store: Store, clientId: string, now: number, maxAttempts = 3, type = 'image'): Promise<string> {
   const id = randomUUID();
   await store.db.transaction().execute(async (trx) => {
     await generations.insertGeneration(trx, {
       id,
       client_id: clientId,
       api_key_id: 'k',
-      type: 'image',
-      model: 'uni-1',
+      type,
+      model: type.startsWith('video') ? 'ray-3.2' : 'uni-1',
       state: 'queued',
       request: '{}',
       user_id: null,

@@ -44,6 +44,23 @@ for (const dialect of await dialects()) {
       }
     });
 
+    test('a claim can leave the jobs of some generation types queued', async () => {
+      const { store, cleanup } = await dialect.open();
+      try {
+        const client = await seedClient(store);
+        const video = await seedGeneration(store, client, 1000, 3, 'video_edit');
+        const image = await seedGeneration(store, client, 1001);
+        const skipTypes = ['video', 'video_edit', 'video_reframe'];
+        const first = await queue.claimJobs(store.db, store.dialect, { workerId: 'w1', limit: 5, now: 2000, leaseMs: 500, skipTypes });
+        assert.deepEqual(first.map((j) => j.generation_id), [image]);
+        assert.deepEqual(await queue.claimJobs(store.db, store.dialect, { workerId: 'w1', limit: 5, now: 2000, leaseMs: 500, skipTypes }), []);
+        const second = await queue.claimJobs(store.db, store.dialect, { workerId: 'w2', limit: 5, now: 2000, leaseMs: 500 });
+        assert.deepEqual(second, [{ generation_id: video, attempts: 1, max_attempts: 3 }]);
+      } finally {
+        await cleanup();
+      }
+    });
+
     test('releasing gives the attempt back; retrying delays the job', async () => {
       const { store, cleanup } = await dialect.open();
       try {

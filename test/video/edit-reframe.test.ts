@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { solidImage } from '../helpers/images.js';
-import { download, generate, startTestServer, type TestServer } from '../helpers/server.js';
-import { frameRgb, meanDiff, probeVideo, testClip } from '../helpers/video.js';
+import { download, generate, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { frameRgb, meanDiff, probeVideo, testClip, toolkit } from '../helpers/video.js';
 
 /** The source frame `index`, resized as the engine would place it. */
 async function sourceFrame(clip: Buffer, index: number, width: number, height: number): Promise<Buffer> {
@@ -169,6 +171,37 @@ describe('video_edit and video_reframe (preview engine)', () => {
     assert.equal(midway.state, 'failed');
     assert.equal(midway.failure_code, 'corrupt_input');
     assert.equal(midway.failure_reason, 'source: the video could not be decoded');
+  });
+
+  test('an ffprobe that times out at submit is a 503, not an edit priced at a guessed length', async () => {
+    const dir = tempDir();
+    const ffprobe = path.join(dir, 'ffprobe');
+    fs.writeFileSync(ffprobe, '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
+    const stalled = await startTestServer({ ffprobePath: ffprobe, ffmpegTimeoutMs: '1000' });
+    try {
+      const res = await stalled.call('POST', '/v1/generations', { body: { prompt: 'p', model: 'ray-3.2', type: 'video_edit', source: source(), video: { resolution: '360p' } } });
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), { detail: 'source: video probing unavailable, try again' });
+    } finally {
+      await stalled.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the source is probed once, at submit: the job runs on the facts measured there', async () => {
+    const dir = tempDir();
+    const ffprobe = path.join(dir, 'ffprobe');
+    const calls = path.join(dir, 'calls');
+    fs.writeFileSync(ffprobe, `#!/bin/sh\necho probe >> ${calls}\nexec ${toolkit.info!.ffprobe} "$@"\n`, { mode: 0o755 });
+    const counted = await startTestServer({ ffprobePath: ffprobe });
+    try {
+      const done = await generate(counted, { prompt: 'p', model: 'ray-3.2', type: 'video_reframe', aspect_ratio: '1:1', source: source(), video: { resolution: '360p' } });
+      assert.equal(done.state, 'completed', JSON.stringify(done));
+      assert.equal(fs.readFileSync(calls, 'utf8'), 'probe\n');
+    } finally {
+      await counted.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('reframe 16:9 → 9:16: centred fit, exposed area filled, source length kept', async () => {

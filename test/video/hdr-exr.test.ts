@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import parseExr from 'parse-exr';
 import { solidImage } from '../helpers/images.js';
-import { download, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
-import { probeVideo, testClip } from '../helpers/video.js';
+import { download, startTestServer, tempDir, waitForGeneration, type TestServer } from '../helpers/server.js';
+import { probeVideo, testClip, toolkit } from '../helpers/video.js';
 
 const srgbToLinear = (v: number) => {
   const c = v / 255;
@@ -18,11 +20,11 @@ describe('HDR and EXR export', () => {
   after(() => ts.close());
 
   /** 720p is HDR's floor, so these renders are the suite's largest: allow them a few minutes on a busy machine. */
-  const generate = async (_: TestServer, body: object) => {
-    const res = await ts.call('POST', '/v1/generations', { body });
+  const generate = async (server: TestServer, body: object) => {
+    const res = await server.call('POST', '/v1/generations', { body });
     const created = await res.json();
     assert.equal(res.status, 201, JSON.stringify(created));
-    return waitForGeneration(ts, created.id, undefined, 240_000);
+    return waitForGeneration(server, created.id, undefined, 240_000);
   };
 
   test('hdr gives 10-bit HEVC tagged BT.2020 / PQ, and exr_export adds a half-float OpenEXR of the first frame', async () => {
@@ -59,4 +61,40 @@ describe('HDR and EXR export', () => {
     const p = await probeVideo(await download(done.output[0].url));
     assert.deepEqual([p.codec, p.pixFmt, p.colorTransfer, p.width, p.height, p.frames], ['hevc', 'yuv420p10le', 'smpte2084', 1280, 720, 24]);
   });
+
+  test('an HDR edit with exr_export is one libx265 pass; its EXR is the first frame, here the start_frame guide', async () => {
+    // ffmpeg behind a wrapper that records each run's arguments.
+    const dir = tempDir();
+    const ffmpeg = path.join(dir, 'ffmpeg');
+    const runs = path.join(dir, 'runs');
+    fs.writeFileSync(ffmpeg, `#!/bin/sh\necho "$*" >> ${runs}\nexec ${toolkit.info!.ffmpeg} "$@"\n`, { mode: 0o755 });
+    const counted = await startTestServer({ ffmpegPath: ffmpeg, ffprobePath: toolkit.info!.ffprobe });
+    try {
+      const clip = await testClip(128, 72, 1);
+      const red = await solidImage(64, 36, 'png', { r: 200, g: 40, b: 40 });
+      const done = await generate(counted, {
+        prompt: 'p', model: 'ray-3.2', type: 'video_edit', source: { data: clip.toString('base64'), media_type: 'video/mp4' },
+        video: { hdr: true, exr_export: true, start_frame: { data: red.toString('base64'), media_type: 'image/png' } },
+      });
+      assert.equal(done.state, 'completed', JSON.stringify(done));
+      assert.deepEqual(done.output.map((o: { type: string }) => o.type), ['video', 'exr']);
+      const encodes = fs.readFileSync(runs, 'utf8').split('\n').filter((args) => / -c:v /.test(args));
+      assert.deepEqual(encodes.map((args) => / -c:v (\S+)/.exec(args)![1]), ['libx265']);
+
+      const p = await probeVideo(await download(done.output[0].url));
+      assert.deepEqual([p.codec, p.pixFmt, p.colorPrimaries, p.colorTransfer, p.frames], ['hevc', 'yuv420p10le', 'bt2020', 'smpte2084', 24]);
+      const exrBytes = await download(done.output[1].url);
+      const exr = parseExr(exrBytes.buffer.slice(exrBytes.byteOffset, exrBytes.byteOffset + exrBytes.length) as ArrayBuffer, 1015);
+      assert.deepEqual([exr.width, exr.height], [1280, 720]);
+      // The centre pixel: sRGB (200, 40, 40) in linear ACES2065-1, after a trip through 4:2:0.
+      const at = ((360 * 1280) + 640) * 4;
+      const [r, g, b] = [srgbToLinear(200), srgbToLinear(40), srgbToLinear(40)];
+      const expected = [0.4397 * r + 0.383 * g + 0.1774 * b, 0.0898 * r + 0.8134 * g + 0.0968 * b, 0.0175 * r + 0.1116 * g + 0.8708 * b];
+      expected.forEach((value, c) => assert.ok(Math.abs(exr.data[at + c] - value) < 0.02, `channel ${c}: ${exr.data[at + c]} vs ${value}`));
+    } finally {
+      await counted.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
 });

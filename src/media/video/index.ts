@@ -1,3 +1,3 @@
 export { VideoToolkit, type VideoProbe, type VideoToolkitOptions } from './toolkit.js';
 export { ProcessError } from './process.js';
-export { probeVideoBytes } from './probe-bytes.js';
+export { probeVideoFile } from './probe-file.js';

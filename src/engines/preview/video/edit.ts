@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { EDIT_STRENGTHS, videoSize, type EditStrength, type GenerationRequest } from '../../../contract/index.js';
+import { EDIT_STRENGTHS, VIDEO_FPS, videoSize, type EditStrength, type GenerationRequest } from '../../../contract/index.js';
 import { encodeImage, rgbFrame } from '../../../media/image.js';
 import type { EngineContext, ImageInput, VideoInput } from '../../engine.js';
 import { renderCard } from '../card.js';
-import { outputArgs, SDR_TO_PQ_FILTER } from './encode.js';
+import { outputArgs, SDR_TO_PQ_FILTER, YUV_TO_RGB } from './encode.js';
 import type { Look } from './look.js';
 import { stageSize } from './motion.js';
 import type { RenderedClip } from './text-to-video.js';
@@ -50,7 +50,7 @@ async function writeGuides(request: GenerationRequest, source: VideoInput, image
   const start = images.find((i) => i.role === 'start_frame');
   if (start) pinned.push({ image: start, frame: 0, from: 'video.start_frame' });
   for (const keyframe of images.filter((i) => i.role === 'edit_keyframe')) {
-    const frame = Math.min(size.frames - 1, Math.round((v.edit!.keyframe_indexes[keyframe.index] * 24) / (source.fps || 24)));
+    const frame = Math.min(size.frames - 1, Math.round((v.edit!.keyframe_indexes[keyframe.index] * VIDEO_FPS) / (source.fps || VIDEO_FPS)));
     pinned.push({ image: keyframe, frame, from: `video.edit.keyframes[${keyframe.index}]` });
   }
   return Promise.all(
@@ -71,7 +71,7 @@ async function writeGuides(request: GenerationRequest, source: VideoInput, image
 export async function renderEdit(request: GenerationRequest, source: VideoInput, images: ImageInput[], look: Look, ctx: EngineContext): Promise<RenderedClip> {
   const v = request.video!;
   const { width, height } = videoSize(v.resolution, { w: source.width, h: source.height });
-  const frames = Math.max(1, Math.round(source.seconds * 24));
+  const frames = Math.max(1, Math.round(source.seconds * VIDEO_FPS));
   const record = editRecord(request);
   const blur = v.edit?.controls?.depth?.enabled === false ? 0 : Math.round((v.edit?.controls?.depth?.blur ?? 0) * 6);
 
@@ -82,29 +82,29 @@ export async function renderEdit(request: GenerationRequest, source: VideoInput,
   const guides = await writeGuides(request, source, images, { width, height, frames }, ctx.workDir!);
 
   const ease = `(1-cos(PI*n/${Math.max(1, frames - 1)}))/2`;
+  const last = `g${guides.length}`;
+  const toOutput = v.hdr ? SDR_TO_PQ_FILTER : 'null';
   // Stills are decoded once: `loop` repeats the card in memory; a guide is one frame that overlay holds after it ends.
   const graph = [
-    `[0:v]fps=24,scale=${width}:${height},setsar=1${blur ? `,boxblur=${blur}:1` : ''},hue=h=${record.hue_shift}:s=${1 + record.mix / 2},format=yuv420p[src]`,
-    `[1:v]loop=loop=${frames}:size=1:start=0,setpts=N/24/TB,crop=${width}:${height}:x='${2 * stage.dx}*${ease}':y='${2 * stage.dy}*${ease}',scale=out_color_matrix=bt709,format=yuv420p[card]`,
+    `[0:v]fps=${VIDEO_FPS},scale=${width}:${height},setsar=1${blur ? `,boxblur=${blur}:1` : ''},hue=h=${record.hue_shift}:s=${1 + record.mix / 2},format=yuv420p[src]`,
+    `[1:v]loop=loop=${frames}:size=1:start=0,setpts=N/${VIDEO_FPS}/TB,crop=${width}:${height}:x='${2 * stage.dx}*${ease}':y='${2 * stage.dy}*${ease}',scale=out_color_matrix=bt709,format=yuv420p[card]`,
     // blend's `normal` keeps `opacity` of the first input (the source).
     `[src][card]blend=all_mode=normal:all_opacity=${Math.round((1 - record.mix) * 100) / 100}:shortest=1[g0]`,
     ...guides.map((g, n) => `[${n + 2}:v]scale=${width}:${height}:out_color_matrix=bt709,format=yuv420p[i${n}];[g${n}][i${n}]overlay=enable='eq(n\\,${g.frame})'[g${n + 1}]`),
+    // One pass: HDR goes to PQ here; the EXR still (HDR only) is the first frame before that.
+    v.exr_export ? `[${last}]split[main][still];[main]${toOutput}[out];[still]${YUV_TO_RGB}[first]` : `[${last}]${toOutput}[out]`,
   ].join(';');
   const comment = JSON.stringify({ atelier: { type: 'video_edit', ...record, guides: guides.map(({ frame, from }) => ({ frame, from })) } });
 
-  const sdrFile = path.join(ctx.workDir!, 'edit-sdr.mp4');
-  await ctx.video!.encode(
+  const file = path.join(ctx.workDir!, 'edit.mp4');
+  const still = await ctx.video!.encode(
     [
       '-xerror', '-i', source.file, '-i', cardFile, ...guides.flatMap((g) => ['-i', g.file]),
-      '-filter_complex', graph, '-map', `[g${guides.length}]`,
-      ...outputArgs({ width, height, frames, hdr: false, comment, file: sdrFile }, null),
+      '-filter_complex', graph, '-map', '[out]',
+      ...outputArgs({ width, height, frames, hdr: v.hdr, comment, file }, null),
+      ...(v.exr_export ? ['-map', '[first]', '-frames:v', '1', '-f', 'rawvideo', '-'] : []),
     ],
-    { signal: ctx.signal },
+    { signal: ctx.signal, captureStdout: v.exr_export },
   );
-  const firstFrame = v.exr_export ? await rgbFrame(await ctx.video!.grabFrame(sdrFile, 0, ctx.signal), width, height) : undefined;
-  if (!v.hdr) return { file: sdrFile, width, height, frames, firstFrame };
-
-  const file = path.join(ctx.workDir!, 'edit-hdr.mp4');
-  await ctx.video!.encode(['-i', sdrFile, ...outputArgs({ width, height, frames, hdr: true, comment, file }, SDR_TO_PQ_FILTER)], { signal: ctx.signal });
-  return { file, width, height, frames, firstFrame };
+  return { file, width, height, frames, firstFrame: v.exr_export ? still : undefined };
 }

@@ -1,3 +1,4 @@
+import { VIDEO_FPS } from '../../../contract/index.js';
 import type { VideoToolkit } from '../../../media/video/index.js';
 import { toPqBt2020 } from './hdr.js';
 
@@ -14,6 +15,8 @@ export interface EncodeTarget {
 /** RGB in → the output's YCbCr: BT.709 for SDR, BT.2020 (of PQ-encoded rgb48le) for HDR. */
 export const RGB_TO_SDR = 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p';
 const PQ_RGB_TO_HDR = 'scale=out_color_matrix=bt2020:out_range=tv,format=yuv420p10le';
+/** The inverse of RGB_TO_SDR: BT.709 limited-range YCbCr → sRGB rgb24. */
+export const YUV_TO_RGB = 'scale=in_color_matrix=bt709:in_range=tv,format=rgb24';
 
 /** BT.709 SDR → BT.2020 PQ in ffmpeg (zimg): SDR white at 203 nits, 10-bit 4:2:0 out. */
 export const SDR_TO_PQ_FILTER =
@@ -36,7 +39,7 @@ export function outputArgs(target: EncodeTarget, filter: string | null): string[
     ...(filter ? ['-vf', filter] : []),
     '-frames:v', String(target.frames),
     ...(target.hdr ? HDR : SDR),
-    '-r', '24',
+    '-r', String(VIDEO_FPS),
     '-an',
     '-map_metadata', '-1',
     ...(target.comment ? ['-metadata', `comment=${target.comment}`] : []),
@@ -57,7 +60,7 @@ export async function encodeFrames(
   frame: (index: number) => Buffer,
   signal: AbortSignal,
 ): Promise<void> {
-  const input = ['-f', 'rawvideo', '-pix_fmt', target.hdr ? 'rgb48le' : 'rgb24', '-s', `${target.width}x${target.height}`, '-framerate', '24', '-i', '-'];
+  const input = ['-f', 'rawvideo', '-pix_fmt', target.hdr ? 'rgb48le' : 'rgb24', '-s', `${target.width}x${target.height}`, '-framerate', String(VIDEO_FPS), '-i', '-'];
   await video.encode([...input, ...outputArgs(target, target.hdr ? PQ_RGB_TO_HDR : RGB_TO_SDR)], {
     signal,
     feed: async (stdin) => {

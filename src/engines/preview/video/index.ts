@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { GenerationRequest } from '../../../contract/index.js';
+import { VIDEO_FPS, type GenerationRequest } from '../../../contract/index.js';
 import { encodeExr } from '../../../media/exr.js';
 import { ProcessError } from '../../../media/video/index.js';
 import { isVideoInput, type EngineContext, type EngineInput, type EngineOutput, type EngineResult, type ImageInput } from '../../engine.js';
@@ -45,7 +45,7 @@ export async function renderVideo(request: GenerationRequest, inputs: EngineInpu
       bytes: await fs.readFile(clip.file),
       mediaType: 'video/mp4',
       extension: 'mp4',
-      video: { width: clip.width, height: clip.height, seconds: clip.frames / 24, frames: clip.frames },
+      video: { width: clip.width, height: clip.height, seconds: clip.frames / VIDEO_FPS, frames: clip.frames },
     },
   ];
   if (v.exr_export && clip.firstFrame) {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseRatio, videoSize, type GenerationRequest } from '../../../contract/index.js';
+import { parseRatio, VIDEO_FPS, videoSize, type GenerationRequest } from '../../../contract/index.js';
 import type { EngineContext, VideoInput } from '../../engine.js';
 import { hex } from '../palette.js';
 import { outputArgs } from './encode.js';
@@ -27,13 +27,13 @@ export function placement(request: GenerationRequest, source: { width: number; h
 export async function renderReframe(request: GenerationRequest, source: VideoInput, look: Look, ctx: EngineContext): Promise<RenderedClip> {
   const v = request.video!;
   const { width, height } = videoSize(v.resolution, parseRatio(request.aspect_ratio!));
-  const frames = Math.max(1, Math.round(source.seconds * 24));
+  const frames = Math.max(1, Math.round(source.seconds * VIDEO_FPS));
   const at = placement(request, source, { width, height });
   // Blurring and tinting a small copy, then enlarging it, is a wide blur at a fraction of the cost.
   const small = { w: even(width / 8), h: even(height / 8) };
   const tint = hex(look.palette.deep).replace('#', '0x');
   const graph = [
-    `[0:v]fps=24,split[a][b]`,
+    `[0:v]fps=${VIDEO_FPS},split[a][b]`,
     `[a]scale=${small.w}:${small.h}:force_original_aspect_ratio=increase,crop=${small.w}:${small.h},boxblur=4:2,drawbox=x=0:y=0:w=${small.w}:h=${small.h}:color=${tint}@0.35:t=fill,scale=${width}:${height},setsar=1[bg]`,
     `[b]scale=${at.w}:${at.h},setsar=1[fg]`,
     `[bg][fg]overlay=x=${at.x}:y=${at.y}:shortest=1,format=yuv420p[out]`,

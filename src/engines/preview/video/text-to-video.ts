@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { FRAMES, parseRatio, VIDEO_ASPECT_RATIOS, videoSize, type AspectRatio, type GenerationRequest } from '../../../contract/index.js';
+import { FRAMES, parseRatio, VIDEO_ASPECT_RATIOS, VIDEO_FPS, videoSize, type AspectRatio, type GenerationRequest } from '../../../contract/index.js';
 import { rgbFrame } from '../../../media/image.js';
 import type { EngineContext, ImageInput } from '../../engine.js';
 import { renderCard } from '../card.js';
@@ -54,7 +54,7 @@ export async function renderTextToVideo(request: GenerationRequest, images: Imag
 
   const file = path.join(ctx.workDir!, 'video.mp4');
   const frame = (i: number) => {
-    if (i % 24 === 0) ctx.progress(0.2 + (0.75 * i) / count);
+    if (i % VIDEO_FPS === 0) ctx.progress(0.2 + (0.75 * i) / count);
     return composeFrame(i, count, anchors, motion, v.loop);
   };
   await encodeFrames(ctx.video!, { width, height, frames: count, hdr: v.hdr, file }, frame, ctx.signal);
