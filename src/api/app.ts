@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { API_VERSION, apiError, ERRORS } from '../contract/index.js';
 import type { Metrics } from '../metrics.js';
 import { handleError } from './error-handler.js';
+import { requestLogger } from './request-logger.js';
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -12,6 +13,7 @@ export function createApp(options: { logger: Logger; bodyLimit: number; metrics:
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: requestLogger,
     bodyLimit: options.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
