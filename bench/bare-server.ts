@@ -1,17 +1,9 @@
 // The baseline: a bare node:http server answering a fixed JSON body.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fixedGeneration } from './fixed-body.js';
 
-const body = JSON.stringify({
-  id: 'd290f1ee-6c54-4b01-90e6-d701748f0851',
-  type: 'image',
-  state: 'queued',
-  model: 'uni-1',
-  created_at: '2026-04-08T12:00:00Z',
-  output: [],
-  failure_reason: null,
-  failure_code: null,
-});
+const body = JSON.stringify(fixedGeneration);
 
 const server = http.createServer((req, res) => {
   req.resume();

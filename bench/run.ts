@@ -17,8 +17,9 @@ const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/j
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 
-function bareServer(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(here, 'bare-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A reference server of bench/ (bare-server.js, fastify-server.js) as a child process. */
+function referenceServer(file: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [path.join(here, file)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => {
     readline.createInterface({ input: child.stdout! }).once('line', (line) => {
       resolve({ url: JSON.parse(line).address, stop: () => child.kill() });
@@ -77,13 +78,15 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const submit = JSON.stringify({ prompt: 'A glass of iced coffee on a marble countertop' });
 
 let postRate = 0;
-const bare = await bareServer();
+const bare = await referenceServer('bare-server.js');
+const fastify = await referenceServer('fastify-server.js');
 const api = await atelier(0);
 try {
   process.stdout.write(`Atelier benchmark (${os.cpus().length} cores, ${rounds} rounds of ${seconds}s per load, 32 connections, medians)\n\n`);
   const id = await post(api.url, { prompt: 'bench' });
   const loads = {
     bare: { url: bare.url },
+    fastify: { url: `${fastify.url}/v1/generations/${id}` },
     get: { url: `${api.url}/v1/generations/${id}`, headers },
     post: { url: `${api.url}/v1/generations`, method: 'POST' as const, headers, body: submit },
   };
@@ -91,19 +94,22 @@ try {
   for (const load of Object.values(loads)) await throughput({ ...load, seconds: 1 });
   // Interleaved rounds, each ratio against the baseline of its own round: a noisy neighbour
   // slows a round's three loads alike, and the median drops the rounds it hit unevenly.
-  const rates = { bare: [] as number[], get: [] as number[], post: [] as number[] };
-  const ratios = { get: [] as number[], post: [] as number[] };
+  const rates = { bare: [] as number[], fastify: [] as number[], get: [] as number[], post: [] as number[] };
+  const ratios = { fastify: [] as number[], get: [] as number[], post: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     for (const [name, load] of Object.entries(loads)) rates[name as keyof typeof loads].push(await throughput({ ...load, seconds }));
+    ratios.fastify.push(rates.fastify[round] / rates.bare[round]);
     ratios.get.push(rates.get[round] / rates.bare[round]);
     ratios.post.push(rates.post[round] / rates.bare[round]);
   }
   report('bare node:http, fixed JSON', `${median(rates.bare).toFixed(0)} req/s`, '1.00×', 'baseline');
+  report('reference: minimal Fastify route, same JSON', `${median(rates.fastify).toFixed(0)} req/s`, `${median(ratios.fastify).toFixed(2)}×`, '— (framework ceiling)');
   report('GET /v1/generations/{id}', `${median(rates.get).toFixed(0)} req/s`, `${median(ratios.get).toFixed(2)}×`, '≥ 0.50×');
   postRate = median(rates.post);
   report('POST /v1/generations (limits off)', `${postRate.toFixed(0)} req/s`, `${median(ratios.post).toFixed(2)}×`, '≥ 0.25×');
 } finally {
   bare.stop();
+  fastify.stop();
   await api.stop();
 }
 
