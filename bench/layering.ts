@@ -6,7 +6,7 @@ import type { GenerationRequest, LayeringResolution } from '../src/contract/inde
 import type { ImageInput } from '../src/engines/index.js';
 import { DEFAULT_LAYERING_MODEL, layeringEngine } from '../src/engines/layering/index.js';
 import { loadSegmenter } from '../src/media/segment.js';
-import { percentile, report } from './measure.js';
+import { medianMs, report } from './measure.js';
 
 /** A 1600×1200 photo-like source: a shaded ball and a box on a wall and a floor. */
 const source = () =>
@@ -19,16 +19,6 @@ const source = () =>
     .jpeg({ quality: 90 })
     .toBuffer();
 
-async function samples(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    times.push(performance.now() - started);
-  }
-  return percentile(times, 50);
-}
-
 export async function layeringScenario(runs: number): Promise<void> {
   const bytes = await source();
   const input: ImageInput = { role: 'source', index: 0, bytes, width: 1600, height: 1200, format: 'jpeg' };
@@ -40,10 +30,10 @@ export async function layeringScenario(runs: number): Promise<void> {
   report(`layering: load the '${DEFAULT_LAYERING_MODEL}' model (once)`, `${(performance.now() - started).toFixed(0)} ms`, '', '—');
   started = performance.now();
   await segmenter.mask(bytes, 1024, 768); // warm-up
-  const model = await samples(runs, () => segmenter.mask(bytes, 1024, 768));
+  const model = await medianMs(runs, () => segmenter.mask(bytes, 1024, 768));
   report('layering: segmentation alone p50', `${model.toFixed(0)} ms`, '1.00×', 'baseline');
   for (const [resolution, size] of [['1k', '1024×768'], ['2k', '2048×1536']] as const) {
-    const time = await samples(runs, async () => {
+    const time = await medianMs(runs, async () => {
       const result = await layeringEngine(request(resolution), [input], ctx);
       if (!result.ok) throw new Error(result.failureReason);
     });

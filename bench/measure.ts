@@ -23,6 +23,20 @@ export async function throughput(load: Load): Promise<number> {
   return result['2xx'] / (load.seconds ?? 5);
 }
 
+/** How long each of `runs` calls of `fn` took, in ms, one after another. */
+export async function timings(runs: number, fn: () => unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/** The median time of `runs` calls of `fn`, in ms. */
+export const medianMs = async (runs: number, fn: () => unknown): Promise<number> => percentile(await timings(runs, fn), 50);
+
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { normalizeGeneration } from '../src/contract/index.js';
 import { engineFor } from '../src/engines/index.js';
 import { createPromptFilter, ImageClassifier } from '../src/moderation/index.js';
-import { percentile, report } from './measure.js';
+import { medianMs, percentile, report, timings } from './measure.js';
 
 const PROMPTS = [
   'A glass of iced coffee on a marble countertop, morning light, shallow depth of field',
@@ -14,16 +14,6 @@ const PROMPTS = [
   'a shiitake mushroom risotto in a white bowl', // the dataset matches inside "shiitake"
   'Portrait of an old fisherman, weathered face, knitted hat, 85mm, soft window light',
 ];
-
-async function samples(runs: number, fn: () => unknown): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    times.push(performance.now() - started);
-  }
-  return times;
-}
 
 export async function moderationScenario(runs = Number(process.env.BENCH_MODERATION_RUNS ?? 10)): Promise<void> {
   const request = normalizeGeneration({ prompt: PROMPTS[0], aspect_ratio: '1:1', output_format: 'png' });
@@ -35,7 +25,7 @@ export async function moderationScenario(runs = Number(process.env.BENCH_MODERAT
     image = result.outputs[0].bytes;
   };
   await render(); // warm-up
-  const renderMs = percentile(await samples(runs, render), 50);
+  const renderMs = await medianMs(runs, render);
   report('baseline: preview render 1:1 PNG p50', `${renderMs.toFixed(0)} ms`, '1.00×', 'baseline');
 
   const filter = createPromptFilter({ blockTerms: ['pineapple'], allowTerms: [] });
@@ -54,7 +44,7 @@ export async function moderationScenario(runs = Number(process.env.BENCH_MODERAT
     const cold = performance.now();
     await classifier.classify(image!);
     report('image check: first (worker + model load)', `${(performance.now() - cold).toFixed(0)} ms`, '', 'once per server');
-    const warm = await samples(runs, () => classifier.classify(image!));
+    const warm = await timings(runs, () => classifier.classify(image!));
     const warmMs = percentile(warm, 50);
     report('image check (nsfwjs MobileNetV2, CPU) p50', `${warmMs.toFixed(0)} ms`, `${(warmMs / renderMs).toFixed(2)}×`, '—');
     report('image check p99', `${percentile(warm, 99).toFixed(0)} ms`, '', '—');

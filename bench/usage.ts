@@ -5,17 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { generations, openStore, usage } from '../src/store/index.js';
-import { percentile, report } from './measure.js';
-
-async function time(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    samples.push(performance.now() - started);
-  }
-  return percentile(samples, 50);
-}
+import { medianMs, report } from './measure.js';
 
 export async function usageScenario(total: number): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-usage-'));
@@ -55,12 +45,12 @@ export async function usageScenario(total: number): Promise<void> {
 
     const store = await openStore({ dataDir });
     try {
-      const baseline = await time(50, () => generations.getGeneration(store, someId, clientId));
+      const baseline = await medianMs(50, () => generations.getGeneration(store, someId, clientId));
       // Ranges that start and end mid-day, as callers' ranges do.
       const range = { clientId, start: start + 3_600_000, end: start + 30 * 86_400_000 + 7_200_000 };
-      const userDay = await time(20, () => usage.usageRows(store.db, { ...range, userId: 'user-7', groupBy: 'day' }));
-      const month = await time(5, () => usage.usageRows(store.db, { ...range, groupBy: 'model' }));
-      const all = await time(3, () => usage.usageRows(store.db, { clientId, start, end: start + 400 * 86_400_000 }));
+      const userDay = await medianMs(20, () => usage.usageRows(store.db, { ...range, userId: 'user-7', groupBy: 'day' }));
+      const month = await medianMs(5, () => usage.usageRows(store.db, { ...range, groupBy: 'model' }));
+      const all = await medianMs(3, () => usage.usageRows(store.db, { clientId, start, end: start + 400 * 86_400_000 }));
       report(`usage: one user_id, 30 days by day (${total / 1e6}M rows)`, `${userDay.toFixed(1)} ms`, `${(userDay / baseline).toFixed(0)}× pk read`, 'milliseconds');
       report('usage: whole client, 30 days by model', `${month.toFixed(1)} ms`, `${(month / baseline).toFixed(0)}× pk read`, 'milliseconds');
       report('usage: whole client, all time, totals', `${all.toFixed(1)} ms`, `${(all / baseline).toFixed(0)}× pk read`, '—');
