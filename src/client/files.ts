@@ -1,8 +1,8 @@
 import { openAsBlob } from 'node:fs';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileObject } from '../contract/file-schemas.js';
 import type { CreateFileResponse, FileCreate, FileList } from './types.js';
+import { readFileHead } from '../media/file-head.js';
 import { mediaTypeOf } from './media.js';
 import { poll, type PollOptions } from './poll.js';
 import type { RequestOptions, Transport } from './transport.js';
@@ -30,7 +30,7 @@ export class Files {
 
   /** Multipart upload of a local file or bytes; the file is `pending` until ingest makes it `ready`. */
   async upload(file: string | Buffer, options: UploadOptions = {}): Promise<CreateFileResponse> {
-    const head = typeof file === 'string' ? await readHead(file) : file;
+    const head = typeof file === 'string' ? await readFileHead(file, 64) : file;
     const name = options.filename ?? (typeof file === 'string' ? path.basename(file) : 'upload');
     const mimeType = options.mimeType ?? mediaTypeOf(head) ?? 'application/octet-stream';
     const blob = typeof file === 'string' ? await openAsBlob(file, { type: mimeType }) : new Blob([new Uint8Array(file)], { type: mimeType });
@@ -69,16 +69,5 @@ export class Files {
   /** Polls until ingest settles the file (`ready` or `failed`); defaults: 1 minute, every 250 ms to 1 s. */
   waitFor(id: string, options: PollOptions<FileObject> = {}): Promise<FileObject> {
     return poll(id, (signal) => this.get(id, { signal }), (file) => file.state !== 'pending', { timeout: 60_000, interval: 250, maxInterval: 1000 }, options);
-  }
-}
-
-/** The first bytes of a file, enough to sniff its type, without reading the rest. */
-async function readHead(file: string): Promise<Buffer> {
-  const handle = await open(file);
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
   }
 }

@@ -1,4 +1,4 @@
-import { declaredFormat } from '../media/media-type.js';
+import { baseMediaType, declaredFormat } from '../media/media-type.js';
 import { VIDEO_MEDIA_TYPES } from '../media/sniff-video.js';
 
 export type FileKind = 'image' | 'video';
@@ -8,7 +8,7 @@ const VIDEO_TYPES = new Set(Object.values(VIDEO_MEDIA_TYPES));
 /** What a file's declared media type makes it; null for a type files can't hold. */
 export function fileKind(mimeType: string): FileKind | null {
   if (declaredFormat(mimeType)) return 'image';
-  return VIDEO_TYPES.has(mimeType.split(';')[0].trim().toLowerCase()) ? 'video' : null;
+  return VIDEO_TYPES.has(baseMediaType(mimeType)) ? 'video' : null;
 }
 
 export interface FileLimits {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import { apiError, DEFAULT_FILE_PAGE, FILE_PURPOSES, type FileCreate, type FileListQuery, type FileObject } from '../contract/index.js';
-import { sniffMediaType } from '../media/media-type.js';
+import { baseMediaType, sniffMediaType } from '../media/media-type.js';
 import { BlobTooLarge, type BlobStore } from '../storage/index.js';
 import { files, timeOrderedId, type FileTable, type Store } from '../store/index.js';
 import { readBlobHead } from './blob-head.js';
@@ -96,7 +96,7 @@ export async function createPresignedFile(deps: FileDeps, clientId: string, body
  */
 export async function receiveInlineBytes(deps: FileDeps, declared: string | null, source: Readable) {
   const id = timeOrderedId(deps.clock.now());
-  const untyped = !declared || declared.split(';')[0].trim().toLowerCase() === 'application/octet-stream';
+  const untyped = !declared || baseMediaType(declared) === 'application/octet-stream';
   const cap = untyped ? Math.max(deps.limits.maxImageBytes, deps.limits.maxVideoBytes) : capFor(kindOf(declared), deps.limits);
   let size: number;
   try {

@@ -12,9 +12,12 @@ const FORMATS: Record<string, ImageFormat> = {
   'image/gif': 'gif',
 };
 
+/** A media type without its parameters, in lower case: `Image/PNG; x=1` → `image/png`. */
+export const baseMediaType = (mediaType: string): string => mediaType.split(';')[0].trim().toLowerCase();
+
 /** The format a declared media type names (parameters ignored), or null for any other type. */
 export function declaredFormat(mediaType: string): ImageFormat | null {
-  return FORMATS[mediaType.split(';')[0].trim().toLowerCase()] ?? null;
+  return FORMATS[baseMediaType(mediaType)] ?? null;
 }
 
 export const FORMAT_NAMES: Record<ImageFormat, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF' };

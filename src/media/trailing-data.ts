@@ -12,9 +12,9 @@ export function trailingBytes(bytes: Buffer, format: ImageFormat): number | null
     case 'webp':
       return afterRiff(bytes);
     case 'gif':
-      return afterMarker(bytes, Buffer.from([0x3b]));
+      return afterEnd(bytes, gifEnd(bytes));
     case 'jpeg':
-      return afterMarker(bytes, Buffer.from([0xff, 0xd9]));
+      return afterEnd(bytes, jpegImagesEnd(bytes));
   }
 }
 
@@ -40,14 +40,69 @@ function afterRiff(bytes: Buffer): number | null {
 }
 
 /**
- * Bytes after the last end marker (JPEG EOI, GIF trailer), not counting zero padding, which
- * some cameras and encoders leave. A marker that isn't there means the file is cut short: the
- * decoder reports that.
+ * Bytes after the image's own end, not counting zero padding, which some cameras and encoders
+ * leave. No end (null) means the file is cut short or malformed: the decoder reports that.
  */
-function afterMarker(bytes: Buffer, marker: Buffer): number | null {
-  let end = bytes.length;
-  while (end > 0 && bytes[end - 1] === 0) end--;
-  const at = bytes.lastIndexOf(marker);
-  if (at < 0) return null;
-  return end - (at + marker.length) <= 0 ? 0 : end - (at + marker.length);
+function afterEnd(bytes: Buffer, end: number | null): number | null {
+  if (end === null) return null;
+  let last = bytes.length;
+  while (last > end && bytes[last - 1] === 0) last--;
+  return last - end;
+}
+
+/** Walks the GIF's blocks (by their lengths, so a `;` inside data or after the end can't pass for its trailer) to the end of its trailer. */
+function gifEnd(bytes: Buffer): number | null {
+  if (bytes.length < 13) return null;
+  let offset = 13 + colourTable(bytes[10]);
+  while (offset < bytes.length) {
+    const block = bytes[offset];
+    if (block === 0x3b) return offset + 1;
+    if (block === 0x21) offset += 2;
+    else if (block === 0x2c && offset + 10 <= bytes.length) offset += 10 + colourTable(bytes[offset + 9]) + 1;
+    else return null;
+    // Data sub-blocks: a length byte, that many bytes, until a zero length.
+    while (offset < bytes.length && bytes[offset] !== 0) offset += 1 + bytes[offset];
+    offset++;
+  }
+  return null;
+}
+
+const colourTable = (packed: number) => (packed & 0x80 ? 3 * 2 ** ((packed & 7) + 1) : 0);
+
+/**
+ * The end of the JPEG and of any whole JPEG images right after it: phone photos (MPF: gain maps,
+ * depth maps, Ultra HDR) keep those after the primary image's EOI.
+ */
+function jpegImagesEnd(bytes: Buffer): number | null {
+  let end = jpegEnd(bytes, 0);
+  while (end !== null && bytes[end] === 0xff && bytes[end + 1] === 0xd8) {
+    const next = jpegEnd(bytes, end);
+    if (next === null) break;
+    end = next;
+  }
+  return end;
+}
+
+/** Walks a JPEG from `start` by its segments' lengths, and each scan's data to its next marker, to the end of EOI. */
+function jpegEnd(bytes: Buffer, start: number): number | null {
+  let offset = start + 2;
+  while (offset + 1 < bytes.length) {
+    if (bytes[offset] !== 0xff) return null;
+    const marker = bytes[offset + 1];
+    if (marker === 0xff) {
+      offset++; // fill byte
+      continue;
+    }
+    if (marker === 0xd9) return offset + 2;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      offset += 2;
+      continue;
+    }
+    if (offset + 4 > bytes.length) return null;
+    offset += 2 + bytes.readUInt16BE(offset + 2);
+    if (marker !== 0xda) continue;
+    // Entropy-coded data runs to the next marker: an FF not followed by a stuffed 00 or a restart.
+    while (offset + 1 < bytes.length && !(bytes[offset] === 0xff && bytes[offset + 1] !== 0 && (bytes[offset + 1] < 0xd0 || bytes[offset + 1] > 0xd7))) offset++;
+  }
+  return null;
 }

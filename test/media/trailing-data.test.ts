@@ -22,6 +22,22 @@ describe('polyglot detection', () => {
     }
   });
 
+  test('a payload that ends like the image itself (GIF `;`, JPEG EOI) is still counted', async () => {
+    const gifTail = Buffer.from('alert(1);');
+    assert.equal(trailingBytes(Buffer.concat([await image('gif'), gifTail]), 'gif'), gifTail.length);
+    const jpegTail = Buffer.concat([Buffer.from('<script>alert(1)</script>'), Buffer.from([0xff, 0xd9])]);
+    assert.equal(trailingBytes(Buffer.concat([await image('jpeg'), jpegTail]), 'jpeg'), jpegTail.length);
+  });
+
+  test('progressive JPEGs and JPEGs with an EXIF thumbnail end where their image ends', async () => {
+    const progressive = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a53' } }).jpeg({ progressive: true }).toBuffer();
+    assert.equal(trailingBytes(progressive, 'jpeg'), 0);
+    const withExif = await sharp(await image('jpeg')).withMetadata({ exif: { IFD0: { Copyright: 'Atelier' } } }).jpeg().toBuffer();
+    assert.equal(trailingBytes(withExif, 'jpeg'), 0);
+    // MPF (a phone photo's gain or depth map): further whole JPEG images after the first.
+    assert.equal(trailingBytes(Buffer.concat([withExif, progressive]), 'jpeg'), 0);
+  });
+
   test('zero padding after a JPEG is tolerated', async () => {
     assert.equal(trailingBytes(Buffer.concat([await image('jpeg'), Buffer.alloc(32)]), 'jpeg'), 0);
   });
