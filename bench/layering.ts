@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import type { GenerationRequest, LayeringResolution } from '../src/contract/index.js';
 import type { ImageInput } from '../src/engines/index.js';
-import { DEFAULT_LAYERING_MODEL, layeringEngine } from '../src/engines/layering/index.js';
+import { layeringEngine } from '../src/engines/layering/index.js';
+import { DEFAULT_LAYERING_MODEL } from '../src/media/segment-model.js';
 import { loadSegmenter } from '../src/media/segment.js';
 import { medianMs, report } from './measure.js';
 
@@ -19,16 +20,15 @@ const source = () =>
     .jpeg({ quality: 90 })
     .toBuffer();
 
-export async function layeringScenario(runs: number): Promise<void> {
+export async function layeringScenario(runs = Number(process.env.BENCH_LAYERING_RUNS ?? 3)): Promise<void> {
   const bytes = await source();
   const input: ImageInput = { role: 'source', index: 0, bytes, width: 1600, height: 1200, format: 'jpeg' };
   const ctx = { signal: new AbortController().signal, progress() {} };
   const request = (resolution: LayeringResolution) => ({ type: 'layering', model: 'uni-1', prompt: '', layering: { resolution } }) as GenerationRequest;
 
-  let started = performance.now();
+  const started = performance.now();
   const segmenter = await loadSegmenter(DEFAULT_LAYERING_MODEL);
   report(`layering: load the '${DEFAULT_LAYERING_MODEL}' model (once)`, `${(performance.now() - started).toFixed(0)} ms`, '', '—');
-  started = performance.now();
   await segmenter.mask(bytes, 1024, 768); // warm-up
   const model = await medianMs(runs, () => segmenter.mask(bytes, 1024, 768));
   report('layering: segmentation alone p50', `${model.toFixed(0)} ms`, '1.00×', 'baseline');
@@ -41,4 +41,4 @@ export async function layeringScenario(runs: number): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await layeringScenario(Number(process.env.BENCH_LAYERING_RUNS ?? 3));
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await layeringScenario();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
 import { faultName, readFault } from './faults/fault.js';
+import { DEFAULT_LAYERING_MODEL, SEGMENTATION_MODELS, type SegmentationModel } from './media/segment-model.js';
 
 export interface Config {
   host: string;
@@ -39,7 +40,7 @@ export interface Config {
   /** Longest an ffmpeg or ffprobe child may run before it is killed. */
   ffmpegTimeoutMs: number;
   /** Which bundled segmentation model the layering engine loads. */
-  layeringModel: 'small' | 'medium';
+  layeringModel: SegmentationModel;
   moderation: ModerationConfig;
   /** Lets URL inputs use http:// and private addresses: local development only. */
   allowPrivateUrls: boolean;
@@ -182,7 +183,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (badKey !== undefined) throw new ConfigError(`ATELIER_API_KEYS entries must start with 'luma-api-' (got '${badKey.slice(0, 12)}…')`);
   const credits = get('credits');
   if (credits !== undefined && !(Number(credits) >= 0)) throw new ConfigError(`credits must be a number ≥ 0, got '${credits}'`);
-  const layeringModel = oneOf('layeringModel (ATELIER_LAYERING_MODEL)', get('layeringModel'), ['small', 'medium'], 'medium');
+  const layeringModel = oneOf('layeringModel (ATELIER_LAYERING_MODEL)', get('layeringModel'), SEGMENTATION_MODELS, DEFAULT_LAYERING_MODEL);
   const moderationMode = oneOf('moderation (ATELIER_MODERATION)', get('moderation'), MODERATION_MODES, 'prompt');
 
   const emulator = emulatorSettings(get);

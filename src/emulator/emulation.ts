@@ -66,14 +66,13 @@ const RESOLUTION_FACTOR: Record<string, number> = { '360p': 0.5, '540p': 0.75, '
  * layering) the factors are our own, written down in docs/emulator.md.
  */
 export function realisticMs(request: GenerationRequest, u: number): number {
-  const extra = request as GenerationRequest & { layering?: { resolution?: string | null } | null };
   if (request.model === 'ray-3.2') {
     const video = request.video;
     const factor =
       (RESOLUTION_FACTOR[video?.resolution ?? '720p'] ?? 1) * (video?.duration === '10s' ? 1.6 : 1) * (video?.hdr ? 1.3 : 1);
     return logUniform(40_000, 110_000, u) * factor;
   }
-  if (request.type === 'layering') return logUniform(20_000, 60_000, u) * (extra.layering?.resolution === '2k' ? 1.5 : 1);
+  if (request.type === 'layering') return logUniform(20_000, 60_000, u) * (request.layering?.resolution === '2k' ? 1.5 : 1);
   const base = request.model === 'uni-1-max' ? logUniform(20_000, 80_000, u) : logUniform(15_000, 60_000, u);
   return base + (request.web_search ? 3_000 + 5_000 * u : 0);
 }

@@ -1,3 +1,4 @@
+import type { SegmentationModel } from '../media/segment-model.js';
 import type { GenerationRequest, Layer } from '../contract/index.js';
 import type { FailureCode } from '../contract/index.js';
 import type { VideoToolkit } from '../media/video/index.js';
@@ -54,7 +55,7 @@ export interface EngineContext {
   /** A scratch directory of this job, removed after it. */
   workDir?: string;
   /** Engine settings from config; each engine has its default. */
-  settings?: { layeringModel?: 'small' | 'medium' };
+  settings?: { layeringModel?: SegmentationModel };
 }
 
 export type Engine = (

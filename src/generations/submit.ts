@@ -71,7 +71,6 @@ export async function submitGeneration(
 ): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
   const request = normalizeGeneration(body);
-  const emulation = emulate?.(request);
   const slots = refSlots(request);
   const now = clock.now();
   const chained = await resolveChainedRefs(store, principal.clientId, slots, now);
@@ -110,6 +109,8 @@ export async function submitGeneration(
       });
       price = priceOf(request, seconds);
     }
+    // After every refusal above: a fault is counted only for a request that is stored.
+    const emulation = emulate?.(request);
     const stored: StoredRequest = {
       ...request,
       source: request.source && describeRef(request.source),

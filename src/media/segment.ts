@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
+import { decodeRgb } from './raster.js';
 import { MODEL_SIDE, type SegmentationModel } from './segment-model.js';
 import type { SegmentReply, SegmentRequest } from './segment-worker.js';
 
@@ -78,7 +79,8 @@ function startWorker(model: SegmentationModel, forget: () => void): Promise<Segm
 }
 
 async function mask(bytes: Buffer, width: number, height: number, infer: (input: Float32Array) => Promise<Float32Array>): Promise<Buffer> {
-  const rgb = await sharp(bytes).rotate().resize(MODEL_SIDE, MODEL_SIDE, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
+  // The same picture the layers are cut from: transparency on white.
+  const rgb = await decodeRgb(bytes, MODEL_SIDE, MODEL_SIDE);
   const scores = await infer(toPlanarFloats(rgb));
   const alpha = Buffer.alloc(MODEL_SIDE * MODEL_SIDE);
   for (let i = 0; i < alpha.length; i++) alpha[i] = Math.round(Math.min(1, Math.max(0, scores[i])) * 255);

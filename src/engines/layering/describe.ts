@@ -26,12 +26,13 @@ export function describeLayers(parts: Decomposition): [Layer, Layer] {
   }
   const subjectColour = dominantColours(parts.foreground, 4, 1)[0];
   const { x, y, width, height } = parts.bounds;
+  const edge = parts.softness > SOFT_EDGE_SHARE ? 'soft' : 'hard';
   const description =
-    `The main subject, cut out along a ${parts.softness > SOFT_EDGE_SHARE ? 'soft' : 'hard'} edge: ` +
+    `The main subject, cut out along a ${edge} edge: ` +
     `${Math.max(1, Math.round(parts.coverage * 100))}% of the frame, ${width}×${height} px at (${x}, ${y})` +
     `${subjectColour ? `, mostly ${hex(subjectColour)}` : ''}.`;
   return [
-    { index: 0, label: 'subject', description, alpha_hint: parts.softness > SOFT_EDGE_SHARE ? 'soft' : 'hard', bounds: parts.bounds },
+    { index: 0, label: 'subject', description, alpha_hint: edge, bounds: parts.bounds },
     background,
   ];
 }

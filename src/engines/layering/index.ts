@@ -1,6 +1,7 @@
 import type { LayeringResolution } from '../../contract/index.js';
 import { encodePng, decodeRgb } from '../../media/raster.js';
-import { loadSegmenter, type SegmentationModel } from '../../media/segment.js';
+import { loadSegmenter } from '../../media/segment.js';
+import { DEFAULT_LAYERING_MODEL } from '../../media/segment-model.js';
 import { isVideoInput, type Engine, type EngineResult, type ImageInput } from '../engine.js';
 import { decompose } from './decompose.js';
 import { describeLayers } from './describe.js';
@@ -8,7 +9,6 @@ import { describeLayers } from './describe.js';
 /** Long side of every layer per `layering.resolution`. */
 export const LAYER_SIDES: Record<LayeringResolution, number> = { '1k': 1024, '2k': 2048 };
 /** ISNet "medium": the "small" model's masks are speckled on flat areas (docs/compatibility.md). */
-export const DEFAULT_LAYERING_MODEL: SegmentationModel = 'medium';
 
 /** Layer size: the source's shape with its long side at the resolution's. */
 export function layerSize(width: number, height: number, resolution: LayeringResolution): { width: number; height: number } {
