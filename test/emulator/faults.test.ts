@@ -135,6 +135,15 @@ describe('X-Atelier-Fault on a submission', () => {
     assert.equal(res.status, 200);
   });
 
+  test('a submit refused after validation injects nothing: its fault is not counted', async () => {
+    const sample = 'atelier_faults_injected_total{fault="image_too_large",source="header"}';
+    const before = await metricValue(ts, sample);
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const { res } = await submit(ts, { prompt: 'refused', type: 'image_edit', source: { generation_id: missing } }, { [FAULT]: 'image_too_large' });
+    assert.equal(res.status, 422);
+    assert.equal(await metricValue(ts, sample), before);
+  });
+
   test('every injected fault is counted in /metrics by fault and source', async () => {
     assert.equal(await metricValue(ts, 'atelier_faults_injected_total{fault="http:429",source="header"}'), 1);
     assert.equal(await metricValue(ts, 'atelier_faults_injected_total{fault="content_moderated",source="header"}'), 1);
