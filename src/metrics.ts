@@ -4,19 +4,7 @@ import type { Events } from './events.js';
 /** Prometheus instruments, on a registry of their own (several servers can share a process). */
 export class Metrics {
   readonly registry = new client.Registry();
-  readonly requests = new client.Counter({
-    name: 'atelier_http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [this.registry],
-  });
-  readonly requestDuration = new client.Histogram({
-    name: 'atelier_http_request_duration_seconds',
-    help: 'HTTP request duration',
-    labelNames: ['method', 'route'],
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [this.registry],
-  });
+  readonly requests = new RequestTally();
   readonly jobDuration = new client.Histogram({
     name: 'atelier_job_duration_seconds',
     help: 'Time from claim to a terminal state, by type, model and outcome',
@@ -56,21 +44,8 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** Label children by request kind: resolving labels on every request costs more than counting. */
-  private readonly requestInstruments = new Map<string, { count: client.Counter.Internal; duration: client.Histogram.Internal<string> }>();
-
-  observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let instruments = this.requestInstruments.get(key);
-    if (!instruments) {
-      instruments = { count: this.requests.labels(method, route, String(status)), duration: this.requestDuration.labels(method, route) };
-      this.requestInstruments.set(key, instruments);
-    }
-    instruments.count.inc();
-    instruments.duration.observe(seconds);
-  }
-
   constructor(queueDepth: () => Promise<number>) {
+    this.requests.register(this.registry);
     client.collectDefaultMetrics({ register: this.registry, prefix: 'atelier_' });
     new client.Gauge({
       name: 'atelier_queue_depth',
@@ -94,5 +69,70 @@ export class Metrics {
       this.moderationDuration.observe({ stage: e.stage }, e.ms / 1000);
     });
     events.on('fault:injected', (e) => this.faults.inc({ fault: e.fault, source: e.source }));
+  }
+}
+
+const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5];
+
+interface RequestKind {
+  statuses: Map<number, number>;
+  /** Requests per duration bucket, not yet cumulative; the last counts those above every bound. */
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * HTTP requests by method, route and status, and their durations. prom-client resolves and hashes
+ * labels on every call, which costs more than the request's own routing, so requests are counted in
+ * plain maps here and read out in prom-client's format at scrape.
+ */
+class RequestTally {
+  private readonly routes = new Map<string, Map<string, RequestKind>>();
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    let methods = this.routes.get(route);
+    if (!methods) this.routes.set(route, (methods = new Map()));
+    let kind = methods.get(method);
+    if (!kind) methods.set(method, (kind = { statuses: new Map(), buckets: new Array(REQUEST_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }));
+    kind.statuses.set(status, (kind.statuses.get(status) ?? 0) + 1);
+    let bucket = 0;
+    while (bucket < REQUEST_BUCKETS.length && seconds > REQUEST_BUCKETS[bucket]) bucket++;
+    kind.buckets[bucket]++;
+    kind.sum += seconds;
+    kind.count++;
+  }
+
+  register(registry: client.Registry): void {
+    this.export(registry, 'atelier_http_requests_total', 'HTTP requests by method, route and status', 'counter', (method, route, kind) =>
+      [...kind.statuses].map(([status, value]) => ({ labels: { method, route, status: String(status) }, value })),
+    );
+    this.export(registry, 'atelier_http_request_duration_seconds', 'HTTP request duration', 'histogram', (method, route, kind) => {
+      const name = 'atelier_http_request_duration_seconds';
+      let cumulative = 0;
+      return [
+        ...REQUEST_BUCKETS.map((le, i) => ({ metricName: `${name}_bucket`, labels: { le, method, route }, value: (cumulative += kind.buckets[i]) })),
+        { metricName: `${name}_bucket`, labels: { le: '+Inf', method, route }, value: kind.count },
+        { metricName: `${name}_sum`, labels: { method, route }, value: kind.sum },
+        { metricName: `${name}_count`, labels: { method, route }, value: kind.count },
+      ];
+    });
+  }
+
+  private export(
+    registry: client.Registry,
+    name: string,
+    help: string,
+    type: 'counter' | 'histogram',
+    values: (method: string, route: string, kind: RequestKind) => { metricName?: string; labels: client.LabelValues<string>; value: number }[],
+  ): void {
+    const get = async () => ({
+      name,
+      help,
+      type,
+      aggregator: 'sum',
+      values: [...this.routes].flatMap(([route, methods]) => [...methods].flatMap(([method, kind]) => values(method, route, kind))),
+    });
+    registry.registerMetric({ name, help, type, aggregator: 'sum', get, reset: () => this.routes.clear() } as unknown as client.Metric);
   }
 }

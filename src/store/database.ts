@@ -26,7 +26,7 @@ export interface Store {
   /** A write transaction; on SQLite, concurrent ones share a commit (see write-batch.ts). */
   transact<T>(work: Work<T>): Promise<T>;
   /** Runs a precompiled read of the hot path with these parameters, seeing only committed data. */
-  read<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): Promise<R[]>;
+  read<R>(query: CompiledQuery<R>, parameters: readonly string[]): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -81,18 +81,16 @@ function openSqlite(dataDir: string): Store {
   // Hot reads skip Kysely's connection queue on a connection of their own, and are answered from
   // memory until this process writes again: an embedded store has no other writer.
   let reader: SqliteDatabase.Database | undefined;
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  const cache = new Map<string, { version: number; rows: unknown[] }>();
-  const read = async <R>(query: CompiledQuery<R>, parameters: readonly unknown[]): Promise<R[]> => {
-    const key = `${query.sql}\u0000${JSON.stringify(parameters)}`;
-    const hit = cache.get(key);
+  const queries = new Map<CompiledQuery, { statement: SqliteDatabase.Statement; results: Map<string, { version: number; rows: unknown[] }> }>();
+  const read = async <R>(query: CompiledQuery<R>, parameters: readonly string[]): Promise<R[]> => {
+    let cached = queries.get(query);
+    if (!cached) queries.set(query, (cached = { statement: (reader ??= openReader(file)).prepare(query.sql), results: new Map() }));
+    const key = parameters.join('\u0000');
+    const hit = cached.results.get(key);
     if (hit && hit.version === writes.version) return hit.rows as R[];
-    reader ??= openReader(file);
-    let statement = statements.get(query.sql);
-    if (!statement) statements.set(query.sql, (statement = reader.prepare(query.sql)));
-    const rows = statement.all(parameters as unknown[]) as R[];
-    if (cache.size >= READ_CACHE_SIZE) cache.clear();
-    cache.set(key, { version: writes.version, rows });
+    const rows = cached.statement.all(parameters as string[]) as R[];
+    if (cached.results.size >= READ_CACHE_SIZE) cached.results.clear();
+    cached.results.set(key, { version: writes.version, rows });
     return rows;
   };
   return {
@@ -198,7 +196,7 @@ function openPostgres(connectionString: string, schema?: string): Store {
     db,
     dialect: { name: 'postgres', rowLocks: true },
     transact: (work) => db.transaction().execute(work),
-    read: async <R>(query: CompiledQuery<R>, parameters: readonly unknown[]) => (await db.executeQuery<R>({ ...query, parameters })).rows,
+    read: async <R>(query: CompiledQuery<R>, parameters: readonly string[]) => (await db.executeQuery<R>({ ...query, parameters })).rows,
     close: () => db.destroy(),
   };
 }

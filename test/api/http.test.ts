@@ -71,4 +71,22 @@ describe('HTTP behaviour on every route', () => {
     assert.match(text, /atelier_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
     assert.match(text, /atelier_queue_depth \d+/);
   });
+
+  test('/metrics counts requests by method, route and status, with a cumulative duration histogram', async () => {
+    const scrape = async () => (await ts.call('GET', '/metrics', { key: null })).text();
+    const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}+.]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const labels = 'method="PATCH",route="/v1/generations"';
+    const before = await scrape();
+    for (let i = 0; i < 3; i++) assert.equal((await ts.call('PATCH', '/v1/generations')).status, 405);
+    const after = await scrape();
+    assert.equal(value(after, `atelier_http_requests_total{${labels},status="405"}`) - value(before, `atelier_http_requests_total{${labels},status="405"}`), 3);
+    const count = value(after, `atelier_http_request_duration_seconds_count{${labels}}`);
+    assert.equal(count - value(before, `atelier_http_request_duration_seconds_count{${labels}}`), 3);
+    assert.equal(value(after, `atelier_http_request_duration_seconds_bucket{le="+Inf",${labels}}`), count);
+    assert.ok(value(after, `atelier_http_request_duration_seconds_sum{${labels}}`) > 0);
+    const buckets = [...after.matchAll(/^atelier_http_request_duration_seconds_bucket\{le="([^"]+)",method="PATCH",route="\/v1\/generations"\} (\d+)$/gm)];
+    assert.deepEqual(buckets.map((b) => b[1]), ['0.001', '0.005', '0.01', '0.05', '0.1', '0.5', '1', '5', '+Inf']);
+    const counts = buckets.map((b) => Number(b[2]));
+    assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'buckets are cumulative');
+  });
 });
