@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import '../tick-shape.js';
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { adminCommands } from './admin-commands.js';
