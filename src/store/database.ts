@@ -12,6 +12,7 @@ import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
 import { checkpointInBackground } from './checkpointer.js';
+import { usageFolding } from './usage.js';
 
 /** What differs between the dialects, as capabilities rather than names. */
 export interface DialectCapabilities {
@@ -96,7 +97,7 @@ function openSqlite(dataDir: string): Store {
   return {
     db,
     dialect: { name: 'sqlite', rowLocks: false },
-    transact: batchedTransactions(db),
+    transact: batchedTransactions(db, usageFolding),
     read,
     close: async () => {
       await checkpoints.stop();

@@ -47,13 +47,53 @@ function countInto(table: 'usage_daily' | 'usage_daily_user', keys: string[]) {
 const countDaily = countInto('usage_daily', ['client_id', 'day', 'model', 'type']);
 const countDailyUser = countInto('usage_daily_user', ['client_id', 'user_id', 'day', 'model', 'type']);
 
-/** Adds a change of one generation to the daily rollups; called by every write that changes what usage shows. */
+/** The rollup deltas of a folding transaction, summed per row until it commits. */
+type Folded = Map<typeof countDaily, Map<string, { keys: unknown[]; counts: number[] }>>;
+const folding = new WeakMap<Db, Folded>();
+
+/**
+ * Adds a change of one generation to the daily rollups; called by every write that changes what usage
+ * shows. In a folding transaction the change is added to the others for the same rows and written
+ * once, at its end: a batch of submits then costs two upserts, not two each. Nothing reads the rollups
+ * inside a transaction, so no reader sees them early.
+ */
 export async function countUsage(db: Db, subject: UsageSubject, delta: UsageDelta): Promise<void> {
   const day = Math.floor(subject.created_at / DAY_MS);
   const counts = COUNTERS.map((c) => delta[c] ?? 0);
-  await execute(db, countDaily(db), [subject.client_id, day, subject.model, subject.type, ...counts]);
-  await execute(db, countDailyUser(db), [subject.client_id, subject.user_id ?? '', day, subject.model, subject.type, ...counts]);
+  const daily = [subject.client_id, day, subject.model, subject.type];
+  const dailyUser = [subject.client_id, subject.user_id ?? '', day, subject.model, subject.type];
+  const folded = folding.get(db);
+  if (folded) {
+    fold(folded, countDaily, daily, counts);
+    fold(folded, countDailyUser, dailyUser, counts);
+    return;
+  }
+  await execute(db, countDaily(db), [...daily, ...counts]);
+  await execute(db, countDailyUser(db), [...dailyUser, ...counts]);
 }
+
+function fold(folded: Folded, query: typeof countDaily, keys: unknown[], counts: number[]): void {
+  let rows = folded.get(query);
+  if (!rows) folded.set(query, (rows = new Map()));
+  const key = keys.join('\u0000');
+  const row = rows.get(key);
+  if (!row) rows.set(key, { keys, counts: [...counts] });
+  else counts.forEach((count, i) => (row.counts[i] += count));
+}
+
+/** Transaction hooks that fold a transaction's rollup changes (see write-batch.ts). */
+export const usageFolding = {
+  begin(trx: Db): void {
+    folding.set(trx, new Map());
+  },
+  async end(trx: Db): Promise<void> {
+    const folded = folding.get(trx)!;
+    folding.delete(trx);
+    for (const [query, rows] of folded) {
+      for (const { keys, counts } of rows.values()) await execute(trx, query(trx), [...keys, ...counts]);
+    }
+  },
+};
 
 const rawKey = {
   user_id: sql<string>`coalesce(user_id, '')`,

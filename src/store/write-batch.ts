@@ -3,6 +3,12 @@ import type { Database } from './schema.js';
 
 export type Work<T> = (trx: Transaction<Database>) => Promise<T>;
 
+/** Runs at the start of every transaction, and at its end before the commit. */
+export interface TransactionHooks {
+  begin(trx: Transaction<Database>): void;
+  end(trx: Transaction<Database>): Promise<void>;
+}
+
 interface Pending {
   work: Work<unknown>;
   resolve(value: unknown): void;
@@ -17,17 +23,24 @@ interface Pending {
  * Work must therefore touch nothing but the transaction. Callers learn their outcome only after
  * their commit.
  */
-export function batchedTransactions(db: Kysely<Database>): <T>(work: Work<T>) => Promise<T> {
+export function batchedTransactions(db: Kysely<Database>, hooks: TransactionHooks): <T>(work: Work<T>) => Promise<T> {
   let queued: Pending[] = [];
   let running = false;
 
-  const alone = (item: Pending) => db.transaction().execute(item.work).then(item.resolve, item.reject);
+  const transaction = <T>(work: Work<T>) =>
+    db.transaction().execute(async (trx) => {
+      hooks.begin(trx);
+      const result = await work(trx);
+      await hooks.end(trx);
+      return result;
+    });
+  const alone = (item: Pending) => transaction(item.work).then(item.resolve, item.reject);
 
   async function runBatch(batch: Pending[]): Promise<void> {
     if (batch.length === 1) return alone(batch[0]);
     let values: unknown[];
     try {
-      values = await db.transaction().execute(async (trx) => {
+      values = await transaction(async (trx) => {
         const results: unknown[] = [];
         for (const item of batch) results.push(await item.work(trx));
         return results;

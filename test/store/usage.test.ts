@@ -89,5 +89,39 @@ for (const dialect of await dialects()) {
         await cleanup();
       }
     });
+
+    test('usage of concurrent transactions adds up once they commit, and a rolled-back one adds nothing', async () => {
+      const { store, cleanup } = await dialect.open();
+      try {
+        const clientId = randomUUID();
+        await clients.insertClient(store.db, { id: clientId, name: 'c', status: 'active', rpm_limit: null, max_concurrent: null, balance_micros: null, created_at: 0 });
+        // Asked for at once, so on SQLite they share commits; every fifth throws after counting.
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 40 }, (_, i) =>
+            store.transact(async (trx) => {
+              await generations.insertGeneration(trx, {
+                id: randomUUID(), client_id: clientId, api_key_id: 'k', type: 'image', model: i % 2 ? 'uni-1' : 'uni-1-max', state: 'queued', request: '{}',
+                user_id: `u${i % 3}`, output: null, failure_code: null, failure_reason: null, price_micros: 100, created_at: DAY + i, updated_at: DAY + i,
+              });
+              if (i % 5 === 4) throw new Error('refused');
+            }),
+          ),
+        );
+        assert.equal(outcomes.filter((o) => o.status === 'rejected').length, 8);
+        const range = { clientId, start: DAY, end: 2 * DAY };
+        const [totals] = await usage.usageRows(store.db, range);
+        assert.deepEqual(totals, { key: '', generations: 32, queued: 32, processing: 0, completed: 0, failed: 0, cost_micros: 3_200 });
+        const committed = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 5 !== 4);
+        const byUser = await usage.usageRows(store.db, { ...range, groupBy: 'user_id' });
+        assert.deepEqual(
+          byUser.map((r) => [r.key, r.generations]),
+          ['u0', 'u1', 'u2'].map((user, u) => [user, committed.filter((i) => i % 3 === u).length]),
+        );
+        const byModel = await usage.usageRows(store.db, { ...range, groupBy: 'model' });
+        assert.deepEqual(byModel.map((r) => [r.key, r.generations]), [['uni-1', 16], ['uni-1-max', 16]]);
+      } finally {
+        await cleanup();
+      }
+    });
   });
 }
