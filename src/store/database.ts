@@ -145,17 +145,16 @@ function cachePreparedStatements(sqlite: SqliteDatabase.Database): { version: nu
   }) as typeof sqlite.exec;
   const cache = new Map<string, SqliteDatabase.Statement>();
   sqlite.prepare = ((source: string) => {
+    const cached = cache.get(source);
+    if (cached) return cached;
     if (!/^\s*(select|insert|update|delete|with|begin|commit|rollback)\b/i.test(source)) {
       changed();
       return prepare(source);
     }
-    let statement = cache.get(source);
-    if (!statement) {
-      statement = prepare(source);
-      if (/^\s*(commit|rollback)\b/i.test(source)) endOfTransaction(statement, writes);
-      else if (!/^\s*(select|begin)\b/i.test(source)) countChanges(statement, changed);
-      if (cache.size < 1000) cache.set(source, statement);
-    }
+    const statement = prepare(source);
+    if (/^\s*(commit|rollback)\b/i.test(source)) endOfTransaction(statement, writes);
+    else if (!/^\s*(select|begin)\b/i.test(source)) countChanges(statement, changed);
+    if (cache.size < 1000) cache.set(source, statement);
     return statement;
   }) as typeof sqlite.prepare;
   return writes;
