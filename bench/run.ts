@@ -11,6 +11,7 @@ import { usageScenario } from './usage.js';
 import { videoScenario } from './video.js';
 import { layeringScenario } from './layering.js';
 import { moderationScenario } from './moderation.js';
+import { instructionsScenario } from './instructions.js';
 
 const KEY = 'luma-api-bench-0000000000000000000000000';
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
@@ -116,6 +117,8 @@ try {
 } finally {
   await metered.stop();
 }
+
+if (process.env.BENCH_INSTRUCTIONS !== '0') await instructionsScenario(Number(process.env.BENCH_INSTRUCTION_REQUESTS ?? 2500));
 
 await usageScenario(Number(process.env.BENCH_USAGE_ROWS ?? 1_000_000));
 
