@@ -8,6 +8,7 @@ import * as accounts from './migrations/002-accounts.js';
 import * as usageRollup from './migrations/003-usage-rollup.js';
 import * as files from './migrations/004-files.js';
 import * as keyFaults from './migrations/005-key-faults.js';
+import * as userIndexPartial from './migrations/006-user-index-partial.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-usage-rollup': usageRollup,
   '004-files': files,
   '005-key-faults': keyFaults,
+  '006-user-index-partial': userIndexPartial,
 };
 
 export interface StoreOptions {
