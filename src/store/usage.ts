@@ -47,38 +47,30 @@ function countInto(table: 'usage_daily' | 'usage_daily_user', keys: string[]) {
 const countDaily = countInto('usage_daily', ['client_id', 'day', 'model', 'type']);
 const countDailyUser = countInto('usage_daily_user', ['client_id', 'user_id', 'day', 'model', 'type']);
 
-/** The rollup deltas of a folding transaction, summed per row until it commits. */
-type Folded = Map<typeof countDaily, Map<string, { keys: unknown[]; counts: number[] }>>;
+/** The rollup changes of a folding transaction, summed per generation subject until it commits. */
+type Folded = Map<string, { subject: UsageSubject; counts: number[] }>;
 const folding = new WeakMap<Db, Folded>();
 
 /**
  * Adds a change of one generation to the daily rollups; called by every write that changes what usage
- * shows. In a folding transaction the change is added to the others for the same rows and written
- * once, at its end: a batch of submits then costs two upserts, not two each. Nothing reads the rollups
- * inside a transaction, so no reader sees them early.
+ * shows. In a folding transaction the change is added to the others of the same user, day, model and
+ * type, and written once at its end: a batch of submits then costs two upserts, not two each. Nothing
+ * reads the rollups inside a transaction, so no reader sees them early.
  */
 export async function countUsage(db: Db, subject: UsageSubject, delta: UsageDelta): Promise<void> {
-  const day = Math.floor(subject.created_at / DAY_MS);
-  const counts = COUNTERS.map((c) => delta[c] ?? 0);
-  const daily = [subject.client_id, day, subject.model, subject.type];
-  const dailyUser = [subject.client_id, subject.user_id ?? '', day, subject.model, subject.type];
   const folded = folding.get(db);
-  if (folded) {
-    fold(folded, countDaily, daily, counts);
-    fold(folded, countDailyUser, dailyUser, counts);
-    return;
-  }
-  await execute(db, countDaily(db), [...daily, ...counts]);
-  await execute(db, countDailyUser(db), [...dailyUser, ...counts]);
+  if (!folded) return writeUsage(db, subject, COUNTERS.map((c) => delta[c] ?? 0));
+  const day = Math.floor(subject.created_at / DAY_MS);
+  const key = `${subject.client_id}\u0000${subject.user_id ?? ''}\u0000${day}\u0000${subject.model}\u0000${subject.type}`;
+  const row = folded.get(key);
+  if (!row) folded.set(key, { subject, counts: COUNTERS.map((c) => delta[c] ?? 0) });
+  else COUNTERS.forEach((c, i) => (row.counts[i] += delta[c] ?? 0));
 }
 
-function fold(folded: Folded, query: typeof countDaily, keys: unknown[], counts: number[]): void {
-  let rows = folded.get(query);
-  if (!rows) folded.set(query, (rows = new Map()));
-  const key = keys.join('\u0000');
-  const row = rows.get(key);
-  if (!row) rows.set(key, { keys, counts: [...counts] });
-  else counts.forEach((count, i) => (row.counts[i] += count));
+async function writeUsage(db: Db, subject: UsageSubject, counts: number[]): Promise<void> {
+  const day = Math.floor(subject.created_at / DAY_MS);
+  await execute(db, countDaily(db), [subject.client_id, day, subject.model, subject.type, ...counts]);
+  await execute(db, countDailyUser(db), [subject.client_id, subject.user_id ?? '', day, subject.model, subject.type, ...counts]);
 }
 
 /** Transaction hooks that fold a transaction's rollup changes (see write-batch.ts). */
@@ -89,9 +81,7 @@ export const usageFolding = {
   async end(trx: Db): Promise<void> {
     const folded = folding.get(trx)!;
     folding.delete(trx);
-    for (const [query, rows] of folded) {
-      for (const { keys, counts } of rows.values()) await execute(trx, query(trx), [...keys, ...counts]);
-    }
+    for (const { subject, counts } of folded.values()) await writeUsage(trx, subject, counts);
   },
 };
 
