@@ -1,4 +1,5 @@
 // npm run bench: Atelier against a bare node:http server, measured in the same run.
+import '../src/tick-shape.js';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';

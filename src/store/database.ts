@@ -9,6 +9,7 @@ import * as usageRollup from './migrations/003-usage-rollup.js';
 import * as files from './migrations/004-files.js';
 import * as keyFaults from './migrations/005-key-faults.js';
 import * as userIndexPartial from './migrations/006-user-index-partial.js';
+import * as dropClientCreated from './migrations/007-drop-client-created.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-files': files,
   '005-key-faults': keyFaults,
   '006-user-index-partial': userIndexPartial,
+  '007-drop-client-created': dropClientCreated,
 };
 
 export interface StoreOptions {

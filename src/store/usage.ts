@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { STATES } from '../contract/schemas.js';
 import { compiledOnce, execute } from './prepared.js';
 import type { Database, GenerationTable } from './schema.js';
 
@@ -126,9 +127,10 @@ function rawRows(db: Kysely<Database>, query: UsageQuery, from: number, to: numb
       (inFlightOnly ? zero : sql<number>`coalesce(sum(case when state = 'failed' then 0 else price_micros end), 0)`).as('cost_micros'),
     ])
     .where('client_id', '=', query.clientId)
+    // Every state named, so the (client_id, state, created_at) index serves the range.
+    .where('state', 'in', inFlightOnly ? ['queued', 'processing'] : STATES)
     .where('created_at', '>=', from)
     .where('created_at', '<', to);
-  if (inFlightOnly) select = select.where('state', 'in', ['queued', 'processing']);
   if (query.userId !== undefined) select = select.where('user_id', '=', query.userId);
   return query.groupBy ? select.groupBy(rawKey[query.groupBy]) : select;
 }
