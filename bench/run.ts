@@ -1,4 +1,5 @@
 // npm run bench: Atelier against a bare node:http server, measured in the same run.
+// autocannon runs in this process: the same fix as the server's keeps the load generator's speed steady.
 import '../src/tick-shape.js';
 import path from 'node:path';
 import fs from 'node:fs';
