@@ -1,7 +1,7 @@
 // The baseline: a bare node:http server answering a fixed JSON body.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fixedGeneration } from './fixed-body.js';
+import { fixedGeneration } from './fixtures.js';
 
 const body = JSON.stringify(fixedGeneration);
 

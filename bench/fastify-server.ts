@@ -1,6 +1,6 @@
 // A reference: the least a Fastify route can do, answering the baseline's fixed JSON body.
 import Fastify from 'fastify';
-import { fixedGeneration } from './fixed-body.js';
+import { fixedGeneration } from './fixtures.js';
 
 const app = Fastify();
 app.get('/v1/generations/:id', async () => fixedGeneration);

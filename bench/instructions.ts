@@ -6,11 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { BENCH_KEY, benchHeaders as headers, submitBody } from './fixtures.js';
 import { report } from './measure.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const KEY = 'luma-api-bench-0000000000000000000000000';
-const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 const CONNECTIONS = 16;
 
 interface Load {
@@ -45,7 +44,7 @@ async function drive(port: number, agent: http.Agent, load: Load, total: number)
 async function instructionsPerRequest(args: string[], setup: (port: number, agent: http.Agent) => Promise<Load>, total: number): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-callgrind-'));
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${dir}/out`, process.execPath, ...args], {
-    env: { ...process.env, ATELIER_API_KEYS: KEY, ATELIER_LOG_LEVEL: 'info' },
+    env: { ...process.env, ATELIER_API_KEYS: BENCH_KEY, ATELIER_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -78,7 +77,7 @@ export async function instructionsScenario(total: number): Promise<void> {
     report('instructions per request (callgrind)', 'skipped', '', 'valgrind is not installed');
     return;
   }
-  const submit: Load = { method: 'POST', path: '/v1/generations', body: JSON.stringify({ prompt: 'A glass of iced coffee on a marble countertop' }) };
+  const submit: Load = { method: 'POST', path: '/v1/generations', body: submitBody };
   const bare = (load: Load) => instructionsPerRequest([path.join(here, 'bare-server.js')], async () => load, total);
   const bareGet = await bare({ method: 'GET', path: '/' });
   const barePost = await bare(submit);

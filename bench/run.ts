@@ -14,9 +14,8 @@ import { videoScenario } from './video.js';
 import { layeringScenario } from './layering.js';
 import { moderationScenario } from './moderation.js';
 import { instructionsScenario } from './instructions.js';
+import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
-const KEY = 'luma-api-bench-0000000000000000000000000';
-const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 
@@ -33,7 +32,7 @@ function referenceServer(file: string): Promise<{ url: string; stop(): void }> {
 async function atelier(workers: number, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess & { dataDir: string; stop(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'));
   const server = await spawnServer(['--data-dir', dataDir, '--workers', String(workers), '--rpm', '0', '--max-concurrent', '0'], {
-    ATELIER_API_KEYS: KEY,
+    ATELIER_API_KEYS: BENCH_KEY,
     ATELIER_LOG_LEVEL: 'info',
     ATELIER_POLL_INTERVAL_MS: '20',
     ...env,
@@ -75,7 +74,6 @@ async function rss(url: string): Promise<number> {
 
 const median = (values: number[]) => percentile(values, 50);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const submit = JSON.stringify({ prompt: 'A glass of iced coffee on a marble countertop' });
 
 let postRate = 0;
 const bare = await referenceServer('bare-server.js');

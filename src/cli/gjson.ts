@@ -143,7 +143,7 @@ function predicate(query: string): (item: unknown) => boolean {
   if (target.length >= 2 && target.startsWith('"') && target.endsWith('"')) target = String(parseJson(target) ?? target.slice(1, -1));
   const normalOp = op === '==' ? '=' : op;
   return (item) => {
-    const value = path === '' ? item : typeof item === 'object' && item !== null ? get(item, path) : undefined;
+    const value = path === '' ? item : get(item, path);
     if (value === undefined) return false;
     return normalOp === '' || compare(value, normalOp, target);
   };
@@ -201,7 +201,9 @@ function multipath(value: unknown, inner: string, kind: string): unknown {
   for (const end of [...topLevel(inner, ','), inner.length]) {
     const member = inner.slice(start, end);
     start = end + 1;
-    const colon = topLevel(member, ':')[0];
+    // A colon in a modifier's argument names nothing.
+    const modifier = member.search(/[.|]@/);
+    const colon = topLevel(member, ':').find((i) => modifier < 0 || i < modifier);
     const path = colon === undefined ? member : member.slice(colon + 1);
     const result = get(value, path);
     if (result === undefined) continue;

@@ -79,6 +79,9 @@ const MORE: [string, unknown][] = [
   ['name.@reverse', { last: 'Anderson', first: 'Tom' }],
   ['[name,{"x":age},children]|@join', { first: 'Tom', last: 'Anderson', x: 37 }],
   ['{age,name}|@pretty:{"sortKeys":true}', { age: 37, name: { first: 'Tom', last: 'Anderson' } }],
+  // A modifier's argument inside a multipath, and a query whose path is a modifier.
+  ['[age,name|@pretty:{"sortKeys":true}]', [37, { first: 'Tom', last: 'Anderson' }]],
+  ['children.#(@this%"S*")#', ['Sara']],
   ['name|@ugly', { first: 'Tom', last: 'Anderson' }],
   // Multipaths: misses are left out; a member without a plain last key is named `_`.
   ['[name.first,missing,children.0]', ['Tom', 'Sara']],
