@@ -24,6 +24,12 @@ export interface Submission {
   log: Pick<Logger, 'info'>;
 }
 
+/** A submission's emulation: its stored plan, and the fault counted once the generation is stored. */
+export interface SubmitEmulation {
+  plan(request: GenerationRequest): Emulation | undefined;
+  stored(): void;
+}
+
 export interface EmulatorDeps {
   config: Pick<Config, 'mode' | 'latency' | 'timeScale' | 'chaos' | 'chaosSeed' | 'rpm'>;
   clock: Clock;
@@ -46,28 +52,25 @@ export class Emulator {
   }
 
   /** Throws an injected HTTP error, or returns how to plan the generation once it is normalized. */
-  beforeSubmit(submission: Submission): (request: GenerationRequest) => Emulation | undefined {
+  beforeSubmit(submission: Submission): SubmitEmulation {
     const chosen = this.choose(submission);
     const settings = this.deps.config;
-    if (!chosen) return (request) => planEmulation(request, settings);
+    const plain = { plan: (request: GenerationRequest) => planEmulation(request, settings), stored() {} };
+    if (!chosen) return plain;
     const { fault, source } = chosen;
     if (fault.kind === 'flaky') {
       if (this.flaky.fails(flakyId(submission), fault.tries)) {
         this.injected(submission, fault, source);
         throw apiError('UPSTREAM_UNAVAILABLE');
       }
-      return (request) => planEmulation(request, settings);
+      return plain;
     }
     if (fault.kind === 'http') {
       this.injected(submission, fault, source);
       const rpm = submission.principal.rpmLimit ?? this.deps.config.rpm;
       throw httpFaultError(fault.status, rpm > 0 ? rpm : 30, this.deps.clock.now());
     }
-    // Counted once the request has passed the per-type rules and is being stored.
-    return (request) => {
-      this.injected(submission, fault, source);
-      return planEmulation(request, settings, fault);
-    };
+    return { plan: (request) => planEmulation(request, settings, fault), stored: () => this.injected(submission, fault, source) };
   }
 
   private choose(submission: Submission): { fault: Fault; source: FaultSource } | null {

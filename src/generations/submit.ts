@@ -1,8 +1,8 @@
 import type { Principal, RpmDecision, RpmLimiter } from '../accounts/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { apiError, normalizeGeneration, type GenerationCreate, type GenerationRequest } from '../contract/index.js';
-import type { Emulation } from '../emulator/emulation.js';
+import { apiError, normalizeGeneration, type GenerationCreate } from '../contract/index.js';
+import type { SubmitEmulation } from '../emulator/emulator.js';
 import type { Events } from '../events.js';
 import type { MediaFetcher } from '../media/fetch/index.js';
 import type { BlobStore } from '../storage/index.js';
@@ -67,7 +67,7 @@ export async function submitGeneration(
   deps: SubmitDeps,
   principal: Principal,
   body: GenerationCreate,
-  emulate?: (request: GenerationRequest) => Emulation | undefined,
+  emulate?: SubmitEmulation,
 ): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
   const request = normalizeGeneration(body);
@@ -109,8 +109,7 @@ export async function submitGeneration(
       });
       price = priceOf(request, seconds);
     }
-    // After every refusal above: a fault is counted only for a request that is stored.
-    const emulation = emulate?.(request);
+    const emulation = emulate?.plan(request);
     const stored: StoredRequest = {
       ...request,
       source: request.source && describeRef(request.source),
@@ -157,6 +156,7 @@ export async function submitGeneration(
       await deps.blobs.deletePrefix(`inputs/${id}`);
       throw err;
     }
+    emulate?.stored();
     deps.events.emit('job:queued', { generationId: id });
     return { row, headers: rpm ? rateHeaders(rpm) : {} };
   } catch (err) {

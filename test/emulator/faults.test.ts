@@ -161,6 +161,17 @@ describe('X-Atelier-Fault on a submission', () => {
   });
 });
 
+test('a submit refused for credit inside its transaction counts no fault', async () => {
+  const ts = await startTestServer({ workers: '0', credits: '0.01' });
+  try {
+    const { res } = await submit(ts, { prompt: 'no credit for this' }, { [FAULT]: 'stuck' });
+    assert.equal(res.status, 402);
+    assert.equal(await metricValue(ts, 'atelier_faults_injected_total{fault="stuck",source="header"}'), 0);
+  } finally {
+    await ts.close();
+  }
+});
+
 describe('gateway mode', () => {
   test('refuses X-Atelier-Fault with a 400 that says why', async () => {
     const ts = await startTestServer({ workers: '0', mode: 'gateway' });

@@ -8,7 +8,6 @@ import { describeLayers } from './describe.js';
 
 /** Long side of every layer per `layering.resolution`. */
 export const LAYER_SIDES: Record<LayeringResolution, number> = { '1k': 1024, '2k': 2048 };
-/** ISNet "medium": the "small" model's masks are speckled on flat areas (docs/compatibility.md). */
 
 /** Layer size: the source's shape with its long side at the resolution's. */
 export function layerSize(width: number, height: number, resolution: LayeringResolution): { width: number; height: number } {

@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ApiError, apiError } from '../../contract/index.js';
+import { baseMediaType } from '../media-type.js';
 import { checkAddress as publicOnly, type AddressVerdict } from './address-policy.js';
 import { AddressRefused, pinnedLookup, systemResolver, type Resolver } from './pinned-lookup.js';
 
@@ -100,7 +101,7 @@ export function createMediaFetcher(policy: FetchPolicy): MediaFetcher {
         await discard(body);
         throw apiError('REF_FETCH_HTTP', { path, status: statusCode });
       }
-      const contentType = String(headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const contentType = baseMediaType(String(headers['content-type'] ?? ''));
       if (!contentType.startsWith(`${kind}/`)) {
         await discard(body);
         throw apiError(WRONG_TYPE[kind], { path });
