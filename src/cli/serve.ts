@@ -26,7 +26,12 @@ export function serveCommand(program: Command): void {
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
-      const server = await startServer(config);
+      const server = await startServer(config).catch((err: NodeJS.ErrnoException) => {
+        const refused = listenRefusal(err, config.host, config.port);
+        if (!refused) throw err;
+        process.stderr.write(`atelier: ${refused}\n`);
+        process.exit(1);
+      });
       if (server.devKey) {
         process.stdout.write(
           `\nNo API key was configured, so one was created. It is shown only this once:\n\n  ${server.devKey}\n\n` +
@@ -46,4 +51,14 @@ export function serveCommand(program: Command): void {
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));
     });
+}
+
+/** One line for a port we can't listen on, naming the flag that changes it; null for other errors. */
+export function listenRefusal(err: NodeJS.ErrnoException, host: string, port: number): string | null {
+  if (err.code === 'EADDRINUSE') {
+    return `port ${port} on ${host} is already in use (another Atelier, or another program): pass --port <n> (ATELIER_PORT) to use another, or --port 0 for any free one`;
+  }
+  if (err.code === 'EACCES') return `no permission to listen on port ${port} on ${host}: pass --port <n> (ATELIER_PORT) with a port above 1023`;
+  if (err.code === 'EADDRNOTAVAIL') return `${host} is not an address of this machine: pass --host <address> (ATELIER_HOST), e.g. 127.0.0.1 or 0.0.0.0`;
+  return null;
 }
