@@ -83,6 +83,8 @@ describe('every command block of README.md and docs/emulator.md runs as written'
       npm_config_fund: 'false',
       npm_config_update_notifier: 'false',
       NO_COLOR: '1',
+      // A hanging pytest prints every thread's stack instead of waiting out the test's timeout.
+      PYTEST_ADDOPTS: '-o faulthandler_timeout=90',
     };
   });
   after(() => {
