@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
@@ -134,7 +135,7 @@ export class WorkerPool {
     let clientId: string | undefined;
     let lastProgress = 0;
     const progress = (fraction: number) => {
-      const now = Date.now();
+      const now = monotonicMs();
       if (!clientId || now - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = now;
       store.notifications
