@@ -41,7 +41,7 @@ export async function startServer(
   let ready = false;
   try {
     const ports = await openPorts(config, role, logger, clock, releasers);
-    const work = runsJobs(role) && config.workers > 0 ? startWorkerPart(ports) : null;
+    const work = runsJobs(role) ? startWorkerPart(ports) : null;
     const ingest: FileDeps['ingestor'] = work?.ingestor ?? notifyWorkers(ports.store, logger);
     const api = servesApi(role) ? await buildApiPart(ports, ingest, () => ready) : null;
     const app = api?.app ?? buildHealthApp(ports, () => ready);

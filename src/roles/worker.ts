@@ -1,15 +1,19 @@
 import { FileIngestor, FileSweeper } from '../files/index.js';
-import { WorkerPool } from '../jobs/index.js';
+import path from 'node:path';
+import { DebrisSweeper, WorkerPool } from '../jobs/index.js';
 import { Moderation } from '../moderation/index.js';
 import { files } from '../store/index.js';
 import type { Ports } from './ports.js';
+
+/** Debris younger than this may belong to a submit or write still under way (a slow upload, a slow URL input). */
+const DEBRIS_GRACE_MS = 60 * 60 * 1000;
 
 export interface WorkerPart {
   pool: WorkerPool;
   ingestor: FileIngestor;
 }
 
-/** Jobs, file ingest and sweeps: the work half of `serve`, and all of `atelier worker`. */
+/** Jobs, file ingest and sweeps: the work half of `serve` (even with --workers 0), and all of `atelier worker`. */
 export function startWorkerPart(ports: Ports): WorkerPart {
   const { config, store, blobs, clock, events, logger, video, releasers } = ports;
   const moderation = new Moderation(config.moderation, { events, logger });
@@ -20,7 +24,11 @@ export function startWorkerPart(ports: Ports): WorkerPart {
   sweeper.start();
   releasers.push(() => sweeper.stop());
   if (ports.role === 'worker') watchUploads(ports, ingestor);
-  const pool = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video }, config.workers);
+  const scratchDir = path.join(config.dataDir, 'scratch');
+  const debris = new DebrisSweeper({ store, blobs, clock, logger, scratchDir, intervalMs: config.debrisSweepMs, graceMs: DEBRIS_GRACE_MS });
+  debris.start();
+  releasers.push(() => debris.stop());
+  const pool = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir }, config.workers);
   pool.start();
   releasers.push(() => pool.stop(config.drainMs));
   return { pool, ingestor };
