@@ -48,6 +48,8 @@ export interface Config {
   fetchCaFile: string;
   /** Time between file sweeps (expiry, blob purge, restarting stalled ingest). */
   filesSweepMs: number;
+  /** Time between debris sweeps (inputs of submits that never committed, temp files, job scratch); one also runs at start. */
+  debrisSweepMs: number;
   /** `emulator` allows the emulator extras below; `gateway` refuses them. */
   mode: 'emulator' | 'gateway';
   latency: LatencyProfile;
@@ -120,6 +122,7 @@ const ENV = {
   allowPrivateUrls: 'ATELIER_ALLOW_PRIVATE_URLS',
   fetchCaFile: 'ATELIER_FETCH_CA_FILE',
   filesSweepMs: 'ATELIER_FILES_SWEEP_MS',
+  debrisSweepMs: 'ATELIER_DEBRIS_SWEEP_MS',
   mode: 'ATELIER_MODE',
   latency: 'ATELIER_LATENCY',
   timeScale: 'ATELIER_TIME_SCALE',
@@ -235,6 +238,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
     strict: flag('strict (ATELIER_STRICT)', get('strict')),
+    debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
 }
 

@@ -5,3 +5,4 @@ export { parseOutputs } from './records.js';
 export { listGenerations } from './list.js';
 export { queuePosition } from './queue-position.js';
 export { cancelGeneration, CANCELLED_REASON } from './cancel.js';
+export { inputPrefix } from './inputs.js';

@@ -157,3 +157,10 @@ export async function listGenerations(db: Db, clientId: string, filter: Generati
 export async function setProgress(db: Db, id: string, progress: string): Promise<void> {
   await db.updateTable('generations').set({ progress }).where('id', '=', id).where('state', '=', 'processing').execute();
 }
+
+/** The states of those of `ids` that exist; an id missing from the map has no generation. */
+export async function getGenerationStates(db: Db, ids: string[]): Promise<Map<string, GenerationTable['state']>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('generations').select(['id', 'state']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row.state]));
+}
