@@ -1,5 +1,5 @@
-import { monotonicMs } from '../clock.js';
 import { randomUUID } from 'node:crypto';
+import { monotonicMs } from '../clock.js';
 import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { StoredRequest } from '../generations/index.js';
@@ -11,13 +11,13 @@ import { endGeneration, finish, produce, type JobDeps, type Outcome } from './ru
 interface Running {
   generationId: string;
   video: boolean;
-  /** Publishes the engine's progress, at most every PROGRESS_EVERY_MS. */
-  progress(fraction: number): void;
+  /** Records the engine's progress on the generation, at most every PROGRESS_EVERY_MS (stage changes at once). */
+  progress(fraction: number, stage: string): void;
   abort: AbortController;
   done: Promise<void>;
 }
 
-const PROGRESS_EVERY_MS = 250;
+const PROGRESS_EVERY_MS = 500;
 
 /**
  * In-process workers: each loop claims one job at a time under a lease, renews the
@@ -42,7 +42,13 @@ export class WorkerPool {
       store.notifications.subscribe('job:new', () => this.wake?.()),
       store.notifications.onGap(() => this.wake?.()),
       events.on('clock:advanced', () => this.wake?.()),
-      events.on('engine:progress', (e) => this.running.get(e.generationId)?.progress(e.fraction)),
+      events.on('engine:progress', (e) => this.running.get(e.generationId)?.progress(e.fraction, e.stage)),
+      // A cancel deletes the job, so a worker elsewhere stops when its lease renewal fails; here it stops at once.
+      events.on('generation:cancelled', (e) => this.running.get(e.generationId)?.abort.abort()),
+      // Cancelled through another process: stop now rather than at the next lease renewal.
+      store.notifications.subscribe('generation:changed', (e) => {
+        if (e.state === 'failed') this.running.get(e.generationId)?.abort.abort();
+      }),
     ];
     this.unsubscribe = () => wakeOn.forEach((off) => off());
     for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
@@ -127,22 +133,32 @@ export class WorkerPool {
     });
   }
 
+  /** Progress is recorded on the generation and published on `generation:changed` once it is. */
+  private progressRecorder(generationId: string, clientId: () => string | undefined): Running['progress'] {
+    let last = { at: -Infinity, stage: '' };
+    return (fraction, stage) => {
+      const at = monotonicMs();
+      if (stage === last.stage && fraction < 1 && at - last.at < PROGRESS_EVERY_MS) return;
+      last = { at, stage };
+      const progress = JSON.stringify({ fraction: Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 1000, stage });
+      const { store, logger } = this.deps;
+      generations
+        .setProgress(store.db, generationId, progress)
+        .then(() => {
+          const client = clientId();
+          if (client) return store.notifications.publish(store.db, 'generation:changed', { clientId: client, generationId, state: 'processing', progress: fraction });
+        })
+        .catch((err) => logger.warn({ err, generationId }, 'progress not recorded'));
+    };
+  }
+
   private async run(generationId: string, attempt: number, maxAttempts: number): Promise<void> {
     const { store, clock, events, logger, config } = this.deps;
     const abort = new AbortController();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
     let clientId: string | undefined;
-    let lastProgress = 0;
-    const progress = (fraction: number) => {
-      const now = monotonicMs();
-      if (!clientId || now - lastProgress < PROGRESS_EVERY_MS) return;
-      lastProgress = now;
-      store.notifications
-        .publish(store.db, 'generation:changed', { clientId, generationId, state: 'processing', progress: fraction })
-        .catch((err) => logger.warn({ err, generationId }, 'progress notification failed'));
-    };
-    const running: Running = { generationId, abort, done, video: false, progress };
+    const running: Running = { generationId, abort, done, video: false, progress: this.progressRecorder(generationId, () => clientId) };
     this.running.set(generationId, running);
     const started = clock.now();
     const renew = setInterval(() => {
