@@ -64,6 +64,8 @@ export interface Config {
   chaosSeed: number;
   /** Raw API key → fault, the fixed scenario of that key. */
   keyFaults: Readonly<Record<string, string>>;
+  /** Turns every extension off (list, cancel, events, webhooks, idempotency, Prefer: wait, extension fields): a pure Luma API. */
+  strict: boolean;
 }
 
 export interface HttpLimits {
@@ -148,6 +150,7 @@ const ENV = {
   chaos: 'ATELIER_CHAOS',
   chaosSeed: 'ATELIER_CHAOS_SEED',
   keyFaults: 'ATELIER_KEY_FAULTS',
+  strict: 'ATELIER_STRICT',
 } as const;
 
 export class ConfigError extends Error {}
@@ -261,6 +264,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
+    strict: flag('strict (ATELIER_STRICT)', get('strict')),
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
 }
