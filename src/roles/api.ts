@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator, RpmLimiter, seedClients, usd } from '../accounts/index.js';
 import { createApp } from '../api/app.js';
+import { capConnectionsPerAddress } from '../api/connection-guard.js';
 import type { ApiDeps } from '../api/context.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { blobRoutes } from '../api/routes/blobs.js';
@@ -59,7 +60,8 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     ingestor: ingest,
     limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
   };
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
+  const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
+  capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
   generationRoutes(app, deps);
   adminRoutes(app, deps);
   usageRoutes(app, deps);
@@ -71,7 +73,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
 
 /** A worker process's only HTTP: /healthz and /metrics on its metrics port. */
 export function buildHealthApp(ports: Ports, isReady: () => boolean): FastifyInstance {
-  const app = createApp({ logger: ports.logger, bodyLimit: 1024, metrics: ports.metrics });
+  const app = createApp({ logger: ports.logger, bodyLimit: 1024, metrics: ports.metrics, http: ports.config.http });
   healthRoutes(app, { isReady, metrics: ports.metrics });
   return app;
 }
