@@ -2,6 +2,8 @@ import type { TObject } from '@sinclair/typebox';
 import { API_VERSION } from './version.js';
 import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, ImageRef } from './schemas.js';
+import { GenerationList } from './extension-schemas.js';
+import { extensionPaths } from './openapi-extensions.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -16,6 +18,7 @@ const COMPONENTS = {
   FileUpload,
   CreateFileResponse,
   FileList,
+  GenerationList,
 };
 
 /** Plain JSON Schema, with every nested copy of a component replaced by a reference to it. */
@@ -40,6 +43,7 @@ const commonHeaders = {
 
 /** OpenAPI 3.1, generated from the same TypeBox schemas that validate requests. */
 export function openApiDocument(): object {
+  const extensions = extensionPaths({ ref, errorResponse, headers: commonHeaders });
   return {
     openapi: '3.1.0',
     info: {
@@ -55,6 +59,7 @@ export function openApiDocument(): object {
     },
     paths: {
       '/v1/generations': {
+        ...extensions.list,
         post: {
           operationId: 'createGeneration',
           summary: 'Create a generation',
@@ -93,6 +98,7 @@ export function openApiDocument(): object {
         },
       },
       ...filePaths(),
+      ...extensions.paths,
     },
   };
 }

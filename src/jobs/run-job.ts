@@ -33,7 +33,7 @@ export interface JobDeps {
 
 export type Outcome =
   | { kind: 'completed'; outputs: StoredOutput[] }
-  | { kind: 'failed'; code: FailureCode; reason: string };
+  | { kind: 'failed'; code: FailureCode; reason: string; cancelled?: boolean };
 
 const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outcome => ({ kind: 'failed', code, reason });
 
@@ -72,10 +72,12 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
   }
 
+  const progress = (fraction: number, stage: string) => deps.events.emit('engine:progress', { generationId, fraction, stage });
   const engine = engineFor(request.model, request.type);
+  progress(0, 'generating');
   const result = await engine(request, inputs, {
     signal,
-    progress: (fraction) => deps.events.emit('engine:progress', { generationId, fraction }),
+    progress: (fraction, stage = 'generating') => progress(fraction, stage),
     video: deps.video,
     workDir,
     settings: { layeringModel: deps.config.layeringModel },
@@ -85,6 +87,7 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
     if (file.type === 'image' && (await moderation.flagsImage(generationId, 'output', `output[${i}]`, file.bytes))) return failed('content_moderated');
   }
 
+  progress(1, 'storing');
   const outputs: StoredOutput[] = [];
   for (const [i, file] of result.outputs.entries()) {
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
@@ -98,17 +101,19 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
 export async function finish(deps: JobDeps, generationId: string, workerId: string, outcome: Outcome): Promise<boolean> {
   return deps.store.transact(async (trx) => {
     if (!(await queue.deleteJob(trx, generationId, workerId))) return false; // lease lost: another worker owns it now
-    await endGeneration(trx, generationId, outcome, deps.clock.now());
+    await endGeneration(deps.store, trx, generationId, outcome, deps.clock.now());
     return true;
   });
 }
 
 /** Ends a generation that is still running and settles its hold; call inside the job's transaction. */
-export async function endGeneration(trx: Transaction<Database>, generationId: string, outcome: Outcome, now: number): Promise<void> {
+export async function endGeneration(store: Pick<Store, 'notifications'>, trx: Transaction<Database>, generationId: string, outcome: Outcome, now: number): Promise<void> {
   const ended =
     outcome.kind === 'completed'
       ? await generations.completeGeneration(trx, generationId, JSON.stringify(outcome.outputs), now)
-      : await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason }, now);
+      : await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason, cancelled: outcome.cancelled }, now);
   const row = ended ? await generations.getGenerationById(trx, generationId) : undefined;
-  if (row) await settleHold(trx, row, outcome.kind === 'completed', now);
+  if (!row) return;
+  await settleHold(trx, row, outcome.kind === 'completed', now);
+  await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId, state: row.state });
 }

@@ -93,12 +93,14 @@ describe('a refused submit leaves no byte behind', () => {
     const budgeted = await startTestServer({ workers: '0', adminToken: ADMIN });
     try {
       const clients = await (await fetch(`${budgeted.url}/admin/v1/clients`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
-      const put = await fetch(`${budgeted.url}/admin/v1/clients/${clients.data[0].id}/budgets/user-1`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ period: 'day', limit_usd: 0.05 }),
-      });
-      assert.equal(put.status, 200, await put.text());
+      for (const client of clients.data) {
+        const put = await fetch(`${budgeted.url}/admin/v1/clients/${client.id}/budgets/user-1`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ period: 'day', limit_usd: 0.05 }),
+        });
+        assert.equal(put.status, 200, await put.text());
+      }
       await race(budgeted, (url) => ({ prompt: 'p', user_id: 'user-1', image_ref: [{ url }] }), { status: 402, detail: /^User budget exceeded/ });
     } finally {
       await budgeted.close();
