@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,11 @@ const DOCS = ['README.md', 'docs/emulator.md'];
 /** The docs use fixed ports (8080, 8787): each run gets a network namespace of its own, with only loopback. */
 const canUnshare = spawnSync('unshare', ['--net', 'true']).status === 0;
 
-/** A Python that has pytest: the one on PATH, else Debian's (python3-pytest). */
+/** The absolute path of a Python that has pytest: the one on PATH, else Debian's (python3-pytest). */
 function pythonWithPytest(): string | null {
   for (const python of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(python, ['-m', 'pytest', '--version']).status === 0) return python;
+    const found = spawnSync(python, ['-c', 'import pytest, sys; print(sys.executable)'], { encoding: 'utf8' });
+    if (found.status === 0) return found.stdout.trim();
   }
   return null;
 }
@@ -32,14 +33,27 @@ function serverLogs(run: string): string {
     .join('\n');
 }
 
+/** Runs a document's script in a network namespace of its own; on timeout its whole process group is killed and what it printed so far is kept. */
 function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      'unshare',
-      ['--net', 'bash', '-c', 'ip link set lo up && exec bash "$0"', script],
-      { cwd, env, timeout: timeoutMs, killSignal: 'SIGTERM', maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
+    const child = spawn('unshare', ['--net', 'bash', '-c', 'ip link set lo up && exec bash "$0"', script], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      stderr += `\ndocs-test: timed out after ${timeoutMs} ms`;
+      process.kill(-child.pid!, 'SIGTERM');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
   });
 }
 
