@@ -79,6 +79,8 @@ export interface HttpLimits {
   socketTimeoutMs: number;
   /** Open connections one client address may hold; 0 = unlimited. Raise it behind a proxy. */
   maxConnectionsPerAddress: number;
+  /** Request body bytes one key may have on their way in at once; 0 = unlimited. */
+  maxBodyBytesInFlight: number;
 }
 
 export interface VideoLimits {
@@ -125,6 +127,7 @@ const ENV = {
   keepAliveTimeoutMs: 'ATELIER_KEEP_ALIVE_TIMEOUT_MS',
   socketTimeoutMs: 'ATELIER_SOCKET_TIMEOUT_MS',
   maxConnectionsPerAddress: 'ATELIER_MAX_CONNECTIONS_PER_ADDRESS',
+  maxBodyBytesInFlight: 'ATELIER_MAX_BODY_BYTES_IN_FLIGHT',
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
@@ -234,6 +237,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 50),
       socketTimeoutMs: int('socketTimeoutMs', 120_000),
       maxConnectionsPerAddress: int('maxConnectionsPerAddress', 256),
+      maxBodyBytesInFlight: int('maxBodyBytesInFlight', 256 * 1024 * 1024),
     }),
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),

@@ -108,7 +108,13 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
     };
 
-    const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
+    const app = createApp({
+      logger,
+      bodyLimit: config.bodyLimit,
+      metrics,
+      http: config.http,
+      maxDecodedBytes: Math.max(config.limits.maxImageBytes, config.limits.maxVideoBytes),
+    });
     capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
     generationRoutes(app, deps);
     adminRoutes(app, deps);
