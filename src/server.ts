@@ -7,10 +7,12 @@ import { createApp } from './api/app.js';
 import type { ApiDeps } from './api/context.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { blobRoutes } from './api/routes/blobs.js';
+import { dashboardRoutes } from './api/routes/dashboard.js';
+import { generationDetailRoutes } from './api/routes/generation-details.js';
 import { fileRoutes } from './api/routes/files.js';
 import { generationRoutes } from './api/routes/generations.js';
 import { operationRoutes } from './api/routes/operations.js';
-import { usageRoutes } from './api/routes/usage.js';
+import { accountRoutes, usageRoutes } from './api/routes/usage.js';
 import { systemClock, VirtualClock, type Clock } from './clock.js';
 import { configuredKeyFaults } from './emulator/key-faults.js';
 import { Emulator } from './emulator/emulator.js';
@@ -106,11 +108,14 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
 
     const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
     generationRoutes(app, deps);
+    generationDetailRoutes(app, deps);
     adminRoutes(app, deps);
     usageRoutes(app, deps);
+    accountRoutes(app, deps);
     fileRoutes(app, deps, fileDeps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
+    dashboardRoutes(app);
     const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video }, config.workers);
     workers.start();
     releasers.push(() => workers.stop(config.drainMs));

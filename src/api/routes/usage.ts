@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { accountView } from '../../accounts/account.js';
 import { clientUsage, type UsageQuery } from '../../accounts/usage.js';
 import { refuseOtherMethods } from '../app.js';
 import { authenticate, type ApiDeps } from '../context.js';
@@ -11,4 +12,10 @@ export function usageRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request) => clientUsage(deps.store, request.principal!.clientId, request.query, deps.clock.now()),
   );
   refuseOtherMethods(app, '/v1/usage', ['GET']);
+}
+
+/** Extension: `GET /v1/account`, the caller's balance, limits and user budgets. */
+export function accountRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/v1/account', { onRequest: authenticate(deps) }, async (request) => accountView(deps.store, request.principal!.clientId, deps.clock.now()));
+  refuseOtherMethods(app, '/v1/account', ['GET']);
 }
