@@ -8,7 +8,7 @@ export function curlSnippet(origin: string, body: GenerationCreate): string {
     `curl -sS ${sh(`${origin}/v1/generations`)} \\`,
     `  -H "Authorization: Bearer $LUMA_AGENTS_API_KEY" \\`,
     `  -H 'Content-Type: application/json' \\`,
-    `  -d ${sh(JSON.stringify(body))}`,
+    `  -d ${sh(JSON.stringify(body, null, 2))}`,
   ].join('\n');
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { apiError } from '../../contract/index.js';
+import { apiError, ErrorBody } from '../../contract/index.js';
+import { GenerationDetails } from '../../contract/dashboard-schemas.js';
 import { generationDetails } from '../../generations/index.js';
 import { refuseOtherMethods } from '../app.js';
 import { authenticate, baseUrl, type ApiDeps } from '../context.js';
@@ -8,7 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Extension: `GET /v1/generations/{id}/details`, the request, inputs, price, timings and edits of a generation. */
 export function generationDetailRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get<{ Params: { id: string } }>('/v1/generations/:id/details', { onRequest: authenticate(deps) }, async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/generations/:id/details', { onRequest: authenticate(deps), schema: { response: { 200: GenerationDetails, default: ErrorBody } } }, async (request) => {
     const { id } = request.params;
     if (!UUID.test(id)) throw apiError('GENERATION_NOT_FOUND');
     return generationDetails(deps.store, request.principal!.clientId, id.toLowerCase(), baseUrl(deps.config, request), deps.secret, deps.clock.now());

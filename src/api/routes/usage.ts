@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Account } from '../../contract/dashboard-schemas.js';
 import { accountView } from '../../accounts/account.js';
 import { clientUsage, type UsageQuery } from '../../accounts/usage.js';
 import { refuseOtherMethods } from '../app.js';
@@ -16,6 +17,6 @@ export function usageRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
 /** Extension: `GET /v1/account`, the caller's balance, limits and user budgets. */
 export function accountRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/v1/account', { onRequest: authenticate(deps) }, async (request) => accountView(deps.store, request.principal!.clientId, deps.clock.now()));
+  app.get('/v1/account', { onRequest: authenticate(deps), schema: { response: { 200: Account } } }, async (request) => accountView(deps.store, request.principal!.clientId, deps.clock.now()));
   refuseOtherMethods(app, '/v1/account', ['GET']);
 }

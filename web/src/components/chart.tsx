@@ -7,8 +7,11 @@ export interface Series {
   color: string;
   /** Drawn against the right-hand axis. */
   right?: boolean;
+  bars?: boolean;
   format?: (v: number) => string;
 }
+
+const fromZero = (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1];
 
 /** A uPlot time chart that follows its container's width. `days` are UTC dates (YYYY-MM-DD). */
 export function TimeChart({ days, series, title }: { days: string[]; series: Series[]; title: string }) {
@@ -25,7 +28,7 @@ export function TimeChart({ days, series, title }: { days: string[]; series: Ser
         width: Math.max(280, el.clientWidth),
         height: 260,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-        scales: { x: { time: true }, y: {}, r: {} },
+        scales: { x: { time: true }, y: { range: fromZero }, r: { range: fromZero } },
         axes: [
           { stroke: ink, grid },
           { stroke: ink, scale: 'y', grid, size: 60, values: (_u, v) => v.map((x) => series.find((s) => !s.right)?.format?.(x) ?? String(x)) },
@@ -36,10 +39,11 @@ export function TimeChart({ days, series, title }: { days: string[]; series: Ser
           ...series.map((s) => ({
             label: s.label,
             stroke: s.color,
-            fill: s.right ? undefined : `${s.color}22`,
-            width: 2,
+            fill: s.bars ? `${s.color}99` : `${s.color}22`,
+            width: s.bars ? 0 : 2,
+            ...(s.bars ? { paths: uPlot.paths.bars!({ size: [0.5, 24] }) } : {}),
             scale: s.right ? 'r' : 'y',
-            points: { show: xs.length < 40 },
+            points: { show: !s.bars && xs.length < 40 },
             value: (_u: uPlot, v: number | null) => (v == null ? '—' : (s.format?.(v) ?? String(v))),
           })),
         ],

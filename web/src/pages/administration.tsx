@@ -404,7 +404,7 @@ export function Administration() {
                   {(clients ?? []).map((c) => (
                     <tr key={c.id} class={c.id === client?.id ? 'selected' : ''}>
                       <th scope="row">
-                        <button type="button" class="ghost small" aria-pressed={c.id === client?.id} onClick={() => setSelected(c.id)}>
+                        <button type="button" class="link" aria-pressed={c.id === client?.id} onClick={() => setSelected(c.id)}>
                           {c.name}
                         </button>
                       </th>

@@ -161,8 +161,8 @@ export function Usage({ role }: { role: Session['role'] }) {
             title={`Cost and generations per day, last ${range} days`}
             days={days}
             series={[
-              { label: 'Cost (USD)', color: '#4b3fd6', values: days.map((d) => Number(byDay.get(d)?.cost_usd ?? 0)), format: (v) => `$${v.toFixed(2)}` },
-              { label: 'Generations', color: '#d6409f', right: true, values: days.map((d) => byDay.get(d)?.generations ?? 0) },
+              { label: 'Cost (USD)', color: '#4b3fd6', values: days.map((d) => Number(byDay.get(d)?.cost_usd ?? 0)), format: (v) => `$${v.toFixed(v !== 0 && Math.abs(v) < 0.1 ? 3 : 2)}` },
+              { label: 'Generations', color: '#d6409f', right: true, bars: true, values: days.map((d) => byDay.get(d)?.generations ?? 0) },
             ]}
           />
         </div>
