@@ -48,6 +48,8 @@ export interface Config {
   fetchCaFile: string;
   /** Time between file sweeps (expiry, blob purge, restarting stalled ingest). */
   filesSweepMs: number;
+  /** Time between debris sweeps (inputs of submits that never committed, temp files, job scratch); one also runs at start. */
+  debrisSweepMs: number;
   /** `emulator` allows the emulator extras below; `gateway` refuses them. */
   mode: 'emulator' | 'gateway';
   latency: LatencyProfile;
@@ -118,6 +120,7 @@ const ENV = {
   allowPrivateUrls: 'ATELIER_ALLOW_PRIVATE_URLS',
   fetchCaFile: 'ATELIER_FETCH_CA_FILE',
   filesSweepMs: 'ATELIER_FILES_SWEEP_MS',
+  debrisSweepMs: 'ATELIER_DEBRIS_SWEEP_MS',
   mode: 'ATELIER_MODE',
   latency: 'ATELIER_LATENCY',
   timeScale: 'ATELIER_TIME_SCALE',
@@ -231,6 +234,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
+    debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
 }
 

@@ -20,12 +20,15 @@ import type { Config } from './config.js';
 import { Events } from './events.js';
 import { FileIngestor, FileSweeper, type FileDeps } from './files/index.js';
 import { createMediaFetcher } from './media/fetch/index.js';
-import { WorkerPool } from './jobs/index.js';
+import { DebrisSweeper, WorkerPool } from './jobs/index.js';
 import { Metrics } from './metrics.js';
 import { Moderation } from './moderation/index.js';
 import { LocalBlobStore, loadSecret } from './storage/index.js';
 import { openStore, queue, type Store } from './store/index.js';
 import { VideoToolkit } from './media/video/index.js';
+
+/** Debris younger than this may belong to a submit or write still under way (a slow upload, a slow URL input). */
+const DEBRIS_GRACE_MS = 60 * 60 * 1000;
 
 export interface Server {
   app: FastifyInstance;
@@ -116,7 +119,11 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     blobRoutes(app, deps);
     operationRoutes(app, deps);
     dashboardRoutes(app);
-    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video }, config.workers);
+    const scratchDir = path.join(config.dataDir, 'scratch');
+    const debris = new DebrisSweeper({ store, blobs, clock, logger, scratchDir, intervalMs: config.debrisSweepMs, graceMs: DEBRIS_GRACE_MS });
+    debris.start();
+    releasers.push(() => debris.stop());
+    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir }, config.workers);
     workers.start();
     releasers.push(() => workers.stop(config.drainMs));
     releasers.push(() => app.close());

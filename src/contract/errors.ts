@@ -107,6 +107,8 @@ export const ERRORS = {
   FILE_DELETED: { status: 422, detail: 'File {id} has been deleted' },
   FILE_BODY_MEDIA_TYPE: { status: 415, detail: "Unsupported Content-Type '{type}'. Use multipart/form-data or application/json" },
   FILE_PART_MISSING: { status: 400, detail: "A multipart upload needs a part named 'file'" },
+  MULTIPART_INVALID: { status: 400, detail: 'Malformed multipart/form-data body: {reason}' },
+  MULTIPART_LIMIT: { status: 413, detail: 'A multipart upload takes at most {limit}' },
   FILE_EXPIRES_PAST: { status: 400, detail: 'expires_at: must be in the future' },
   FILE_CURSOR_INVALID: { status: 400, detail: 'cursor: not a cursor from next_cursor' },
   UPLOAD_URL_INVALID: { status: 403, detail: 'Upload URL signature is invalid' },

@@ -1,5 +1,6 @@
 import { apiError } from './errors.js';
-import type { AspectRatio, GenerationCreate, GenerationKind, ImageRef, LayeringResolution, Model } from './schemas.js';
+import { dropUnknownFields } from './known-fields.js';
+import { GenerationCreate, type AspectRatio, type GenerationKind, type ImageRef, type LayeringResolution, type Model } from './schemas.js';
 import { checkImageRef } from './ref-rules.js';
 import { normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
 
@@ -44,6 +45,7 @@ export function aspectRatioError(value: unknown, type?: unknown) {
 
 /** Applies defaults and the per-type rules of spec §3.8 to a schema-valid body. */
 export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
+  dropUnknownFields(GenerationCreate, body);
   const model = body.model ?? 'uni-1';
   const type = body.type ?? 'image';
   checkPrompt(body.prompt, type);

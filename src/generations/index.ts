@@ -3,3 +3,4 @@ export { generationView } from './view.js';
 export type { StoredInput, StoredOutput, StoredRequest } from './records.js';
 export { parseOutputs } from './records.js';
 export { generationDetails } from './details.js';
+export { inputPrefix } from './inputs.js';

@@ -27,6 +27,8 @@ export interface JobDeps {
   moderation: Moderation;
   /** ffmpeg, for video jobs. */
   video?: VideoToolkit;
+  /** Where video jobs get their scratch folders (named `<generation id>.<random>`); the OS temp folder when absent. */
+  scratchDir?: string;
 }
 
 export type Outcome =
@@ -39,7 +41,10 @@ const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outc
 export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal): Promise<Outcome> {
   if (deps.moderation.flagsPrompt(generationId, request.prompt)) return failed('content_moderated');
   // Video jobs get a scratch directory for ffmpeg's files; it goes when the job does.
-  const workDir = request.video ? await fs.mkdtemp(path.join(os.tmpdir(), 'atelier-job-')) : undefined;
+  // One a killed job leaves is removed by the debris sweeper once its generation has ended.
+  const scratch = deps.scratchDir ?? os.tmpdir();
+  if (request.video) await fs.mkdir(scratch, { recursive: true });
+  const workDir = request.video ? await fs.mkdtemp(path.join(scratch, `${generationId}.`)) : undefined;
   try {
     return await produceIn(deps, generationId, request, signal, workDir);
   } finally {

@@ -92,3 +92,10 @@ export async function failGeneration(
   if (result) await countUsage(db, result, { failed: 1, cost_micros: -result.price_micros });
   return result !== undefined;
 }
+
+/** The states of those of `ids` that exist; an id missing from the map has no generation. */
+export async function getGenerationStates(db: Db, ids: string[]): Promise<Map<string, GenerationTable['state']>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('generations').select(['id', 'state']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row.state]));
+}
