@@ -161,6 +161,7 @@ test('the operator creates a client, a key shown once, credits it, sees the queu
     assert.equal(res.status, 200);
 
     await page.getByRole('link', { name: 'Emulator' }).click();
+    await page.getByTestId('clock-now').filter({ hasText: 'UTC' }).waitFor();
     const before = (await page.getByTestId('clock-now').textContent()) ?? '';
     await page.getByLabel('Seconds').fill('7200');
     await page.getByRole('button', { name: 'Advance' }).click();
