@@ -168,6 +168,17 @@ test('the operator creates a client, a key shown once, credits it, sees the queu
     await page.getByText('Clock moved forward 7200 s.').waitFor();
     const afterText = (await page.getByTestId('clock-now').textContent()) ?? '';
     assert.equal(Date.parse(afterText.replace(' UTC', 'Z').replace(' ', 'T')) - Date.parse(before.replace(' UTC', 'Z').replace(' ', 'T')), 7_200_000);
+    // A fault set on the new key is what its next submission gets.
+    const faultRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `${second.slice(0, 13)}…` }) });
+    await faultRow.getByRole('combobox').fill('http:503');
+    await faultRow.getByRole('button', { name: 'Set' }).click();
+    await page.getByText(/: http:503\.$/).waitFor();
+    const faulted = await fetch(`${ts.url}/v1/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${second}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'x' }),
+    });
+    assert.equal(faulted.status, 503);
     await shot(page, 'emulator');
     assert.deepEqual(problems, []);
   } finally {
