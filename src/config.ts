@@ -23,6 +23,8 @@ export interface Config {
   /** Base of minted blob URLs; empty = derived from each request's Host. */
   publicUrl: string;
   bodyLimit: number;
+  /** Connection limits: see docs/hardening.md. */
+  http: HttpLimits;
   leaseMs: number;
   maxAttempts: number;
   pollIntervalMs: number;
@@ -62,6 +64,21 @@ export interface Config {
   chaosSeed: number;
   /** Raw API key → fault, the fixed scenario of that key. */
   keyFaults: Readonly<Record<string, string>>;
+  /** Turns every extension off (list, cancel, events, webhooks, idempotency, Prefer: wait, extension fields): a pure Luma API. */
+  strict: boolean;
+}
+
+export interface HttpLimits {
+  /** Longest wait for a request's headers, from the first byte of the connection or request. */
+  headersTimeoutMs: number;
+  /** Longest wait for a whole request, headers and body; a slower upload gets a 408. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A connection silent this long in either direction is closed; 0 = never. */
+  socketTimeoutMs: number;
+  /** Open connections one client address may hold; 0 = unlimited. Raise it behind a proxy. */
+  maxConnectionsPerAddress: number;
 }
 
 export interface VideoLimits {
@@ -103,6 +120,11 @@ const ENV = {
   credits: 'ATELIER_CREDITS',
   publicUrl: 'ATELIER_PUBLIC_URL',
   bodyLimit: 'ATELIER_BODY_LIMIT',
+  headersTimeoutMs: 'ATELIER_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'ATELIER_REQUEST_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'ATELIER_KEEP_ALIVE_TIMEOUT_MS',
+  socketTimeoutMs: 'ATELIER_SOCKET_TIMEOUT_MS',
+  maxConnectionsPerAddress: 'ATELIER_MAX_CONNECTIONS_PER_ADDRESS',
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
@@ -128,6 +150,7 @@ const ENV = {
   chaos: 'ATELIER_CHAOS',
   chaosSeed: 'ATELIER_CHAOS_SEED',
   keyFaults: 'ATELIER_KEY_FAULTS',
+  strict: 'ATELIER_STRICT',
 } as const;
 
 export class ConfigError extends Error {}
@@ -205,6 +228,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     credits: credits === undefined ? null : Number(credits),
     publicUrl: (get('publicUrl') ?? '').replace(/\/+$/, ''),
     bodyLimit: int('bodyLimit', 128 * 1024 * 1024, 1024),
+    http: Object.freeze({
+      headersTimeoutMs: int('headersTimeoutMs', 15_000, 50),
+      requestTimeoutMs: int('requestTimeoutMs', 300_000, 50),
+      keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 50),
+      socketTimeoutMs: int('socketTimeoutMs', 120_000),
+      maxConnectionsPerAddress: int('maxConnectionsPerAddress', 256),
+    }),
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),
     pollIntervalMs: int('pollIntervalMs', 500, 10),
@@ -234,6 +264,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
+    strict: flag('strict (ATELIER_STRICT)', get('strict')),
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
 }

@@ -7,7 +7,9 @@ export interface AtelierEvents {
   'job:completed': { generationId: string; type: string; model: string; ms: number };
   'job:failed': { generationId: string; type: string; model: string; code: string; ms: number };
   'job:retried': { generationId: string; attempt: number; error: string };
-  'engine:progress': { generationId: string; fraction: number };
+  'engine:progress': { generationId: string; fraction: number; stage: string };
+  /** A client cancelled it: whoever runs it stops. */
+  'generation:cancelled': { generationId: string };
   /** `subjectId` is a generation id, or a file id for stage `file`. */
   'moderation:decided': { subjectId: string; stage: 'prompt' | 'input' | 'output' | 'file'; flagged: boolean; ms: number };
   'clock:advanced': { now: number };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator, RpmLimiter, seedClients, usd } from './accounts/index.js';
 import { createApp } from './api/app.js';
+import { capConnectionsPerAddress } from './api/connection-guard.js';
 import type { ApiDeps } from './api/context.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { blobRoutes } from './api/routes/blobs.js';
@@ -109,7 +110,8 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
     };
 
-    const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
+    const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
+    capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
     generationRoutes(app, deps);
     generationDetailRoutes(app, deps);
     adminRoutes(app, deps);

@@ -24,6 +24,7 @@ export function serveCommand(program: Command): void {
     .option('--chaos <rate>', 'share of submissions given a random fault, 0..1 (ATELIER_CHAOS)')
     .option('--chaos-seed <n>', 'seed of the chaos faults, default 1 (ATELIER_CHAOS_SEED)')
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
+    .option('--strict', 'turn every extension off: spec requests and responses only (ATELIER_STRICT)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
       const server = await startServer(config);

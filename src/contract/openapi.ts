@@ -3,6 +3,8 @@ import { API_VERSION } from './version.js';
 import { dashboardPaths } from './openapi-dashboard.js';
 import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, ImageRef } from './schemas.js';
+import { GenerationList } from './extension-schemas.js';
+import { extensionPaths } from './openapi-extensions.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -17,6 +19,7 @@ const COMPONENTS = {
   FileUpload,
   CreateFileResponse,
   FileList,
+  GenerationList,
 };
 
 /** Plain JSON Schema, with every nested copy of a component replaced by a reference to it. */
@@ -41,6 +44,7 @@ const commonHeaders = {
 
 /** OpenAPI 3.1, generated from the same TypeBox schemas that validate requests. */
 export function openApiDocument(): object {
+  const extensions = extensionPaths({ ref, errorResponse, headers: commonHeaders });
   return {
     openapi: '3.1.0',
     info: {
@@ -56,6 +60,7 @@ export function openApiDocument(): object {
     },
     paths: {
       '/v1/generations': {
+        ...extensions.list,
         post: {
           operationId: 'createGeneration',
           summary: 'Create a generation',
@@ -95,6 +100,7 @@ export function openApiDocument(): object {
       },
       ...filePaths(),
       ...dashboardPaths(),
+      ...extensions.paths,
     },
   };
 }

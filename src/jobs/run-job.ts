@@ -33,7 +33,7 @@ export interface JobDeps {
 
 export type Outcome =
   | { kind: 'completed'; outputs: StoredOutput[] }
-  | { kind: 'failed'; code: FailureCode; reason: string };
+  | { kind: 'failed'; code: FailureCode; reason: string; cancelled?: boolean };
 
 const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outcome => ({ kind: 'failed', code, reason });
 
@@ -72,10 +72,12 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
   }
 
+  const progress = (fraction: number, stage: string) => deps.events.emit('engine:progress', { generationId, fraction, stage });
   const engine = engineFor(request.model, request.type);
+  progress(0, 'generating');
   const result = await engine(request, inputs, {
     signal,
-    progress: (fraction) => deps.events.emit('engine:progress', { generationId, fraction }),
+    progress: (fraction, stage = 'generating') => progress(fraction, stage),
     video: deps.video,
     workDir,
     settings: { layeringModel: deps.config.layeringModel },
@@ -85,6 +87,7 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
     if (file.type === 'image' && (await moderation.flagsImage(generationId, 'output', `output[${i}]`, file.bytes))) return failed('content_moderated');
   }
 
+  progress(1, 'storing');
   const outputs: StoredOutput[] = [];
   for (const [i, file] of result.outputs.entries()) {
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
@@ -108,7 +111,7 @@ export async function endGeneration(trx: Transaction<Database>, generationId: st
   const ended =
     outcome.kind === 'completed'
       ? await generations.completeGeneration(trx, generationId, JSON.stringify(outcome.outputs), now)
-      : await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason }, now);
+      : await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason, cancelled: outcome.cancelled }, now);
   const row = ended ? await generations.getGenerationById(trx, generationId) : undefined;
   if (row) await settleHold(trx, row, outcome.kind === 'completed', now);
 }

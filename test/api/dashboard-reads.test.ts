@@ -79,3 +79,18 @@ test('the operator reads the queue, any client usage and the emulator settings; 
 
   for (const route of ['/queue', '/emulator']) assert.equal((await ts.call('GET', `/admin/v1${route}`)).status, 401);
 });
+
+test('with --strict the extension reads are absent, as an unknown route is', async () => {
+  const strict = await startTestServer({ workers: '0', strict: 'true' });
+  try {
+    const g = await (await strict.call('POST', '/v1/generations', { body: { prompt: 'x' } })).json();
+    for (const route of ['/v1/account', `/v1/generations/${g.id}/details`]) {
+      const res = await strict.call('GET', route);
+      assert.equal(res.status, 404, route);
+      assert.deepEqual(await res.json(), { detail: 'Not Found' }, route);
+    }
+    assert.equal((await strict.call('GET', '/v1/usage')).status, 200, 'the spec names /v1/usage: it stays');
+  } finally {
+    await strict.close();
+  }
+});

@@ -15,8 +15,9 @@ export function usageRoutes(app: FastifyInstance, deps: ApiDeps): void {
   refuseOtherMethods(app, '/v1/usage', ['GET']);
 }
 
-/** Extension: `GET /v1/account`, the caller's balance, limits and user budgets. */
+/** Extension (absent with --strict): `GET /v1/account`, the caller's balance, limits and user budgets. */
 export function accountRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  if (deps.config.strict) return;
   app.get('/v1/account', { onRequest: authenticate(deps), schema: { response: { 200: Account } } }, async (request) => accountView(deps.store, request.principal!.clientId, deps.clock.now()));
   refuseOtherMethods(app, '/v1/account', ['GET']);
 }

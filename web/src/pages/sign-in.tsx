@@ -5,7 +5,7 @@ import type { Session } from '../session.js';
 /** API keys start with `luma-api-` (spec §1); any other token is tried as the admin token. */
 async function identify(token: string): Promise<Session> {
   if (token.startsWith('luma-api-')) {
-    await call('/v1/account', { bearer: token, probe: true });
+    await call('/v1/usage', { bearer: token, probe: true });
     return { token, role: 'client' };
   }
   await call('/admin/v1/clients', { bearer: token, probe: true });
