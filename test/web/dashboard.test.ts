@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, watchProblems } from '../helpers/browser.js';
-import { KEY_A, startTestServer, type TestServer } from '../helpers/server.js';
+import { generate, KEY_A, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
 
 const ADMIN = 'dashboard-admin-token-0123456789';
 const SHOTS = new URL('../../../docs/img/', import.meta.url);
@@ -120,6 +120,43 @@ test('a client signs in, is stopped by the server rules in the page, submits, wa
     await page.locator('dl.facts').getByText('user-42').waitFor();
     await page.locator('.detail .outputs img').first().waitFor();
     await shot(page, 'detail');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the gallery shows thumbnails, filters by state and user, and opens a generation', async (t) => {
+  const opened = await open(t);
+  if (!opened) return;
+  const { context, page } = opened;
+  const problems = watchProblems(page);
+  try {
+    const kept = await generate(ts, { prompt: 'gallery: a harbour at noon', aspect_ratio: '3:2', user_id: 'gallery-user' });
+    await generate(ts, { prompt: 'gallery: square', aspect_ratio: '1:1' });
+    const failed = await ts.call('POST', '/v1/generations', { body: { prompt: 'gallery: doomed' }, headers: { 'x-atelier-fault': 'generation_failed' } });
+    assert.equal(failed.status, 201);
+    await waitForGeneration(ts, (await failed.json()).id);
+
+    await signIn(page, KEY_A);
+    await page.getByRole('link', { name: 'Generations' }).click();
+    await page.locator('.gallery .tile img').nth(1).waitFor();
+    await page.getByLabel('State').selectOption('failed');
+    await page.locator('.gallery .tile').filter({ hasText: 'generation_failed' }).first().waitFor();
+    for (const label of await page.locator('.gallery .tile').evaluateAll((tiles) => tiles.map((a) => a.getAttribute('aria-label')))) {
+      assert.match(label ?? '', / failed, /);
+    }
+    await page.getByLabel('State').selectOption('');
+    await page.getByLabel('user_id').fill('gallery-user');
+    await page.getByLabel('user_id').press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('.gallery .tile').length === 1);
+    await page.getByLabel('user_id').fill('');
+    await page.getByLabel('user_id').press('Enter');
+    await page.locator('.gallery .tile').nth(2).waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await shot(page, 'generations');
+    await page.locator(`.gallery a[href="#/generations/${kept.id}"]`).click();
+    await page.locator('dl.facts').getByText('gallery-user').waitFor();
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

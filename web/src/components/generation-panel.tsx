@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { GenerationCreate } from '../../../src/contract/schemas.js';
-import { isTerminal, useGeneration, type Generation } from '../generation.js';
+import { useGeneration, type Generation } from '../generation.js';
 import { href } from '../router.js';
 import { cliSnippet, curlSnippet, sdkSnippet } from '../snippets.js';
-import { Outputs, StateBadge } from './outputs.js';
+import { CancelButton, Outputs, Progress, StateBadge } from './outputs.js';
 
 const TABS = [
   ['curl', 'curl', curlSnippet],
@@ -59,12 +59,15 @@ export function GenerationPanel({ initial, body }: { initial: Generation; body: 
         <div>
           <StateBadge state={g.state} /> <span class="muted small">{g.type} · {g.model}</span>
         </div>
-        <a href={href('generations', g.id)} class="small">
-          Details
-        </a>
+        <span class="row">
+          <CancelButton generation={g} />
+          <a href={href('generations', g.id)} class="small">
+            Details
+          </a>
+        </span>
       </header>
       <p class="prompt">{body.prompt || <span class="muted">(no prompt)</span>}</p>
-      {!isTerminal(g) && <div class="progress" role="progressbar" aria-label="Generating" />}
+      <Progress generation={g} />
       {g.state === 'failed' && (
         <p class="error" role="alert">
           {g.failure_code}: {g.failure_reason}

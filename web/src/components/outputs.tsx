@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { call, errorText } from '../api.js';
 import type { Generation } from '../generation.js';
 
 type Output = Generation['output'][number];
@@ -84,4 +85,51 @@ export function Outputs({ generation }: { generation: Generation }) {
 
 export function StateBadge({ state }: { state: Generation['state'] }) {
   return <span class={`badge state-${state}`}>{state}</span>;
+}
+
+/** Where a running generation is: its queue position or its progress (extension fields, absent with --strict). */
+export function Progress({ generation }: { generation: Generation }) {
+  const g = generation;
+  if (g.state === 'queued') {
+    return (
+      <div class="live">
+        <div class="progress" role="progressbar" aria-label="Queued" />
+        <span class="muted small">{g.queue ? `Queued: ${g.queue.position === 1 ? 'next to run' : `#${g.queue.position} in line`}${g.queue.reason === 'scheduled' ? ' (scheduled)' : ''}` : 'Queued'}</span>
+      </div>
+    );
+  }
+  if (g.state !== 'processing') return null;
+  const fraction = g.progress?.fraction;
+  return (
+    <div class="live">
+      {fraction === undefined ? (
+        <div class="progress" role="progressbar" aria-label="Generating" />
+      ) : (
+        <progress max={1} value={fraction} aria-label={`Generating: ${Math.round(fraction * 100)}%`} />
+      )}
+      <span class="muted small">{g.progress ? `${g.progress.stage} · ${Math.round(g.progress.fraction * 100)}%` : 'Processing'}</span>
+    </div>
+  );
+}
+
+export function CancelButton({ generation, onCancelled }: { generation: Generation; onCancelled?: (g: Generation) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  if (generation.state === 'completed' || generation.state === 'failed') return null;
+  return (
+    <>
+      <button
+        type="button"
+        class="danger small"
+        onClick={() =>
+          call<Generation>(`/v1/generations/${encodeURIComponent(generation.id)}/cancel`, { method: 'POST' }).then(
+            (g) => onCancelled?.(g),
+            (err) => setError(errorText(err)),
+          )
+        }
+      >
+        Cancel
+      </button>
+      {error && <span class="error small">{error}</span>}
+    </>
+  );
 }

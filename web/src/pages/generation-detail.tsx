@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
 import type { GenerationCreate } from '../../../src/contract/schemas.js';
 import { Snippets } from '../components/generation-panel.js';
-import { Outputs, StateBadge } from '../components/outputs.js';
+import { CancelButton, Outputs, Progress, StateBadge } from '../components/outputs.js';
 import { isTerminal, useGeneration } from '../generation.js';
 import { href } from '../router.js';
 
@@ -66,7 +66,8 @@ export function GenerationDetail({ id }: { id: string }) {
       <div class="detail">
         <div class="stack-v">
           <div class="card">
-            {!terminal && <div class="progress" role="progressbar" aria-label="Generating" />}
+            <Progress generation={g} />
+            <CancelButton generation={g} />
             {g.state === 'failed' && (
               <p class="error" role="alert">
                 <strong>{g.failure_code}</strong>: {g.failure_reason}

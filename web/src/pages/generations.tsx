@@ -24,7 +24,11 @@ function Thumb({ g }: { g: Generation }) {
   if (g.state !== 'completed' || g.output.length === 0) {
     return (
       <div class="thumb">
-        {g.state === 'failed' ? <span class="state-failed small">{g.failure_code}</span> : <span class="muted small">{g.state}…</span>}
+        {g.state === 'failed' ? (
+          <span class="state-failed small">{g.failure_code}</span>
+        ) : (
+          <span class="muted small">{g.progress ? `${g.progress.stage} ${Math.round(g.progress.fraction * 100)}%` : g.queue ? `#${g.queue.position} in line` : `${g.state}…`}</span>
+        )}
       </div>
     );
   }
