@@ -15,6 +15,7 @@ import { layeringScenario } from './layering.js';
 import { moderationScenario } from './moderation.js';
 import { instructionsScenario } from './instructions.js';
 import { largeBodiesScenario } from './large-bodies.js';
+import { dashboardScenario } from './dashboard.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -149,6 +150,8 @@ try {
 }
 
 await videoScenario();
+
+await dashboardScenario(Number(process.env.BENCH_GALLERY ?? 10_000));
 
 const memory = await atelier(0);
 try {

@@ -155,6 +155,8 @@ export async function submitGeneration(
         last_error: null,
         created_at: now,
       });
+      await store.notifications.publish(trx, 'job:new', { generationId: id });
+      await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId: id, state: 'queued' });
     });
     emulate?.stored();
     deps.events.emit('job:queued', { generationId: id });
