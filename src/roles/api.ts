@@ -6,10 +6,12 @@ import { capConnectionsPerAddress } from '../api/connection-guard.js';
 import type { ApiDeps } from '../api/context.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { blobRoutes } from '../api/routes/blobs.js';
+import { dashboardRoutes } from '../api/routes/dashboard.js';
+import { generationDetailRoutes } from '../api/routes/generation-details.js';
 import { fileRoutes } from '../api/routes/files.js';
 import { generationRoutes } from '../api/routes/generations.js';
 import { healthRoutes, operationRoutes } from '../api/routes/operations.js';
-import { usageRoutes } from '../api/routes/usage.js';
+import { accountRoutes, usageRoutes } from '../api/routes/usage.js';
 import { Emulator } from '../emulator/emulator.js';
 import { configuredKeyFaults } from '../emulator/key-faults.js';
 import type { FileDeps } from '../files/index.js';
@@ -63,11 +65,14 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
   capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
   generationRoutes(app, deps);
+  generationDetailRoutes(app, deps);
   adminRoutes(app, deps);
   usageRoutes(app, deps);
+  accountRoutes(app, deps);
   fileRoutes(app, deps, fileDeps);
   blobRoutes(app, deps);
   operationRoutes(app, deps);
+  dashboardRoutes(app);
   return { app, devKey };
 }
 
