@@ -76,7 +76,13 @@ function check(schema: Parameters<typeof Value.Errors>[0], value: unknown, at: s
   const first = Value.Errors(schema, value).First();
   if (!first) return;
   const where = [at, dotted(first.path)].filter(Boolean).join('.');
-  const message = first.message.charAt(0).toLowerCase() + first.message.slice(1);
+  const literals = (first.schema.anyOf as Array<{ const?: unknown }> | undefined)?.map((option) => option.const);
+  const message =
+    literals && literals.every((value) => typeof value === 'string')
+      ? `must be one of ${literals.join(', ')}, got ${JSON.stringify(first.value)}`
+      : first.schema.anyOf && first.schema.description
+        ? `must be ${first.schema.description}`
+        : first.message.charAt(0).toLowerCase() + first.message.slice(1);
   const secretHint = /api_key$|headers\.[^.]+$/.test(where) && typeof first.value === 'string' ? ": write { env: NAME }; secrets aren't written in the file" : '';
   fail(where, `${message}${secretHint}`);
 }
