@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator, RpmLimiter, seedClients, usd } from './accounts/index.js';
 import { createApp } from './api/app.js';
+import { capConnectionsPerAddress } from './api/connection-guard.js';
 import type { ApiDeps } from './api/context.js';
 import { adminRoutes } from './api/routes/admin.js';
 import { blobRoutes } from './api/routes/blobs.js';
@@ -20,12 +21,15 @@ import type { Config } from './config.js';
 import { Events } from './events.js';
 import { FileIngestor, FileSweeper, type FileDeps } from './files/index.js';
 import { createMediaFetcher } from './media/fetch/index.js';
-import { WorkerPool } from './jobs/index.js';
+import { DebrisSweeper, WorkerPool } from './jobs/index.js';
 import { Metrics } from './metrics.js';
 import { Moderation } from './moderation/index.js';
 import { LocalBlobStore, loadSecret } from './storage/index.js';
 import { openStore, queue, type Store } from './store/index.js';
 import { VideoToolkit } from './media/video/index.js';
+
+/** Debris younger than this may belong to a submit or write still under way (a slow upload, a slow URL input). */
+const DEBRIS_GRACE_MS = 60 * 60 * 1000;
 
 export interface Server {
   app: FastifyInstance;
@@ -116,15 +120,20 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
     };
 
-    const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
+    const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
+    capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
     generationRoutes(app, deps);
     adminRoutes(app, deps);
     usageRoutes(app, deps);
     fileRoutes(app, deps, fileDeps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
-    modelRoutes(app, deps);
-    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, routing }, config.workers);
+    if (!config.strict) modelRoutes(app, deps);
+    const scratchDir = path.join(config.dataDir, 'scratch');
+    const debris = new DebrisSweeper({ store, blobs, clock, logger, scratchDir, intervalMs: config.debrisSweepMs, graceMs: DEBRIS_GRACE_MS });
+    debris.start();
+    releasers.push(() => debris.stop());
+    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir, routing }, config.workers);
     metrics.observeEngines(events, () => workers.inFlight());
     workers.start();
     releasers.push(() => workers.stop(config.drainMs));

@@ -25,6 +25,7 @@ export function serveCommand(program: Command): void {
     .option('--chaos-seed <n>', 'seed of the chaos faults, default 1 (ATELIER_CHAOS_SEED)')
     .option('--config <file>', 'routing file: engines and the models they serve, see docs/engines.md (ATELIER_CONFIG)')
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
+    .option('--strict', 'turn every extension off: spec requests and responses only (ATELIER_STRICT)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
       const server = await startServer(config);

@@ -102,6 +102,8 @@ export async function receiveInlineBytes(deps: FileDeps, declared: string | null
   try {
     size = await deps.blobs.putStream(blobKeyOf(id), source, cap);
   } catch (err) {
+    // The folder putStream made for the blob goes with it.
+    await deps.blobs.deletePrefix(`files/${id}`);
     if (err instanceof BlobTooLarge) throw apiError('FILE_TOO_LARGE', { limit: cap / 2 ** 20, kind: untyped ? 'video' : kindOf(declared) });
     throw err;
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { monotonicMs } from '../clock.js';
 import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { StoredRequest } from '../generations/index.js';
@@ -14,9 +15,13 @@ interface Running {
   video: boolean;
   /** The remote engine whose lane claimed it; null = a CPU slot's job. */
   lane: string | null;
+  /** Records the engine's progress on the generation, at most every PROGRESS_EVERY_MS (stage changes at once). */
+  progress(fraction: number, stage: string): void;
   abort: AbortController;
   done: Promise<void>;
 }
+
+const PROGRESS_EVERY_MS = 500;
 
 /**
  * In-process workers: each loop claims one job at a time under a lease, renews the
@@ -36,7 +41,14 @@ export class WorkerPool {
   ) {}
 
   start(): void {
-    const wakeOn = [this.deps.events.on('job:queued', () => this.wake?.()), this.deps.events.on('clock:advanced', () => this.wake?.())];
+    const { events } = this.deps;
+    const wakeOn = [
+      events.on('job:queued', () => this.wake?.()),
+      events.on('clock:advanced', () => this.wake?.()),
+      events.on('engine:progress', (e) => this.running.get(e.generationId)?.progress(e.fraction, e.stage)),
+      // A cancel deletes the job, so a worker elsewhere stops when its lease renewal fails; here it stops at once.
+      events.on('generation:cancelled', (e) => this.running.get(e.generationId)?.abort.abort()),
+    ];
     this.unsubscribe = () => wakeOn.forEach((off) => off());
     for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
     if (this.size > 0 && this.deps.routing?.remoteLinks().length) this.loops.push(this.remoteLoop());
@@ -160,12 +172,23 @@ export class WorkerPool {
     }
   }
 
+  private progressRecorder(generationId: string): Running['progress'] {
+    let last = { at: -Infinity, stage: '' };
+    return (fraction, stage) => {
+      const at = monotonicMs();
+      if (stage === last.stage && fraction < 1 && at - last.at < PROGRESS_EVERY_MS) return;
+      last = { at, stage };
+      const progress = JSON.stringify({ fraction: Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 1000, stage });
+      generations.setProgress(this.deps.store.db, generationId, progress).catch((err) => this.deps.logger.warn({ err, generationId }, 'progress not recorded'));
+    };
+  }
+
   private async run(generationId: string, attempt: number, maxAttempts: number, lane: string | null): Promise<void> {
     const { store, clock, events, logger, config } = this.deps;
     const abort = new AbortController();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const running: Running = { generationId, abort, done, video: false, lane };
+    const running: Running = { generationId, abort, done, video: false, lane, progress: this.progressRecorder(generationId) };
     this.running.set(generationId, running);
     const started = clock.now();
     const renew = setInterval(() => {
@@ -185,7 +208,9 @@ export class WorkerPool {
       running.video = lane === null && VIDEO_TYPES.includes(row.type as GenerationKind);
       const request = JSON.parse(row.request) as StoredRequest;
       const step = emulationStep(request.emulation, row.created_at, started);
-      if (step.kind !== 'wait' || step.processing) await generations.markGenerationsProcessing(store.db, [generationId], started);
+      if ((step.kind !== 'wait' || step.processing) && row.state === 'queued') {
+        await store.transact((trx) => generations.markGenerationsProcessing(trx, [generationId], started));
+      }
       if (step.kind === 'wait') {
         await queue.deferJob(store.db, generationId, this.id, step.until);
         return;

@@ -11,6 +11,8 @@ import * as keyFaults from './migrations/005-key-faults.js';
 import * as userIndexPartial from './migrations/006-user-index-partial.js';
 import * as dropClientCreated from './migrations/007-drop-client-created.js';
 import * as engineRuns from './migrations/011-engine-runs.js';
+import * as extensions from './migrations/013-extensions.js';
+import * as webhooks from './migrations/014-webhooks.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -44,6 +46,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-user-index-partial': userIndexPartial,
   '007-drop-client-created': dropClientCreated,
   '011-engine-runs': engineRuns,
+  '013-extensions': extensions,
+  '014-webhooks': webhooks,
 };
 
 export interface StoreOptions {
@@ -61,6 +65,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const { error } = await new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
+    // Numbers are handed out per engineer (DESIGN.md), so a lower number can land after a higher one ran.
+    allowUnorderedMigrations: true,
     // Kysely looks for its migration tables in every schema unless told which: a test schema
     // would find another one's tables and skip creating its own.
     ...(options.databaseUrl && options.schema ? { migrationTableSchema: options.schema } : {}),

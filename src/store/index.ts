@@ -7,3 +7,4 @@ export * as queue from './queue.js';
 export * as ledger from './ledger.js';
 export * as usage from './usage.js';
 export * as files from './files.js';
+export * as events from './events.js';
