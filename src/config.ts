@@ -16,6 +16,8 @@ export interface Config {
   /** Non-terminal generations per client; 0 = unlimited. */
   maxConcurrent: number;
   workers: number;
+  /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
+  metricsPort: number;
   apiKeys: string[];
   /** Bearer token of the admin API; empty disables it. */
   adminToken: string;
@@ -118,6 +120,7 @@ const ENV = {
   rpm: 'ATELIER_RPM',
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
+  metricsPort: 'ATELIER_METRICS_PORT',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
@@ -227,6 +230,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     rpm: int('rpm', 30),
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
+    metricsPort: int('metricsPort', 9464),
     apiKeys,
     adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),

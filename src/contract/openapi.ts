@@ -1,5 +1,6 @@
 import type { TObject } from '@sinclair/typebox';
 import { API_VERSION } from './version.js';
+import { dashboardPaths } from './openapi-dashboard.js';
 import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, generationSchemasFor, ImageRef, ModelList, MODELS } from './schemas.js';
 import { GenerationList } from './extension-schemas.js';
@@ -105,6 +106,7 @@ export function openApiDocument(options: { models?: readonly string[]; extension
         },
       },
       ...filePaths(),
+      ...dashboardPaths(),
       ...extensions.paths,
       ...(options.extensions === false ? {} : modelPaths()),
     },

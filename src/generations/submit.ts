@@ -152,6 +152,8 @@ export async function submitGeneration(
         created_at: now,
         lane: routing?.lane(request.model, request.type) ?? null,
       });
+      await store.notifications.publish(trx, 'job:new', { generationId: id });
+      await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId: id, state: 'queued' });
     });
     emulate?.stored();
     deps.events.emit('job:queued', { generationId: id });

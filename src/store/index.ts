@@ -1,4 +1,5 @@
 export { openStore, type Store, type StoreOptions, type DialectCapabilities } from './database.js';
+export type { Channel, Channels, ChannelListener, Notifications } from './notifications.js';
 export type * from './schema.js';
 export { timeOrderedId } from './ids.js';
 export * as clients from './clients.js';
