@@ -18,6 +18,8 @@ export interface Config {
   workers: number;
   /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
   metricsPort: number;
+  /** How often each process records its heartbeat in the store. */
+  heartbeatMs: number;
   apiKeys: string[];
   /** Bearer token of the admin API; empty disables it. */
   adminToken: string;
@@ -84,6 +86,8 @@ export interface HttpLimits {
   socketTimeoutMs: number;
   /** Open connections one client address may hold; 0 = unlimited. Raise it behind a proxy. */
   maxConnectionsPerAddress: number;
+  /** Request body bytes one key may have on their way in at once; 0 = unlimited. */
+  maxBodyBytesInFlight: number;
 }
 
 export interface VideoLimits {
@@ -121,6 +125,7 @@ const ENV = {
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
   metricsPort: 'ATELIER_METRICS_PORT',
+  heartbeatMs: 'ATELIER_HEARTBEAT_MS',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
@@ -131,6 +136,7 @@ const ENV = {
   keepAliveTimeoutMs: 'ATELIER_KEEP_ALIVE_TIMEOUT_MS',
   socketTimeoutMs: 'ATELIER_SOCKET_TIMEOUT_MS',
   maxConnectionsPerAddress: 'ATELIER_MAX_CONNECTIONS_PER_ADDRESS',
+  maxBodyBytesInFlight: 'ATELIER_MAX_BODY_BYTES_IN_FLIGHT',
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
@@ -231,6 +237,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
     metricsPort: int('metricsPort', 9464),
+    heartbeatMs: int('heartbeatMs', 5000, 100),
     apiKeys,
     adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),
@@ -242,6 +249,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 50),
       socketTimeoutMs: int('socketTimeoutMs', 120_000),
       maxConnectionsPerAddress: int('maxConnectionsPerAddress', 256),
+      maxBodyBytesInFlight: int('maxBodyBytesInFlight', 256 * 1024 * 1024),
     }),
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),

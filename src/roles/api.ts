@@ -64,7 +64,13 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     ingestor: ingest,
     limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
   };
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
+  const app = createApp({
+    logger,
+    bodyLimit: config.bodyLimit,
+    metrics,
+    http: config.http,
+    maxDecodedBytes: Math.max(config.limits.maxImageBytes, config.limits.maxVideoBytes),
+  });
   capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
   generationRoutes(app, deps);
   generationDetailRoutes(app, deps);
