@@ -18,6 +18,10 @@ export interface Config {
   workers: number;
   /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
   metricsPort: number;
+  /** Bearer token /metrics requires; empty = open, as Prometheus expects by default. */
+  metricsToken: string;
+  /** `host:port` of a separate listener for /metrics (and /healthz); empty = the API port serves them. */
+  metricsAddress: string;
   /** How often each process records its heartbeat in the store. */
   heartbeatMs: number;
   apiKeys: string[];
@@ -125,6 +129,8 @@ const ENV = {
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
   metricsPort: 'ATELIER_METRICS_PORT',
+  metricsToken: 'ATELIER_METRICS_TOKEN',
+  metricsAddress: 'ATELIER_METRICS_ADDRESS',
   heartbeatMs: 'ATELIER_HEARTBEAT_MS',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
@@ -237,6 +243,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
     metricsPort: int('metricsPort', 9464),
+    metricsToken: get('metricsToken') ?? '',
+    metricsAddress: listenAddress('metricsAddress (ATELIER_METRICS_ADDRESS)', get('metricsAddress')),
     heartbeatMs: int('heartbeatMs', 5000, 100),
     apiKeys,
     adminToken: get('adminToken') ?? '',
@@ -295,6 +303,14 @@ function routingFile(file: string | undefined, env: NodeJS.ProcessEnv): RoutingS
     if (err instanceof RoutingError) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+/** `host:port`, e.g. `127.0.0.1:9464`; a bare port means 127.0.0.1. */
+function listenAddress(name: string, raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) > 65535) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
+  return `${match[1] ?? '127.0.0.1'}:${match[2]}`;
 }
 
 function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {

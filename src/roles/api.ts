@@ -88,6 +88,6 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
 /** A worker process's only HTTP: /healthz and /metrics on its metrics port. */
 export function buildHealthApp(ports: Ports, isReady: () => boolean): FastifyInstance {
   const app = createApp({ logger: ports.logger, bodyLimit: 1024, metrics: ports.metrics, http: ports.config.http });
-  healthRoutes(app, { isReady, metrics: ports.metrics });
+  healthRoutes(app, { isReady, metrics: ports.metrics, metricsToken: ports.config.metricsToken });
   return app;
 }
