@@ -144,7 +144,7 @@ export function Generations({ params }: { params: URLSearchParams }) {
       <ul class="gallery" aria-label="Generations" role="list">
         {page?.data.map((g) => (
           <li key={g.id}>
-            <a class="tile" href={href('generations', g.id)} aria-label={`${g.type} ${g.state}, ${g.created_at}`}>
+            <a class="tile" href={href('generations', g.id)}>
               <Thumb g={g} />
               <div class="meta">
                 <span class="line">
