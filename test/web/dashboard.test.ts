@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { solidImage } from '../helpers/images.js';
 import { accessibilityProblems, launchBrowser, watchProblems } from '../helpers/browser.js';
 import { generate, KEY_A, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
 
@@ -94,13 +95,22 @@ test('a client signs in, is stopped by the server rules in the page, submits, wa
     await page.getByRole('button', { name: 'Generate' }).click();
     await page.locator('#server-error').getByText(`source: generation ${missing} not found`).waitFor();
 
+    // An uploaded source: POST /v1/files, then referenced by file_id.
+    await page.getByRole('radio', { name: 'Upload' }).check();
+    await page.getByLabel('Image file').setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: await solidImage(64, 48, 'png', { r: 200, g: 30, b: 30 }) });
+    await page.getByText(/red\.png: file (pending|ready)/).waitFor();
+    await page.getByRole('button', { name: 'Generate' }).click();
+    const edited = page.locator('article.generation').first();
+    await edited.locator('.badge.state-completed').waitFor();
+    await edited.locator('.outputs img').first().waitFor();
+
     await page.getByLabel('Type').selectOption('image');
     await page.getByLabel('Prompt').fill('A lighthouse at dusk, <script>alert(1)</script> in oils');
     await page.getByLabel('Aspect ratio').selectOption('16:9');
     await page.getByLabel('user_id').fill('user-42');
     await page.getByRole('button', { name: 'Generate' }).click();
 
-    const panel = page.locator('article.generation').first();
+    const panel = page.locator('article.generation').filter({ hasText: 'A lighthouse at dusk' });
     await panel.locator('[data-state="completed"], .badge.state-completed').first().waitFor();
     const img = panel.locator('.outputs img').first();
     await img.waitFor();
