@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, query } from '../api.js';
 import { GENERATION_TYPES, MODELS, STATES } from '../../../src/contract/schemas.js';
+import { Notice, Select } from '../components/fields.js';
 import { OutputMedia, StateBadge } from '../components/outputs.js';
 import { isTerminal, type Generation } from '../generation.js';
 import { rememberGeneration } from '../recent.js';
@@ -102,17 +103,7 @@ export function Generations({ params }: { params: URLSearchParams }) {
   };
 
   const select = (name: keyof Filters, label: string, options: readonly string[]) => (
-    <div class="field">
-      <label for={`filter-${name}`}>{label}</label>
-      <select id={`filter-${name}`} value={filters[name]} onChange={(e) => setFilter(name, e.currentTarget.value)}>
-        <option value="">any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Select id={`filter-${name}`} label={label} value={filters[name]} options={options} empty="any" onChange={(v) => setFilter(name, v)} />
   );
 
   return (
@@ -135,11 +126,7 @@ export function Generations({ params }: { params: URLSearchParams }) {
           <input id="filter-to" type="date" value={filters.to} onChange={(e) => setFilter('to', e.currentTarget.value)} />
         </div>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice error={error} />
       {page && page.data.length === 0 && <p class="muted empty">No generations match.</p>}
       <ul class="gallery" aria-label="Generations" role="list">
         {page?.data.map((g) => (

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
+import { Notice, Table } from '../components/fields.js';
 
 interface QueueView {
   now: string;
@@ -18,23 +19,7 @@ function Groups({ title, rows }: { title: string; rows: Array<{ name: string; qu
   return (
     <div class="card">
       <h2>{title}</h2>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{title.replace(/^Per /, '')}</th>
-              <th scope="col" class="num">Queued</th>
-              <th scope="col" class="num">Running</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={3} class="muted">
-                  Nothing waiting or running.
-                </td>
-              </tr>
-            )}
+      <Table columns={[{ label: title.replace(/^Per /, '') }, { label: 'Queued', num: true }, { label: 'Running', num: true }]} empty={rows.length === 0 && 'Nothing waiting or running.'}>
             {rows.map((r) => (
               <tr key={r.name}>
                 <th scope="row">{r.name}</th>
@@ -42,9 +27,7 @@ function Groups({ title, rows }: { title: string; rows: Array<{ name: string; qu
                 <td class="num">{r.processing}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </Table>
     </div>
   );
 }
@@ -76,11 +59,7 @@ export function Queue() {
   return (
     <section aria-labelledby="queue-title">
       <h1 id="queue-title">Queue</h1>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice error={error} />
       {view && (
         <>
           <div class="grid" aria-live="polite">
