@@ -33,14 +33,26 @@ after(async () => {
   await ts?.close();
 });
 
-async function open(t: { skip(message: string): void }, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page } | null> {
-  if (notBuilt || !browser) {
-    t.skip(notBuilt ?? noBrowser ?? 'no browser');
-    return null;
-  }
-  const context = await browser.newContext({ viewport, colorScheme: 'light', reducedMotion: 'reduce' });
+/**
+ * Runs `steps` in a fresh browser context, then fails on any console error, page error, failed
+ * request or error response except the `expected` ones. Skips, saying why, without a browser.
+ */
+async function inBrowser(
+  t: { skip(message: string): void },
+  steps: (page: Page) => Promise<void>,
+  options: { viewport?: { width: number; height: number }; expected?: Array<{ status: number; path: string }> } = {},
+): Promise<void> {
+  if (notBuilt || !browser) return t.skip(notBuilt ?? noBrowser ?? 'no browser');
+  const context: BrowserContext = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' });
   context.setDefaultTimeout(TIMEOUT);
-  return { context, page: await context.newPage() };
+  try {
+    const page = await context.newPage();
+    const problems = watchProblems(page, options.expected);
+    await steps(page);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
 }
 
 /** Every page the tests photograph is also checked for serious accessibility violations. */
@@ -72,12 +84,8 @@ test('the dashboard is served at /dashboard/ with a strict CSP, and / redirects 
   assert.doesNotMatch(html, /<script>(?!<\/script>)|<style|https?:\/\//, 'no inline code and nothing from another origin');
 });
 
-test('a client signs in, is stopped by the server rules in the page, submits, watches the job complete and opens the output', async (t) => {
-  const opened = await open(t);
-  if (!opened) return;
-  const { context, page } = opened;
-  const problems = watchProblems(page, [{ status: 422, path: '/v1/generations' }]);
-  try {
+test('a client signs in, is stopped by the server rules in the page, submits, watches the job complete and opens the output', async (t) =>
+  inBrowser(t, async (page) => {
     await signIn(page, KEY_A);
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
 
@@ -132,18 +140,10 @@ test('a client signs in, is stopped by the server rules in the page, submits, wa
     await page.locator('dl.facts').getByText('user-42').waitFor();
     await page.locator('.detail .outputs img').first().waitFor();
     await shot(page, 'detail');
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
-});
+  }, { expected: [{ status: 422, path: '/v1/generations' }] }));
 
-test('the gallery shows thumbnails, filters by state and user, and opens a generation', async (t) => {
-  const opened = await open(t);
-  if (!opened) return;
-  const { context, page } = opened;
-  const problems = watchProblems(page);
-  try {
+test('the gallery shows thumbnails, filters by state and user, and opens a generation', async (t) =>
+  inBrowser(t, async (page) => {
     const kept = await generate(ts, { prompt: 'gallery: a harbour at noon', aspect_ratio: '3:2', user_id: 'gallery-user' });
     await generate(ts, { prompt: 'gallery: square', aspect_ratio: '1:1' });
     const failed = await ts.call('POST', '/v1/generations', { body: { prompt: 'gallery: doomed' }, headers: { 'x-atelier-fault': 'generation_failed' } });
@@ -167,18 +167,10 @@ test('the gallery shows thumbnails, filters by state and user, and opens a gener
     await shot(page, 'generations');
     await page.locator(`.gallery a[href="#/generations/${kept.id}"]`).click();
     await page.locator('dl.facts').getByText('gallery-user').waitFor();
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
-});
+  }));
 
-test('the operator creates a client, a key shown once, credits it, sees the queue and advances the virtual clock', async (t) => {
-  const opened = await open(t);
-  if (!opened) return;
-  const { context, page } = opened;
-  const problems = watchProblems(page);
-  try {
+test('the operator creates a client, a key shown once, credits it, sees the queue and advances the virtual clock', async (t) =>
+  inBrowser(t, async (page) => {
     await signIn(page, ADMIN);
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
     await page.getByTestId('queued').waitFor();
@@ -227,18 +219,10 @@ test('the operator creates a client, a key shown once, credits it, sees the queu
     });
     assert.equal(faulted.status, 503);
     await shot(page, 'emulator');
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
-});
+  }));
 
-test('usage shows the client its cost per day, by model, its balance, and exports CSV', async (t) => {
-  const opened = await open(t);
-  if (!opened) return;
-  const { context, page } = opened;
-  const problems = watchProblems(page);
-  try {
+test('usage shows the client its cost per day, by model, its balance, and exports CSV', async (t) =>
+  inBrowser(t, async (page) => {
     const before = await (await ts.call('GET', '/v1/usage')).json();
     await signIn(page, KEY_A);
     await page.getByRole('link', { name: 'Usage' }).click();
@@ -256,25 +240,13 @@ test('usage shows the client its cost per day, by model, its balance, and export
     assert.match(csv, /^model,generations,completed,failed,open,cost_usd\r\n/);
     assert.match(csv, /\r\nuni-1-max,1,/);
     await shot(page, 'usage');
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
-});
+  }));
 
-test('at phone width the playground fits the screen', async (t) => {
-  const opened = await open(t, { width: 390, height: 844 });
-  if (!opened) return;
-  const { context, page } = opened;
-  const problems = watchProblems(page);
-  try {
+test('at phone width the playground fits the screen', async (t) =>
+  inBrowser(t, async (page) => {
     await signIn(page, KEY_A);
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'no horizontal scrolling');
     await shot(page, 'phone');
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
-});
+  }, { viewport: { width: 390, height: 844 } }));
