@@ -17,6 +17,8 @@ export interface Config {
   workers: number;
   /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
   metricsPort: number;
+  /** How often each process records its heartbeat in the store. */
+  heartbeatMs: number;
   apiKeys: string[];
   /** Bearer token of the admin API; empty disables it. */
   adminToken: string;
@@ -118,6 +120,7 @@ const ENV = {
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
   metricsPort: 'ATELIER_METRICS_PORT',
+  heartbeatMs: 'ATELIER_HEARTBEAT_MS',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
@@ -227,6 +230,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
     metricsPort: int('metricsPort', 9464),
+    heartbeatMs: int('heartbeatMs', 5000, 100),
     apiKeys,
     adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),

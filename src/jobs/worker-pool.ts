@@ -24,7 +24,8 @@ const PROGRESS_EVERY_MS = 500;
  * lease while the engine runs, and records the outcome in one transaction.
  */
 export class WorkerPool {
-  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  /** What its job leases are locked by; the process's heartbeat id when it has one. */
+  readonly id: string;
   private stopping = false;
   private readonly running = new Map<string, Running>();
   private readonly loops: Promise<void>[] = [];
@@ -34,7 +35,10 @@ export class WorkerPool {
   constructor(
     private readonly deps: JobDeps & { config: Pick<Config, 'limits' | 'leaseMs' | 'pollIntervalMs' | 'videoConcurrency'> },
     private readonly size: number,
-  ) {}
+    id?: string,
+  ) {
+    this.id = id ?? `worker-${randomUUID().slice(0, 8)}`;
+  }
 
   start(): void {
     const { events, store } = this.deps;
@@ -52,6 +56,11 @@ export class WorkerPool {
     ];
     this.unsubscribe = () => wakeOn.forEach((off) => off());
     for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
+  }
+
+  /** The generations this pool is running now. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
   }
 
   /** Stops claiming, lets running jobs finish for up to `drainMs`, then gives the rest back. */

@@ -12,6 +12,7 @@ import * as userIndexPartial from './migrations/006-user-index-partial.js';
 import * as dropClientCreated from './migrations/007-drop-client-created.js';
 import * as extensions from './migrations/013-extensions.js';
 import * as webhooks from './migrations/014-webhooks.js';
+import * as heartbeats from './migrations/008-heartbeats.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-key-faults': keyFaults,
   '006-user-index-partial': userIndexPartial,
   '007-drop-client-created': dropClientCreated,
+  '008-heartbeats': heartbeats,
   '013-extensions': extensions,
   '014-webhooks': webhooks,
 };
