@@ -109,7 +109,8 @@ test('a client signs in, is stopped by the server rules in the page, submits, wa
     await page.getByText(/red\.png: file (pending|ready)/).waitFor();
     await page.getByRole('button', { name: 'Generate' }).click();
     const edited = page.locator('article.generation').first();
-    await edited.locator('.badge.state-completed').waitFor();
+    await edited.locator('.badge.state-completed, .badge.state-failed').waitFor();
+    assert.equal(await edited.locator('.badge').textContent(), 'completed', (await edited.locator('.error').allTextContents()).join(' '));
     await edited.locator('.outputs img').first().waitFor();
 
     await page.getByLabel('Type').selectOption('image');
@@ -174,6 +175,8 @@ test('the operator creates a client, a key shown once, credits it, sees the queu
     await signIn(page, ADMIN);
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
     await page.getByTestId('queued').waitFor();
+    // This server's own process reports in, alive.
+    await page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^serve / }) }).getByText('alive').waitFor();
     await shot(page, 'queue');
 
     await page.getByRole('link', { name: 'Administration' }).click();

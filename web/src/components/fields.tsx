@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 
 export function Select(props: {
@@ -82,6 +83,27 @@ export function Table({ columns, empty, children }: { columns: Column[]; empty?:
           {children}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/**
+ * A text filter applied on Enter or when focus leaves. It keeps what is typed in its own state,
+ * so a re-render from a live refresh doesn't put the applied value back over the typing.
+ */
+export function FilterInput(props: { id: string; label: string; value: string; placeholder?: string; onCommit: (v: string) => void }) {
+  const [draft, setDraft] = useState(props.value);
+  useEffect(() => setDraft(props.value), [props.value]);
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        placeholder={props.placeholder}
+        value={draft}
+        onInput={(e) => setDraft(e.currentTarget.value)}
+        onChange={(e) => props.onCommit(e.currentTarget.value)}
+      />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, query } from '../api.js';
 import { GENERATION_TYPES, MODELS, STATES } from '../../../src/contract/schemas.js';
-import { Notice, Select } from '../components/fields.js';
+import { FilterInput, Notice, Select } from '../components/fields.js';
 import { OutputMedia, StateBadge } from '../components/outputs.js';
 import { isTerminal, type Generation } from '../generation.js';
 import { rememberGeneration } from '../recent.js';
@@ -113,10 +113,7 @@ export function Generations({ params }: { params: URLSearchParams }) {
         {select('state', 'State', STATES)}
         {select('type', 'Type', GENERATION_TYPES)}
         {select('model', 'Model', MODELS)}
-        <div class="field">
-          <label for="filter-user_id">user_id</label>
-          <input id="filter-user_id" value={filters.user_id} onChange={(e) => setFilter('user_id', e.currentTarget.value)} />
-        </div>
+        <FilterInput id="filter-user_id" label="user_id" value={filters.user_id} onCommit={(v) => setFilter('user_id', v)} />
         <div class="field">
           <label for="filter-from">From</label>
           <input id="filter-from" type="date" value={filters.from} onChange={(e) => setFilter('from', e.currentTarget.value)} />

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, query } from '../api.js';
 import { TimeChart } from '../components/chart.js';
-import { Notice, Select, Table } from '../components/fields.js';
+import { FilterInput, Notice, Select, Table } from '../components/fields.js';
 import { downloadText, toCsv } from '../csv.js';
 import type { Session } from '../session.js';
 import { useClients } from './administration.js';
@@ -97,10 +97,7 @@ export function Usage({ role }: { role: Session['role'] }) {
         )}
         <Select id="usage-range" label="Range" value={range} options={RANGES.map((r) => [r, `Last ${r} days`] as const)} onChange={(v) => setRange(Number(v))} />
         <Select id="usage-group" label="Break down by" value={group} options={GROUPS} onChange={(v) => setGroup(v as Group)} />
-        <div class="field">
-          <label for="usage-user">user_id</label>
-          <input id="usage-user" placeholder="all users" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} />
-        </div>
+        <FilterInput id="usage-user" label="user_id" placeholder="all users" value={userId} onCommit={setUserId} />
       </form>
       <Notice error={error} />
       {daily && (
