@@ -17,6 +17,10 @@ export interface Config {
   workers: number;
   /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
   metricsPort: number;
+  /** Bearer token /metrics requires; empty = open, as Prometheus expects by default. */
+  metricsToken: string;
+  /** `host:port` of a separate listener for /metrics (and /healthz); empty = the API port serves them. */
+  metricsAddress: string;
   /** How often each process records its heartbeat in the store. */
   heartbeatMs: number;
   apiKeys: string[];
@@ -83,6 +87,8 @@ export interface HttpLimits {
   socketTimeoutMs: number;
   /** Open connections one client address may hold; 0 = unlimited. Raise it behind a proxy. */
   maxConnectionsPerAddress: number;
+  /** Request body bytes one key may have on their way in at once; 0 = unlimited. */
+  maxBodyBytesInFlight: number;
 }
 
 export interface VideoLimits {
@@ -120,6 +126,8 @@ const ENV = {
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
   metricsPort: 'ATELIER_METRICS_PORT',
+  metricsToken: 'ATELIER_METRICS_TOKEN',
+  metricsAddress: 'ATELIER_METRICS_ADDRESS',
   heartbeatMs: 'ATELIER_HEARTBEAT_MS',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
@@ -131,6 +139,7 @@ const ENV = {
   keepAliveTimeoutMs: 'ATELIER_KEEP_ALIVE_TIMEOUT_MS',
   socketTimeoutMs: 'ATELIER_SOCKET_TIMEOUT_MS',
   maxConnectionsPerAddress: 'ATELIER_MAX_CONNECTIONS_PER_ADDRESS',
+  maxBodyBytesInFlight: 'ATELIER_MAX_BODY_BYTES_IN_FLIGHT',
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
@@ -230,6 +239,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
     metricsPort: int('metricsPort', 9464),
+    metricsToken: get('metricsToken') ?? '',
+    metricsAddress: listenAddress('metricsAddress (ATELIER_METRICS_ADDRESS)', get('metricsAddress')),
     heartbeatMs: int('heartbeatMs', 5000, 100),
     apiKeys,
     adminToken: get('adminToken') ?? '',
@@ -242,6 +253,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 50),
       socketTimeoutMs: int('socketTimeoutMs', 120_000),
       maxConnectionsPerAddress: int('maxConnectionsPerAddress', 256),
+      maxBodyBytesInFlight: int('maxBodyBytesInFlight', 256 * 1024 * 1024),
     }),
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),
@@ -275,6 +287,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     strict: flag('strict (ATELIER_STRICT)', get('strict')),
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
+}
+
+/** `host:port`, e.g. `127.0.0.1:9464`; a bare port means 127.0.0.1. */
+function listenAddress(name: string, raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) > 65535) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
+  return `${match[1] ?? '127.0.0.1'}:${match[2]}`;
 }
 
 function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {
