@@ -12,6 +12,7 @@ import { fileRoutes } from '../api/routes/files.js';
 import { generationRoutes } from '../api/routes/generations.js';
 import { healthRoutes, operationRoutes } from '../api/routes/operations.js';
 import { accountRoutes, usageRoutes } from '../api/routes/usage.js';
+import { modelRoutes } from '../api/routes/models.js';
 import { Emulator } from '../emulator/emulator.js';
 import { configuredKeyFaults } from '../emulator/key-faults.js';
 import type { FileDeps } from '../files/index.js';
@@ -52,6 +53,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     metrics,
     video,
     emulator,
+    routing: ports.routing,
     isReady,
   };
   const fileDeps: FileDeps = {
@@ -78,6 +80,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   fileRoutes(app, deps, fileDeps);
   blobRoutes(app, deps);
   operationRoutes(app, deps);
+  if (!config.strict) modelRoutes(app, deps);
   dashboardRoutes(app);
   return { app, devKey };
 }
