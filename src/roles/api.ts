@@ -6,10 +6,13 @@ import { capConnectionsPerAddress } from '../api/connection-guard.js';
 import type { ApiDeps } from '../api/context.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { blobRoutes } from '../api/routes/blobs.js';
+import { dashboardRoutes } from '../api/routes/dashboard.js';
+import { generationDetailRoutes } from '../api/routes/generation-details.js';
 import { fileRoutes } from '../api/routes/files.js';
 import { generationRoutes } from '../api/routes/generations.js';
 import { healthRoutes, operationRoutes } from '../api/routes/operations.js';
-import { usageRoutes } from '../api/routes/usage.js';
+import { accountRoutes, usageRoutes } from '../api/routes/usage.js';
+import { modelRoutes } from '../api/routes/models.js';
 import { Emulator } from '../emulator/emulator.js';
 import { configuredKeyFaults } from '../emulator/key-faults.js';
 import type { FileDeps } from '../files/index.js';
@@ -50,6 +53,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     metrics,
     video,
     emulator,
+    routing: ports.routing,
     isReady,
   };
   const fileDeps: FileDeps = {
@@ -60,20 +64,30 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     ingestor: ingest,
     limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
   };
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
+  const app = createApp({
+    logger,
+    bodyLimit: config.bodyLimit,
+    metrics,
+    http: config.http,
+    maxDecodedBytes: Math.max(config.limits.maxImageBytes, config.limits.maxVideoBytes),
+  });
   capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
   generationRoutes(app, deps);
+  generationDetailRoutes(app, deps);
   adminRoutes(app, deps);
   usageRoutes(app, deps);
+  accountRoutes(app, deps);
   fileRoutes(app, deps, fileDeps);
   blobRoutes(app, deps);
   operationRoutes(app, deps);
+  if (!config.strict) modelRoutes(app, deps);
+  dashboardRoutes(app);
   return { app, devKey };
 }
 
 /** A worker process's only HTTP: /healthz and /metrics on its metrics port. */
 export function buildHealthApp(ports: Ports, isReady: () => boolean): FastifyInstance {
   const app = createApp({ logger: ports.logger, bodyLimit: 1024, metrics: ports.metrics, http: ports.config.http });
-  healthRoutes(app, { isReady, metrics: ports.metrics });
+  healthRoutes(app, { isReady, metrics: ports.metrics, metricsToken: ports.config.metricsToken });
   return app;
 }

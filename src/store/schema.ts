@@ -43,6 +43,10 @@ export interface GenerationTable {
   price_micros: number;
   created_at: number;
   updated_at: number;
+  /** The engine serving it, once a remote engine took it (admins only; never in the wire format). */
+  engine?: string | null;
+  /** JSON of the current remote try (`UpstreamTry`), written before waiting on it. */
+  upstream?: string | null;
   /** Extension (migration 013): JSON {fraction, stage} while processing; never written at insert. */
   progress?: string | null;
   /** Extension: when the client cancelled it (it is then `failed`). */
@@ -58,6 +62,8 @@ export interface JobTable {
   locked_until: number | null;
   last_error: string | null;
   created_at: number;
+  /** The remote engine heading the chain at submit; null = local CPU work. */
+  lane: string | null;
 }
 
 /** Append-only: for a client with a balance, the balance always equals the sum of amounts. */
@@ -199,6 +205,25 @@ export interface WebhookAttemptTable {
   duration_ms: number;
 }
 
+export interface HeartbeatTable {
+  id: string;
+  role: string;
+  host: string;
+  pid: number;
+  version: string;
+  /** Jobs it can run at once (0 for an API process). */
+  worker_slots: number;
+  jobs_running: number;
+  /** JSON array of the generation ids it is running. */
+  running: string;
+  /** Its heartbeat period: a process silent for three of them is taken for dead. */
+  interval_ms: number;
+  started_at: number;
+  last_seen_at: number;
+  /** Set when it drained and exited. */
+  stopped_at: number | null;
+}
+
 export interface Database {
   clients: ClientTable;
   api_keys: ApiKeyTable;
@@ -209,6 +234,7 @@ export interface Database {
   usage_daily: UsageDailyTable;
   usage_daily_user: UsageDailyUserTable;
   files: FileTable;
+  heartbeats: HeartbeatTable;
   idempotency_keys: IdempotencyKeyTable;
   events: EventTable;
   webhook_endpoints: WebhookEndpointTable;
