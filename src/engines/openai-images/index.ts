@@ -6,7 +6,8 @@ import type { RetryPolicy } from '../backend/backend-http.js';
 import type { Engine, ImageInput } from '../engine.js';
 import { chooseAspectRatio } from '../preview/sizes.js';
 import { OpenAiImagesClient, type ImageFile } from './client.js';
-import { aspectRatioValue, modelFamily, sizeFor, type ModelFamily } from './sizes.js';
+import { aspectRatioValue } from '../backend/aspect-ratio.js';
+import { modelFamily, sizeFor, type ModelFamily } from './sizes.js';
 
 export interface OpenAiImagesSettings {
   baseUrl: string;

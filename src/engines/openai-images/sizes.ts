@@ -25,11 +25,6 @@ export function modelFamily(model: string): ModelFamily {
   return 'free';
 }
 
-const RATIOS: Record<AspectRatio, number> = {
-  '3:1': 3, '2:1': 2, '21:9': 21 / 9, '16:9': 16 / 9, '4:3': 4 / 3, '3:2': 3 / 2,
-  '1:1': 1, '3:4': 3 / 4, '2:3': 2 / 3, '9:16': 9 / 16, '1:2': 1 / 2, '1:3': 1 / 3,
-};
-
 const ratioOf = (size: string) => {
   const [w, h] = size.split('x').map(Number);
   return w / h;
@@ -49,5 +44,3 @@ export function sizeFor(family: ModelFamily, ratio: number, overrides: Partial<R
   const distance = (size: string) => Math.abs(Math.log(ratioOf(size)) - Math.log(ratio));
   return FIXED_SIZES[family].reduce((best, size) => (distance(size) < distance(best) ? size : best));
 }
-
-export const aspectRatioValue = (ratio: AspectRatio): number => RATIOS[ratio];
