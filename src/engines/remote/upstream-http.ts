@@ -1,0 +1,175 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { errorMessage } from '../../errors.js';
+import type { EngineFailure } from './remote-engine.js';
+
+export interface UpstreamRequest {
+  /** A JSON body (sent with Content-Type: application/json). */
+  json?: unknown;
+  /** A raw body, e.g. multipart FormData, with its own content type. */
+  body?: Buffer | FormData | string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  /** Sent as `Idempotency-Key`. */
+  idempotencyKey?: string;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The body parsed as JSON; undefined when it isn't JSON. */
+  json<T = unknown>(): T | undefined;
+  /** The body as text, cut to `max` characters: for logs (`EngineFailure.detail`). */
+  text(max?: number): string;
+}
+
+/**
+ * The outcome of one call. 2xx and 4xx other than 429 come back as a response for the engine to
+ * read; 5xx, network errors and timeouts as a retryable `generation_failed`; 429s are waited out
+ * (Retry-After honoured) until `rate_limit_give_up_ms`, then a retryable `rate_limited`.
+ */
+export type UpstreamCall = { ok: true; response: UpstreamResponse } | { ok: false; failure: EngineFailure };
+
+export interface UpstreamHttp {
+  readonly baseUrl: string;
+  /** `path` is joined to the base URL (`/generations` → `<base_url>/generations`); an absolute URL is used as is. */
+  call(method: string, path: string, options?: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamCall>;
+  close(): Promise<void>;
+}
+
+export interface UpstreamHttpOptions {
+  engine: string;
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <key>` unless `headers` sets Authorization. */
+  apiKey?: string;
+  headers: Record<string, string>;
+  requestTimeoutMs: number;
+  rateLimitGiveUpMs: number;
+  /** Called after every response or network failure: metrics. */
+  onCall?(call: { engine: string; status: number | 'error'; ms: number }): void;
+  /** Overridable for tests; real time otherwise. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  now?(): number;
+}
+
+const DEFAULT_RETRY_AFTER_MS = 1000;
+
+/** Retry-After in seconds or as an HTTP date → milliseconds to wait. */
+export function retryAfterMs(value: string | undefined, now: number): number {
+  if (!value) return DEFAULT_RETRY_AFTER_MS;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : DEFAULT_RETRY_AFTER_MS;
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const failure = (failureCode: EngineFailure['failureCode'], failureReason: string, detail?: string): EngineFailure => ({
+  failureCode,
+  failureReason,
+  retryable: true,
+  detail,
+});
+
+function toResponse(status: number, rawHeaders: Dispatcher.ResponseData['headers'], body: Buffer): UpstreamResponse {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rawHeaders)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+  return {
+    status,
+    headers,
+    body,
+    json<T>() {
+      try {
+        return JSON.parse(body.toString('utf8')) as T;
+      } catch {
+        return undefined;
+      }
+    },
+    text: (max = 500) => body.toString('utf8').slice(0, max),
+  };
+}
+
+/** One pooled HTTP client per engine (undici), shared by all its jobs. */
+export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1 });
+  const sleep = options.sleep ?? abortableSleep;
+  const now = options.now ?? Date.now;
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const baseHeaders: Record<string, string> = { 'user-agent': 'atelier', ...lower(options.headers) };
+  if (options.apiKey && !baseHeaders.authorization) baseHeaders.authorization = `Bearer ${options.apiKey}`;
+
+  async function once(method: string, url: string, init: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamCall> {
+    const headers: Record<string, string> = { ...baseHeaders, ...lower(init.headers ?? {}) };
+    let body: Buffer | FormData | string | undefined = init.body;
+    if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers['content-type'] = 'application/json';
+    }
+    if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
+    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
+    const started = now();
+    try {
+      const res = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: body as never,
+        dispatcher: agent,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      const bytes = Buffer.from(await res.body.arrayBuffer());
+      options.onCall?.({ engine: options.engine, status: res.statusCode, ms: now() - started });
+      const response = toResponse(res.statusCode, res.headers, bytes);
+      if (res.statusCode >= 500) {
+        return { ok: false, failure: failure('generation_failed', 'The generation backend failed', `HTTP ${res.statusCode}: ${response.text()}`) };
+      }
+      return { ok: true, response };
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason ?? err;
+      options.onCall?.({ engine: options.engine, status: 'error', ms: now() - started });
+      const timedOut = timeout.aborted;
+      return {
+        ok: false,
+        failure: failure(
+          'generation_failed',
+          timedOut ? 'The generation backend did not answer in time' : 'The generation backend could not be reached',
+          `${method} ${url}: ${timedOut ? `no answer in ${options.requestTimeoutMs} ms` : errorMessage(err)}`,
+        ),
+      };
+    }
+  }
+
+  return {
+    baseUrl: base,
+    async call(method, path, init = {}, signal) {
+      const url = new URL(/^https?:\/\//.test(path) ? path : `${base}${path.startsWith('/') ? '' : '/'}${path}`);
+      for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
+      const giveUpAt = now() + options.rateLimitGiveUpMs;
+      for (;;) {
+        const result = await once(method, url.toString(), init, signal);
+        if (!result.ok || result.response.status !== 429) return result;
+        const wait = retryAfterMs(result.response.headers['retry-after'], now());
+        if (now() + wait > giveUpAt) {
+          return { ok: false, failure: failure('rate_limited', 'The generation backend is rate limiting requests', `HTTP 429: ${result.response.text()}`) };
+        }
+        await sleep(wait, signal);
+      }
+    },
+    close: () => agent.close(),
+  };
+}
+
+const lower = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
