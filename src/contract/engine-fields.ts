@@ -1,4 +1,5 @@
 import { Type, type TProperties } from '@sinclair/typebox';
+import { ASPECT_RATIOS } from './schemas.js';
 
 /**
  * Each engine type's own fields in a routing-file entry, on top of ENGINE_COMMON_FIELDS
@@ -9,4 +10,35 @@ export const LUMA_FIELDS = {
   model_map: Type.Optional(
     Type.Record(Type.String(), Type.String(), { description: 'Our model name → the upstream model name (default: the same name)' }),
   ),
+} satisfies TProperties;
+
+const SizeMap = Type.Record(Type.Unsafe<(typeof ASPECT_RATIOS)[number]>({ type: 'string', enum: [...ASPECT_RATIOS] }), Type.String({ pattern: '^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$' }), {
+  description: 'WIDTHxHEIGHT per aspect ratio, overriding the computed size',
+});
+
+export const OPENAI_IMAGES_FIELDS = {
+  model: Type.String({ minLength: 1, description: "The backend's model name: gpt-image-1, dall-e-3, a LocalAI or vLLM model …" }),
+  family: Type.Optional(
+    Type.Unsafe<'gpt-image' | 'dall-e-3' | 'dall-e-2' | 'free'>({ type: 'string', enum: ['gpt-image', 'dall-e-3', 'dall-e-2', 'free'], description: 'Which sizes the model takes (default: from the model name; free for unknown names)' }),
+  ),
+  sizes: Type.Optional(SizeMap),
+  response_format: Type.Optional(Type.Unsafe<'b64_json' | 'url'>({ type: 'string', enum: ['b64_json', 'url'], description: 'Asked of models that take it (default b64_json)' })),
+  api_version: Type.Optional(Type.String({ minLength: 1, description: 'Azure-style servers: sent as ?api-version= on every call' })),
+  extra_body: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Extra fields sent in every request body (quality, style …)' })),
+} satisfies TProperties;
+
+const WorkflowTypes = Type.Unsafe<'image' | 'image_edit' | 'video' | 'video_edit' | 'video_reframe'>({
+  type: 'string',
+  enum: ['image', 'image_edit', 'video', 'video_edit', 'video_reframe'],
+});
+
+export const COMFYUI_FIELDS = {
+  workflows: Type.Record(WorkflowTypes, Type.String({ minLength: 1 }), {
+    description: 'Per generation type, a workflow file in API format with {{placeholders}}; relative to the config file',
+  }),
+  negative_prompt: Type.Optional(Type.String({ description: 'Fills {{negative_prompt}} (default empty)' })),
+  megapixels: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 16, description: 'Image size for {{width}} and {{height}} (default 1)' })),
+  sizes: Type.Optional(SizeMap),
+  edit_strength: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: '{{strength}} of an image_edit (default 0.6)' })),
+  fps: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: '{{fps}}, and {{frames}} = seconds × fps (default 24)' })),
 } satisfies TProperties;

@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { GenerationRequest } from '../../src/contract/index.js';
-import { comfyUiBackend, comfyUiEngine, type ComfyUiSettings } from '../../src/engines/comfyui/index.js';
+import { comfyUiEngineType, promptIdFor } from '../../src/engines/comfyui/index.js';
 import { workflowProblem } from '../../src/engines/comfyui/workflow.js';
-import type { EngineContext, EngineResult, ImageInput } from '../../src/engines/index.js';
+import type { ImageInput } from '../../src/engines/index.js';
+import type { RemoteEngineFactory, ResolvedEngineEntry } from '../../src/engines/remote/remote-engine.js';
 import { fakeComfyUi, IMAGE_TO_IMAGE, TEXT_TO_IMAGE, TEXT_TO_VIDEO, type FakeComfyUi } from '../helpers/fake-comfyui.js';
 import { solidImage } from '../helpers/images.js';
-import { testClip, toolkit } from '../helpers/video.js';
+import { job, remoteContext, resolvedEntry, runRemote, type Run } from '../helpers/remote-run.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { probeVideo, testClip } from '../helpers/video.js';
 
 const request = (over: Partial<GenerationRequest> = {}): GenerationRequest => ({
   prompt: 'A lighthouse at dusk',
@@ -23,48 +28,57 @@ const request = (over: Partial<GenerationRequest> = {}): GenerationRequest => ({
   ...over,
 });
 
-const ctx = (signal = new AbortController().signal): EngineContext & { seen: number[] } => {
-  const seen: number[] = [];
-  return { signal, progress: (f) => seen.push(f), video: toolkit, seen };
+const factory = comfyUiEngineType as RemoteEngineFactory<never>;
+
+const failure = (result: Run) => {
+  assert.equal(result.ok, false, 'expected a failure');
+  return (result as Extract<Run, { ok: false }>).failure;
 };
 
-const failure = (result: EngineResult) => {
-  assert.equal(result.ok, false, 'expected a failure');
-  return result as Extract<EngineResult, { ok: false }>;
+const succeeded = (result: Run) => {
+  assert.ok(result.ok, JSON.stringify(result));
+  return result.files;
 };
 
 describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
   let fake: FakeComfyUi;
-  let clip: Buffer;
-  const settings = (over: Partial<ComfyUiSettings> = {}): ComfyUiSettings => ({
-    baseUrl: fake.url,
-    workflows: { image: TEXT_TO_IMAGE, image_edit: IMAGE_TO_IMAGE, video: TEXT_TO_VIDEO },
-    negativePrompt: 'blurry',
-    pollMs: 100,
-    timeoutMs: 2_000,
-    retry: { attempts: 3, backoffMs: 20, maxWaitMs: 3_000 },
-    ...over,
-  });
+  const dir = tempDir();
+  const write = (name: string, workflow: unknown) => {
+    fs.writeFileSync(path.join(dir, name), JSON.stringify(workflow));
+    return name;
+  };
+  const workflows = { image: write('t2i.json', TEXT_TO_IMAGE), image_edit: write('i2i.json', IMAGE_TO_IMAGE), video: write('t2v.json', TEXT_TO_VIDEO) };
+  const settings = (over: Record<string, unknown> = {}) =>
+    resolvedEntry('comfy', { base_url: fake.url, workflows, negative_prompt: 'blurry', poll_interval_ms: 100, request_timeout_ms: 2_000, rate_limit_give_up_ms: 3_000, ...over });
+  const run = (entry: ResolvedEngineEntry<unknown>, req: GenerationRequest, inputs: ImageInput[] = [], key?: string) => {
+    const ctx = remoteContext(entry);
+    const remoteJob = job(req, inputs);
+    if (key) remoteJob.idempotencyKey = key;
+    return { ctx, result: runRemote(factory, entry, remoteJob, ctx, dir) };
+  };
 
   before(async () => {
-    clip = await testClip(320, 176, 1);
-    fake = await fakeComfyUi({ video: clip });
+    fake = await fakeComfyUi({ video: await testClip(320, 176, 1) });
   });
-  after(() => fake.close());
+  after(async () => {
+    await fake.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const reset = () => {
     fake.prompts.length = 0;
     fake.sent.length = 0;
     fake.socketsOpened = 0;
     fake.plan = () => ({});
     fake.promptAnswer = () => undefined;
+    fake.deleted.length = 0;
+    fake.cancelled.length = 0;
   };
 
   test('text to image: placeholders filled with typed values, our prompt id, progress from the socket', async () => {
     reset();
-    const c = ctx();
-    const result = await comfyUiEngine(settings())(request({ aspect_ratio: '16:9' }), [], c);
-    assert.ok(result.ok, JSON.stringify(result));
-    const meta = await sharp(result.outputs[0].bytes).metadata();
+    const { ctx: c, result } = run(settings(), request({ aspect_ratio: '16:9' }));
+    const [file] = succeeded(await result);
+    const meta = await sharp(file.bytes).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['png', 1344, 768]);
     const [{ prompt }] = fake.prompts;
     assert.equal(prompt['6'].inputs.text, 'A lighthouse at dusk');
@@ -73,16 +87,14 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     assert.equal(typeof prompt['3'].inputs.seed, 'number');
     assert.ok(c.seen.length >= 4, `progress reported ${c.seen.length} times`);
     assert.deepEqual(c.seen, [...c.seen].sort((a, b) => a - b), 'progress never goes back');
-    assert.equal(c.seen.at(-1), 1);
     assert.ok(c.seen.some((f) => f > 0.3 && f < 0.95), 'sampler steps show as progress');
   });
 
   test('image_edit uploads the source to input/atelier and runs img2img at the edit strength', async () => {
     reset();
     const source: ImageInput = { role: 'source', index: 0, bytes: await solidImage(320, 240, 'jpeg'), width: 320, height: 240, format: 'jpeg' };
-    const result = await comfyUiEngine(settings({ editStrength: 0.45 }))(request({ type: 'image_edit', aspect_ratio: null }), [source], ctx());
-    assert.ok(result.ok, JSON.stringify(result));
-    const meta = await sharp(result.outputs[0].bytes).metadata();
+    const [file] = succeeded(await run(settings({ edit_strength: 0.45 }), request({ type: 'image_edit', aspect_ratio: null }), [source]).result);
+    const meta = await sharp(file.bytes).metadata();
     assert.deepEqual([meta.width, meta.height], [320, 240]);
     const [{ prompt, prompt_id }] = fake.prompts;
     assert.equal(prompt['10'].inputs.image, `atelier/${prompt_id}-source.jpg`);
@@ -94,12 +106,11 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
   test('a video workflow returns an MP4 with its facts probed', async () => {
     reset();
     const video = { resolution: '540p', duration: '5s', loop: false, hdr: false, exr_export: false, start_frame: null, end_frame: null, keyframes: [], keyframe_indexes: [], source_position: null, edit: null } as const;
-    const result = await comfyUiEngine(settings())(request({ type: 'video', model: 'ray-3.2', aspect_ratio: '16:9', video: { ...video, keyframes: [], keyframe_indexes: [] } }), [], ctx());
-    assert.ok(result.ok, JSON.stringify(result));
-    const [out] = result.outputs;
+    const [out] = succeeded(await run(settings(), request({ type: 'video', model: 'ray-3.2', aspect_ratio: '16:9', video: { ...video, keyframes: [], keyframe_indexes: [] } })).result);
     assert.equal(out.type, 'video');
     assert.equal(out.mediaType, 'video/mp4');
-    assert.deepEqual([out.video?.width, out.video?.height], [320, 176]);
+    const probe = await probeVideo(out.bytes);
+    assert.deepEqual([probe.width, probe.height], [320, 176]);
     const [{ prompt }] = fake.prompts;
     assert.deepEqual([prompt['5'].inputs.width, prompt['5'].inputs.height, prompt['5'].inputs.length, prompt['9'].inputs.frame_rate], [960, 544, 120, 24]);
   });
@@ -107,15 +118,14 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
   test('a WebSocket that drops mid-run is reopened and the job still completes', async () => {
     reset();
     fake.plan = () => ({ dropSocket: true, stepMs: 120 });
-    const result = await comfyUiEngine(settings())(request(), [], ctx());
-    assert.ok(result.ok, JSON.stringify(result));
+    succeeded(await run(settings(), request()).result);
     assert.ok(fake.socketsOpened >= 2, `sockets opened: ${fake.socketsOpened}`);
   });
 
   test("a node's exception fails the job as generation_failed with ComfyUI's message", async () => {
     reset();
     fake.plan = () => ({ error: 'CUDA out of memory. Tried to allocate 2.00 GiB' });
-    const result = failure(await comfyUiEngine(settings())(request(), [], ctx()));
+    const result = failure(await run(settings(), request()).result);
     assert.equal(result.failureCode, 'generation_failed');
     assert.match(result.failureReason, /CUDA out of memory/);
   });
@@ -124,7 +134,7 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     reset();
     fake.plan = () => ({ lose: true, stepMs: 20 });
     const started = Date.now();
-    const result = failure(await comfyUiEngine(settings())(request(), [], ctx()));
+    const result = failure(await run(settings(), request()).result);
     assert.equal(result.failureCode, 'generation_failed');
     assert.match(result.failureReason, /lost the job/);
     assert.equal(result.retryable, true);
@@ -134,67 +144,84 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
   test('a truncated output file fails cleanly; no output at all is output_not_found', async () => {
     reset();
     fake.plan = () => ({ truncateOutputs: true });
-    const truncated = failure(await comfyUiEngine(settings())(request(), [], ctx()));
+    const truncated = failure(await run(settings(), request()).result);
     assert.equal(truncated.failureCode, 'generation_failed');
-    assert.match(truncated.failureReason, /broken image/);
+    assert.match(truncated.failureReason, /broken file/);
 
     reset();
     fake.plan = () => ({ noOutputs: true });
-    assert.equal(failure(await comfyUiEngine(settings())(request(), [], ctx())).failureCode, 'output_not_found');
+    assert.equal(failure(await run(settings(), request()).result).failureCode, 'output_not_found');
   });
 
   test('POST /prompt: a 429 with Retry-After is waited out; a 500 is not repeated', async () => {
     reset();
-    fake.promptAnswer = (i) => (i === 0 && fake.prompts.length === 0 && !busyOnce++ ? { status: 429, headers: { 'retry-after': '1' }, body: { error: 'busy' } } : undefined);
-    let busyOnce = 0;
+    let busy = 1;
+    fake.promptAnswer = () => (busy-- > 0 ? { status: 429, headers: { 'retry-after': '1' }, body: { error: 'busy' } } : undefined);
     const started = Date.now();
-    const ok = await comfyUiEngine(settings())(request(), [], ctx());
-    assert.ok(ok.ok, JSON.stringify(ok));
+    succeeded(await run(settings(), request()).result);
     assert.ok(Date.now() - started >= 950);
 
     reset();
     let posts = 0;
     fake.promptAnswer = () => (posts++, { status: 500, body: { error: 'Internal Server Error' } });
-    const failed = failure(await comfyUiEngine(settings())(request(), [], ctx()));
+    const failed = failure(await run(settings(), request()).result);
     assert.equal(failed.failureCode, 'generation_failed');
     assert.equal(posts, 1);
   });
 
   test("a workflow ComfyUI refuses is generation_failed with its node errors; a missing input is invalid_request", async () => {
     reset();
-    const broken = { ...TEXT_TO_IMAGE, '10': { class_type: 'LoadImage', inputs: { image: 'missing.png' } } };
-    const refused = failure(await comfyUiEngine(settings({ workflows: { image: broken } }))(request(), [], ctx()));
+    const broken = write('broken.json', { ...TEXT_TO_IMAGE, '10': { class_type: 'LoadImage', inputs: { image: 'missing.png' } } });
+    const refused = failure(await run(settings({ workflows: { image: broken } }), request()).result);
     assert.equal(refused.failureCode, 'generation_failed');
-    assert.match(refused.failureReason, /Invalid image file: missing.png/);
+    assert.equal(refused.retryable, false);
+    assert.match(refused.detail ?? '', /Invalid image file: missing.png/);
 
-    const needsSource = failure(await comfyUiEngine(settings({ workflows: { image: IMAGE_TO_IMAGE } }))(request(), [], ctx()));
+    const needsSource = failure(await run(settings({ workflows: { image: workflows.image_edit } }), request()).result);
     assert.equal(needsSource.failureCode, 'invalid_request');
-    assert.match(needsSource.failureReason, /\{\{source\}\}/);
-    assert.equal(failure(await comfyUiEngine(settings())(request({ type: 'layering' }), [], ctx())).failureCode, 'invalid_request');
+    assert.match(needsSource.failureReason, /needs \{\{strength\}\} and \{\{source\}\}/);
   });
 
   test('a resumed submit with the same prompt id queues nothing new and waits on the first', async () => {
     reset();
     fake.plan = () => ({ stepMs: 30 });
-    const backend = comfyUiBackend(settings());
-    const promptId = '0b8f3a52-3f0e-4d7e-9a51-0c7c1d2f6a10';
-    await backend.submit(request(), [], promptId, ctx());
-    const again = comfyUiBackend(settings()); // as a new worker would build it
-    await again.submit(request(), [], promptId, ctx());
-    const result = await again.wait(request(), promptId, ctx());
-    assert.ok(result.ok, JSON.stringify(result));
+    const entry = settings();
+    const remoteJob = job(request());
+    const first = factory.create(entry as never, { logger: undefined as never, configDir: dir });
+    const submitted = await first.submit(remoteJob, remoteContext(entry));
+    assert.deepEqual(submitted, { kind: 'submitted', handle: { id: promptIdFor(remoteJob.idempotencyKey) } });
+    // As a new worker would, after the first died before storing the handle:
+    const again = factory.create(entry as never, { logger: undefined as never, configDir: dir });
+    assert.deepEqual(await again.submit(remoteJob, remoteContext(entry)), submitted);
+    const waited = await again.wait({ id: promptIdFor(remoteJob.idempotencyKey) }, remoteJob, remoteContext(entry));
+    assert.equal(waited.kind, 'done', JSON.stringify(waited));
     assert.equal(fake.prompts.length, 1);
-    await again.submit(request(), [], promptId, ctx()); // after it finished, too
+    assert.deepEqual(await again.submit(remoteJob, remoteContext(entry)), submitted); // after it finished, too
     assert.equal(fake.prompts.length, 1);
+    assert.equal(fake.prompts[0].prompt_id, promptIdFor(remoteJob.idempotencyKey));
   });
 
-  test('a job slower than jobTimeoutMs fails and is taken off the queue', async () => {
+  test('cancel takes a queued prompt off the queue and interrupts a running one', async () => {
     reset();
-    fake.plan = () => ({ stepMs: 400 });
-    const result = failure(await comfyUiEngine(settings({ jobTimeoutMs: 300 }))(request(), [], ctx()));
-    assert.equal(result.failureCode, 'generation_failed');
-    assert.match(result.failureReason, /did not finish within/);
+    fake.plan = () => ({ stepMs: 200 });
+    const entry = settings();
+    const engine = factory.create(entry as never, { logger: undefined as never, configDir: dir });
+    const a = await engine.submit(job(request(), [], '11111111-1111-4111-8111-111111111111'), remoteContext(entry));
+    const b = await engine.submit(job(request(), [], '22222222-2222-4222-8222-222222222222'), remoteContext(entry));
+    assert.ok(a.kind === 'submitted' && b.kind === 'submitted');
+    await engine.cancel!(b.handle, remoteContext(entry));
+    await engine.cancel!(a.handle, remoteContext(entry));
+    assert.equal(fake.cancelled.join(), `interrupt:${a.handle.id}`);
+    assert.deepEqual(fake.deleted, [b.handle.id]);
     await fake.idle();
+  });
+
+  test('a workflow file that is missing or in the UI format stops the start, naming it', () => {
+    write('ui.json', { nodes: [], links: [] });
+    assert.throws(() => factory.create(settings({ workflows: { image: 'ui.json' } }) as never, { logger: undefined as never, configDir: dir }), /engines\.comfy\.workflows\.image: ui\.json is in the UI format/);
+    assert.throws(() => factory.create(settings({ workflows: { image: 'nope.json' } }) as never, { logger: undefined as never, configDir: dir }), /nope\.json could not be read/);
+    const engine = factory.create(settings({ workflows: { image: 't2i.json' } }) as never, { logger: undefined as never, configDir: dir });
+    assert.deepEqual(engine.serves, ['image']);
   });
 
   test('workflow files are checked: UI format and unknown placeholders are named', () => {

@@ -34,6 +34,10 @@ export interface FakeComfyUi {
   /** Messages sent on the sockets, for assertions. */
   sent: { type: string; data: Record<string, unknown> }[];
   socketsOpened: number;
+  /** Ids taken off the queue by POST /queue {delete}. */
+  deleted: string[];
+  /** `interrupt:<prompt id>` per POST /interrupt that stopped a running prompt. */
+  cancelled: string[];
   /** Resolves when the queue is empty. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +59,7 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
   const queue: { number: number; id: string; prompt: Prompt; clientId?: string }[] = [];
   let running: (typeof queue)[number] | null = null;
   let number = 0;
+  let interrupted: string | null = null;
   const connections = new Set<Socket>();
   const clients = new Map<string, WebSocket>();
   let idleWaiters: (() => void)[] = [];
@@ -67,6 +72,8 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
     plan: () => ({}),
     sent: [],
     socketsOpened: 0,
+    deleted: [],
+    cancelled: [],
     idle: () => (running || queue.length ? new Promise((resolve) => idleWaiters.push(resolve)) : Promise.resolve()),
     close: async () => undefined,
   };
@@ -104,6 +111,13 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
         const steps = Number(node.inputs.steps ?? 4);
         for (let value = 1; value <= steps; value++) {
           await new Promise((r) => setTimeout(r, plan.stepMs ?? 5));
+          if (interrupted === id) {
+            const data = { prompt_id: id, node_id: nodeId, node_type: node.class_type, executed: [] };
+            broadcast('execution_interrupted', data);
+            messages.push(['execution_interrupted', data]);
+            history.set(id, { prompt: [job.number, id, prompt, {}, []], outputs: {}, status: { status_str: 'error', completed: false, messages } });
+            return;
+          }
           broadcast('progress', { value, max: steps, prompt_id: id, node: nodeId });
           for (const ws of clients.values()) ws.send(Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 1]), Buffer.from('preview')]));
           if (plan.dropSocket && value === Math.ceil(steps / 2)) for (const ws of clients.values()) ws.terminate();
@@ -221,10 +235,19 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
       for (const id of ids) {
         const at = queue.findIndex((j) => j.id === id);
         if (at >= 0) queue.splice(at, 1);
+        fake.deleted.push(id);
       }
       return void res.writeHead(200).end();
     }
-    if (req.method === 'POST' && path === '/interrupt') return void res.writeHead(200).end();
+    if (req.method === 'POST' && path === '/interrupt') {
+      // Newer ComfyUI interrupts only the named prompt, and only if it is the one running.
+      const { prompt_id: target } = JSON.parse(body.toString('utf8') || '{}') as { prompt_id?: string };
+      if (running && (!target || target === running.id)) {
+        interrupted = running.id;
+        fake.cancelled.push(`interrupt:${running.id}`);
+      }
+      return void res.writeHead(200).end();
+    }
     if (req.method === 'GET' && path.startsWith('/history/')) {
       const id = decodeURIComponent(path.slice('/history/'.length));
       return json(200, history.has(id) ? { [id]: history.get(id) } : {});

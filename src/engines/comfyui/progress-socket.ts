@@ -2,7 +2,8 @@ import { WebSocket } from 'undici';
 
 interface SocketOptions {
   baseUrl: string;
-  apiKey?: string;
+  /** The engine's auth headers, for a ComfyUI behind an authenticating proxy. */
+  headers: Record<string, string>;
   clientId: string;
   promptId: string;
   /** Nodes in the workflow: progress is nodes done plus the running node's steps, over this. */
@@ -39,7 +40,7 @@ export class ProgressSocket {
     const url = new URL('ws', this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('clientId', this.options.clientId);
-    const socket = new WebSocket(url, this.options.apiKey ? { headers: { authorization: `Bearer ${this.options.apiKey}` } } : undefined);
+    const socket = new WebSocket(url, { headers: this.options.headers });
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.addEventListener('open', () => {

@@ -1,33 +1,18 @@
+import type { Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { AspectRatio } from '../../contract/index.js';
+import { OPENAI_IMAGES_FIELDS } from '../../contract/engine-fields.js';
 import { reencodeImage } from '../../media/image.js';
-import { backendFailure } from '../backend/backend-failure.js';
-import { backendOutput } from '../backend/backend-output.js';
-import type { RetryPolicy } from '../backend/backend-http.js';
-import type { Engine, ImageInput } from '../engine.js';
-import { chooseAspectRatio } from '../preview/sizes.js';
-import { OpenAiImagesClient, type ImageFile } from './client.js';
 import { aspectRatioValue } from '../backend/aspect-ratio.js';
-import { modelFamily, sizeFor, type ModelFamily } from './sizes.js';
+import { asFailure } from '../backend/backend-error.js';
+import { isVideoInput, type ImageInput } from '../engine.js';
+import { chooseAspectRatio } from '../preview/sizes.js';
+import type { RemoteEngine, RemoteEngineFactory, RemoteOutput } from '../remote/remote-engine.js';
+import { editImage, generateImage, LABEL, type ImageCall, type ImageFile } from './client.js';
+import { modelFamily, sizeFor } from './sizes.js';
 
-export interface OpenAiImagesSettings {
-  baseUrl: string;
-  apiKey?: string;
-  apiVersion?: string;
-  /** The backend's model name (`gpt-image-1`, `dall-e-3`, a LocalAI model …). */
-  model: string;
-  /** Which sizes the model takes; inferred from the model name when absent. */
-  family?: ModelFamily;
-  /** `size` per aspect ratio, overriding the family's mapping. */
-  sizes?: Partial<Record<AspectRatio, string>>;
-  responseFormat?: 'b64_json' | 'url';
-  /** Extra body fields, sent as they are. */
-  extra?: Record<string, unknown>;
-  timeoutMs?: number;
-  maxBytes?: number;
-  retry?: Partial<RetryPolicy>;
-}
-
-const DEFAULT_RETRY: RetryPolicy = { attempts: 4, backoffMs: 500, maxWaitMs: 60_000 };
+const Fields = Type.Object(OPENAI_IMAGES_FIELDS);
+export type OpenAiImagesFields = Static<typeof Fields>;
 
 const EXTENSIONS = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' } as const;
 
@@ -38,59 +23,73 @@ const asFile = (input: ImageInput, name: string): ImageFile => ({
 });
 
 /**
- * `image` and `image_edit` through an OpenAI-compatible images API. Text alone goes to
- * `/images/generations`; with a source or references it goes to `/images/edits`, the
- * source first. The output is re-encoded only when the request names a format the backend
- * didn't deliver.
+ * `image` and `image_edit` through an OpenAI-compatible images API, a synchronous backend:
+ * `submit` answers with the file. Text alone goes to `/images/generations`; with a source or
+ * references it goes to `/images/edits`, the source first.
  */
-export function openAiImagesEngine(settings: OpenAiImagesSettings): Engine {
-  const client = new OpenAiImagesClient({
-    baseUrl: settings.baseUrl,
-    apiKey: settings.apiKey,
-    apiVersion: settings.apiVersion,
-    timeoutMs: settings.timeoutMs ?? 120_000,
-    maxBytes: settings.maxBytes ?? 64 * 1024 * 1024,
-    retry: { ...DEFAULT_RETRY, ...settings.retry },
-  });
-  const family = settings.family ?? modelFamily(settings.model);
-
-  return async (request, inputs, ctx) => {
-    if (request.type !== 'image' && request.type !== 'image_edit') {
-      return { ok: false, failureCode: 'invalid_request', failureReason: `The image server does not make ${request.type} generations` };
-    }
-    const images = inputs.filter((i): i is ImageInput => !('kind' in i));
-    const source = images.find((i) => i.role === 'source');
-    const refs = images.filter((i) => i.role === 'image_ref').sort((a, b) => a.index - b.index);
-    let ratio: number;
-    let named: AspectRatio | undefined;
-    if (source) ratio = source.width / source.height;
-    else {
-      named = chooseAspectRatio(request.aspect_ratio, request.style, refs);
-      ratio = aspectRatioValue(named);
-    }
-    const call = {
-      model: settings.model,
-      family,
-      prompt: request.prompt,
-      size: sizeFor(family, ratio, settings.sizes, named),
-      responseFormat: settings.responseFormat ?? 'b64_json',
-      outputFormat: request.output_format ?? undefined,
-      extra: settings.extra,
+export const openAiImagesEngineType: RemoteEngineFactory<OpenAiImagesFields> = {
+  type: 'openai-images',
+  fields: OPENAI_IMAGES_FIELDS,
+  serves: ['image', 'image_edit'],
+  create(entry): RemoteEngine {
+    const family = entry.family ?? modelFamily(entry.model);
+    return {
+      kind: 'remote',
+      name: entry.name,
+      type: 'openai-images',
+      serves: entry.serves ?? openAiImagesEngineType.serves,
+      async submit(job, ctx) {
+        const { request } = job;
+        const images = job.inputs.filter((i): i is ImageInput => !isVideoInput(i));
+        const source = images.find((i) => i.role === 'source');
+        const refs = images.filter((i) => i.role === 'image_ref').sort((a, b) => a.index - b.index);
+        let ratio: number;
+        let named: AspectRatio | undefined;
+        if (source) ratio = source.width / source.height;
+        else {
+          named = chooseAspectRatio(request.aspect_ratio, request.style, refs);
+          ratio = aspectRatioValue(named);
+        }
+        const call: ImageCall = {
+          model: entry.model,
+          family,
+          prompt: request.prompt,
+          size: sizeFor(family, ratio, entry.sizes, named),
+          responseFormat: entry.response_format ?? 'b64_json',
+          outputFormat: request.output_format ?? undefined,
+          apiVersion: entry.api_version,
+          extra: entry.extra_body,
+        };
+        try {
+          ctx.progress(0.05);
+          const files = [...(source ? [asFile(source, 'source')] : []), ...refs.map((r) => asFile(r, `reference-${r.index}`))];
+          const output =
+            files.length > 0 ? await editImage(ctx, call, files, job.idempotencyKey) : await generateImage(ctx, call, job.idempotencyKey);
+          return { kind: 'done', outputs: [await inFormat(output, request.output_format)] };
+        } catch (err) {
+          return asFailure(err, ctx.signal);
+        }
+      },
+      async wait() {
+        return { kind: 'failed', failure: { failureCode: 'generation_failed', failureReason: `${LABEL} has no job to wait on`, retryable: true } };
+      },
     };
-    try {
-      ctx.progress(0.05);
-      const files = [...(source ? [asFile(source, 'source')] : []), ...refs.map((r) => asFile(r, `reference-${r.index}`))];
-      const bytes = files.length > 0 ? await client.edit(call, files, ctx.signal) : await client.generate(call, ctx.signal);
-      ctx.progress(0.9);
-      let output = await backendOutput(bytes, 'The image server', ctx);
-      if (output.type !== 'image') return { ok: false, failureCode: 'generation_failed', failureReason: 'The image server returned a video, not an image' };
-      const wanted = request.output_format;
-      if (wanted && output.mediaType !== `image/${wanted}`) {
-        output = { ...output, bytes: await reencodeImage(output.bytes, wanted), mediaType: `image/${wanted}`, extension: EXTENSIONS[wanted] };
-      }
-      return { ok: true, outputs: [output] };
-    } catch (err) {
-      return backendFailure(err, ctx.signal);
-    }
-  };
+  },
+};
+
+/**
+ * The file in the format the request named, when the server sent another (dall-e and most
+ * servers only make PNG). A file that doesn't decode is passed on as is for the re-homing
+ * check to refuse; a URL output is kept as the server made it.
+ */
+async function inFormat(output: RemoteOutput, format: 'png' | 'jpeg' | null): Promise<RemoteOutput> {
+  if (!format || !output.bytes) return output;
+  const isPng = output.bytes.subarray(1, 4).toString('latin1') === 'PNG';
+  const isJpeg = output.bytes[0] === 0xff && output.bytes[1] === 0xd8;
+  if ((format === 'png' && isPng) || (format === 'jpeg' && isJpeg)) return output;
+  try {
+    return { ...output, bytes: await reencodeImage(output.bytes, format), mediaType: `image/${format}` };
+  } catch {
+    return output;
+  }
 }

@@ -1,4 +1,9 @@
 import type { RemoteEngineFactory } from './remote-engine.js';
+import { comfyUiEngineType } from '../comfyui/index.js';
+import { openAiImagesEngineType } from '../openai-images/index.js';
 
 /** Every remote engine type, by the `type` of a routing-file entry. One line per type. */
-export const REMOTE_ENGINE_TYPES: Record<string, RemoteEngineFactory<never>> = {};
+export const REMOTE_ENGINE_TYPES: Record<string, RemoteEngineFactory<never>> = {
+  'openai-images': openAiImagesEngineType as RemoteEngineFactory<never>,
+  comfyui: comfyUiEngineType as RemoteEngineFactory<never>,
+};

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { request as undiciRequest } from 'undici';
+import type { GenerationRequest } from '../../src/contract/index.js';
+import type { EngineInput } from '../../src/engines/index.js';
+import { probeImage } from '../../src/media/image.js';
+import type { EngineFailure, RemoteContext, RemoteEngine, RemoteEngineFactory, RemoteJob, ResolvedEngineEntry, UpstreamHandle } from '../../src/engines/remote/remote-engine.js';
+import { abortableSleep, createUpstreamHttp } from '../../src/engines/remote/upstream-http.js';
+
+/** An engine entry as the routing loader hands it over: common defaults applied. */
+export function resolvedEntry<F>(name: string, fields: Partial<ResolvedEngineEntry> & F): ResolvedEngineEntry<F> {
+  return {
+    type: 'test',
+    name,
+    in_flight: 100,
+    request_timeout_ms: 5_000,
+    job_timeout_ms: 60_000,
+    poll_interval_ms: 50,
+    rate_limit_give_up_ms: 5_000,
+    headers: {},
+    breaker: { failures: 5, cooldown_ms: 30_000 },
+    ...fields,
+  } as unknown as ResolvedEngineEntry<F>;
+}
+
+/** The context the machinery gives an engine: its upstream client, an abortable sleep, progress. */
+export function remoteContext(entry: ResolvedEngineEntry<unknown>, signal = new AbortController().signal): RemoteContext & { seen: number[] } {
+  const seen: number[] = [];
+  const http = createUpstreamHttp({
+    engine: entry.name,
+    baseUrl: entry.base_url!,
+    apiKey: entry.apiKey,
+    headers: entry.headers,
+    requestTimeoutMs: entry.request_timeout_ms,
+    rateLimitGiveUpMs: entry.rate_limit_give_up_ms,
+  });
+  return {
+    signal,
+    progress: (fraction) => seen.push(fraction),
+    logger: pino({ level: 'silent' }),
+    http,
+    sleep: (ms) => abortableSleep(ms, signal),
+    now: Date.now,
+    upstreamOf: async () => undefined,
+    seen,
+  };
+}
+
+export const job = (request: GenerationRequest, inputs: EngineInput[] = [], generationId: string = randomUUID()): RemoteJob => ({
+  generationId,
+  request: { ...request, inputs: [] },
+  inputs,
+  idempotencyKey: `atelier-${generationId}-test-1`,
+});
+
+export type Run =
+  | { ok: true; handle?: UpstreamHandle; files: { type: string; bytes: Buffer; mediaType?: string }[] }
+  | { ok: false; handle?: UpstreamHandle; failure: EngineFailure };
+
+/**
+ * submit, then wait on the handle, then fetch and check each output roughly as the
+ * machinery's re-homing does (headers only to the engine's own origin; images must decode).
+ */
+export async function runRemote(factory: RemoteEngineFactory<never>, entry: ResolvedEngineEntry<unknown>, remoteJob: RemoteJob, ctx: RemoteContext, configDir = '.'): Promise<Run> {
+  const engine: RemoteEngine = factory.create(entry as never, { logger: ctx.logger, configDir });
+  const submitted = await engine.submit(remoteJob, ctx);
+  if (submitted.kind === 'failed') return { ok: false, failure: submitted.failure };
+  const handle = submitted.kind === 'submitted' ? submitted.handle : undefined;
+  const waited = submitted.kind === 'done' ? submitted : await engine.wait(handle!, remoteJob, ctx);
+  if (waited.kind === 'failed') return { ok: false, handle, failure: waited.failure };
+  const files = [];
+  for (const output of waited.outputs) {
+    let bytes = output.bytes;
+    if (!bytes) {
+      const own = new URL(output.url!).origin === new URL(entry.base_url!).origin;
+      try {
+        const res = await undiciRequest(output.url!, { headers: { ...(own ? entry.headers : {}), ...output.headers } });
+        bytes = Buffer.from(await res.body.arrayBuffer());
+        if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+      } catch (err) {
+        return { ok: false, handle, failure: { failureCode: 'output_not_found', failureReason: 'Output artifacts not found', retryable: false, detail: String(err) } };
+      }
+    }
+    if (output.type === 'image') {
+      const probe = await probeImage(bytes, { maxPixels: 1e8, maxSide: 16_384 });
+      if (!probe.ok) return { ok: false, handle, failure: { failureCode: 'generation_failed', failureReason: 'The generation backend returned a broken file', retryable: false, detail: probe.reason } };
+    }
+    files.push({ type: output.type, bytes, mediaType: output.mediaType });
+  }
+  await ctx.http.close();
+  return { ok: true, handle, files };
+}
