@@ -32,13 +32,25 @@ const WorkflowTypes = Type.Unsafe<'image' | 'image_edit' | 'video' | 'video_edit
   enum: ['image', 'image_edit', 'video', 'video_edit', 'video_reframe'],
 });
 
-export const COMFYUI_FIELDS = {
-  workflows: Type.Record(WorkflowTypes, Type.String({ minLength: 1 }), {
-    description: 'Per generation type, a workflow file in API format with {{placeholders}}; relative to the config file',
-  }),
+/** What fills the `{{placeholders}}` of a ComfyUI workflow or a Cog input mapping. */
+const TEMPLATE_FIELDS = {
   negative_prompt: Type.Optional(Type.String({ description: 'Fills {{negative_prompt}} (default empty)' })),
   megapixels: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 16, description: 'Image size for {{width}} and {{height}} (default 1)' })),
   sizes: Type.Optional(SizeMap),
   edit_strength: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: '{{strength}} of an image_edit (default 0.6)' })),
   fps: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: '{{fps}}, and {{frames}} = seconds × fps (default 24)' })),
+} satisfies TProperties;
+
+export const COMFYUI_FIELDS = {
+  workflows: Type.Record(WorkflowTypes, Type.String({ minLength: 1 }), {
+    description: 'Per generation type, a workflow file in API format with {{placeholders}}; relative to the config file',
+  }),
+  ...TEMPLATE_FIELDS,
+} satisfies TProperties;
+
+export const COG_FIELDS = {
+  input: Type.Record(Type.String({ minLength: 1 }), Type.Unknown(), {
+    description: "The prediction's input: each value a literal, or a string with {{placeholders}}; a key whose placeholder has no value is left out",
+  }),
+  ...TEMPLATE_FIELDS,
 } satisfies TProperties;

@@ -9,7 +9,7 @@ import { isVideoInput } from '../engine.js';
 import type { RemoteContext, RemoteEngine, RemoteEngineFactory, RemoteJob, RemoteOutput, UpstreamHandle, WaitResult } from '../remote/remote-engine.js';
 import { cancelPrompt, outputFiles, queuePlace, queuePrompt, readHistory, uploadInput, viewUrl, type ComfyFile, type HistoryEntry } from './client.js';
 import { ProgressSocket } from './progress-socket.js';
-import { placeholderOf, requestValues, type ValueSettings } from './values.js';
+import { placeholderOf, requestValues, type ValueSettings } from '../backend/request-values.js';
 import { fillWorkflow, MissingValue, placeholdersIn, workflowProblem, type Workflow } from './workflow.js';
 
 const Fields = Type.Object(COMFYUI_FIELDS);

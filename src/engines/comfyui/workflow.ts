@@ -1,34 +1,7 @@
+import { PLACEHOLDERS, type Placeholder, type PlaceholderValues } from '../backend/request-values.js';
+
 /** A workflow in ComfyUI's API format: node id → `{ class_type, inputs }`. */
 export type Workflow = Record<string, { class_type: string; inputs: Record<string, unknown>; _meta?: unknown }>;
-
-/**
- * The named placeholders a workflow may hold, each as a whole string value `"{{name}}"`
- * (replaced by a typed value: numbers stay numbers) or inside a longer string.
- */
-export const PLACEHOLDERS = [
-  'prompt',
-  'negative_prompt',
-  'width',
-  'height',
-  'seed',
-  'strength',
-  'source',
-  'start_frame',
-  'end_frame',
-  'image_ref_0',
-  'image_ref_1',
-  'image_ref_2',
-  'image_ref_3',
-  'image_ref_4',
-  'image_ref_5',
-  'image_ref_6',
-  'image_ref_7',
-  'image_ref_8',
-  'frames',
-  'fps',
-] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
-export type PlaceholderValues = Partial<Record<Placeholder, string | number>>;
 
 const TOKEN = /\{\{\s*([a-z0-9_]+)\s*\}\}/g;
 const WHOLE = /^\{\{\s*([a-z0-9_]+)\s*\}\}$/;

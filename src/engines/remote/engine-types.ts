@@ -1,4 +1,5 @@
 import type { RemoteEngineFactory } from './remote-engine.js';
+import { cogEngineType } from '../cog/index.js';
 import { comfyUiEngineType } from '../comfyui/index.js';
 import { openAiImagesEngineType } from '../openai-images/index.js';
 
@@ -6,4 +7,5 @@ import { openAiImagesEngineType } from '../openai-images/index.js';
 export const REMOTE_ENGINE_TYPES: Record<string, RemoteEngineFactory<never>> = {
   'openai-images': openAiImagesEngineType as RemoteEngineFactory<never>,
   comfyui: comfyUiEngineType as RemoteEngineFactory<never>,
+  cog: cogEngineType as RemoteEngineFactory<never>,
 };

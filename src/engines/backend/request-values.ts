@@ -1,9 +1,21 @@
 import { randomInt } from 'node:crypto';
 import type { AspectRatio, EditStrength, GenerationRequest } from '../../contract/index.js';
 import { isVideoInput, type EngineInput } from '../engine.js';
-import { aspectRatioValue } from '../backend/aspect-ratio.js';
+import { aspectRatioValue } from './aspect-ratio.js';
 import { chooseAspectRatio } from '../preview/sizes.js';
-import type { PlaceholderValues } from './workflow.js';
+
+/**
+ * The named values a backend template (a ComfyUI workflow, a Cog input mapping) may hold as
+ * `{{name}}`. Input images are added by each engine in the form its backend takes them.
+ */
+export const PLACEHOLDERS = [
+  'prompt', 'negative_prompt', 'width', 'height', 'aspect_ratio', 'seed', 'strength', 'output_format',
+  'source', 'start_frame', 'end_frame',
+  'image_ref_0', 'image_ref_1', 'image_ref_2', 'image_ref_3', 'image_ref_4', 'image_ref_5', 'image_ref_6', 'image_ref_7', 'image_ref_8',
+  'frames', 'fps', 'seconds', 'resolution',
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export type PlaceholderValues = Partial<Record<Placeholder, string | number>>;
 
 export interface ValueSettings {
   negativePrompt: string;
@@ -61,12 +73,16 @@ export function requestValues(request: GenerationRequest, inputs: EngineInput[],
     seed: randomInt(0, 2 ** 47),
     fps: settings.fps,
   };
+  if (request.aspect_ratio) values.aspect_ratio = request.aspect_ratio;
+  if (request.output_format) values.output_format = request.output_format;
   if (request.type === 'image_edit') values.strength = settings.editStrength;
   if (request.video?.edit?.strength) values.strength = EDIT_DENOISE[request.video.edit.strength];
   if (request.video) {
     const source = inputs.find(isVideoInput);
     const seconds = source ? source.seconds : Number.parseInt(request.video.duration, 10);
     values.frames = Math.round(seconds * settings.fps);
+    values.seconds = seconds;
+    values.resolution = request.video.resolution;
   }
   return values;
 }

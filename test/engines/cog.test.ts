@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { request as undiciRequest } from 'undici';
+import type { GenerationRequest } from '../../src/contract/index.js';
+import { cogEngineType, predictionIdFor } from '../../src/engines/cog/index.js';
+import { fillInput } from '../../src/engines/cog/input.js';
+import type { ImageInput } from '../../src/engines/index.js';
+import type { RemoteEngineFactory, ResolvedEngineEntry } from '../../src/engines/remote/remote-engine.js';
+import { fakeCog, type FakeCog } from '../helpers/fake-cog.js';
+import { solidImage } from '../helpers/images.js';
+import { job, remoteContext, resolvedEntry, runRemote, type Run } from '../helpers/remote-run.js';
+
+const request = (over: Partial<GenerationRequest> = {}): GenerationRequest => ({
+  prompt: 'A lighthouse at dusk',
+  model: 'uni-1',
+  type: 'image',
+  aspect_ratio: '16:9',
+  style: 'auto',
+  output_format: null,
+  web_search: false,
+  user_id: null,
+  source: null,
+  image_ref: [],
+  ...over,
+});
+
+const factory = cogEngineType as RemoteEngineFactory<never>;
+const MAPPING = { prompt: '{{prompt}}', aspect_ratio: '{{aspect_ratio}}', image: '{{source}}', seed: '{{seed}}', num_outputs: 1, prompt_strength: '{{strength}}', caption: 'photo of {{prompt}}' };
+
+const failure = (result: Run) => {
+  assert.equal(result.ok, false, 'expected a failure');
+  return (result as Extract<Run, { ok: false }>).failure;
+};
+const succeeded = (result: Run) => {
+  assert.ok(result.ok, JSON.stringify(result));
+  return result.files;
+};
+
+describe('cog engine against a fake Cog container', () => {
+  let fake: FakeCog;
+  const settings = (over: Record<string, unknown> = {}) =>
+    resolvedEntry('flux', { base_url: fake.url, input: MAPPING, poll_interval_ms: 50, request_timeout_ms: 2_000, rate_limit_give_up_ms: 2_000, ...over });
+  const run = (entry: ResolvedEngineEntry<unknown>, req: GenerationRequest, inputs: ImageInput[] = [], key?: string) => {
+    const remoteJob = job(req, inputs);
+    if (key) remoteJob.idempotencyKey = key;
+    return runRemote(factory, entry, remoteJob, remoteContext(entry));
+  };
+
+  before(async () => {
+    fake = await fakeCog({
+      inputs: {
+        prompt: { type: 'string', required: true },
+        aspect_ratio: { type: 'string', choices: ['1:1', '16:9', '9:16'] },
+        image: { type: 'string' },
+        seed: { type: 'integer' },
+        num_outputs: { type: 'integer' },
+        prompt_strength: { type: 'number' },
+        caption: { type: 'string' },
+      },
+    });
+  });
+  after(() => fake.close());
+  const reset = () => {
+    fake.created.length = 0;
+    fake.requests.length = 0;
+    fake.cancelled.length = 0;
+    fake.plan = () => ({});
+  };
+
+  test('text to image: the mapping is filled (typed values, interpolation, unfilled keys left out) and a synchronous PUT answers the file', async () => {
+    reset();
+    const remoteJob = job(request());
+    const [file] = succeeded(await runRemote(factory, settings(), remoteJob, remoteContext(settings())));
+    const meta = await sharp(file.bytes).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['png', 1344, 768]);
+    assert.equal(file.mediaType, 'image/png');
+    const [sent] = fake.requests;
+    assert.equal(sent.method, 'PUT');
+    assert.equal(sent.path, `/predictions/${predictionIdFor(remoteJob.idempotencyKey)}`);
+    assert.equal(sent.prefer, undefined);
+    const { input } = fake.created[0];
+    assert.equal(input.prompt, 'A lighthouse at dusk');
+    assert.equal(input.caption, 'photo of A lighthouse at dusk');
+    assert.equal(input.aspect_ratio, '16:9');
+    assert.equal(input.num_outputs, 1);
+    assert.equal(typeof input.seed, 'number');
+    assert.ok(!('image' in input) && !('prompt_strength' in input), 'keys with no value are left out');
+    assert.match(predictionIdFor('x'), /^[a-z2-7]{26}$/);
+  });
+
+  test('image_edit sends the source as a data URL and the edit strength', async () => {
+    reset();
+    const source: ImageInput = { role: 'source', index: 0, bytes: await solidImage(300, 200, 'jpeg'), width: 300, height: 200, format: 'jpeg' };
+    const [file] = succeeded(await run(settings(), request({ type: 'image_edit', aspect_ratio: null }), [source]));
+    const meta = await sharp(file.bytes).metadata();
+    assert.deepEqual([meta.width, meta.height], [300, 200]);
+    const { input } = fake.created[0];
+    assert.equal(input.image, `data:image/jpeg;base64,${source.bytes.toString('base64')}`);
+    assert.equal(input.prompt_strength, 0.6);
+  });
+
+  test('an output uploaded to a URL is handed back as that URL', async () => {
+    reset();
+    fake.plan = () => ({ upload: true });
+    const [file] = succeeded(await run(settings(), request()));
+    assert.equal((await sharp(file.bytes).metadata()).width, 1344);
+  });
+
+  test("a failed prediction is generation_failed with the model's error; an NSFW refusal is content_moderated", async () => {
+    reset();
+    fake.plan = () => ({ error: 'CUDA out of memory' });
+    const oom = failure(await run(settings(), request()));
+    assert.equal(oom.failureCode, 'generation_failed');
+    assert.match(oom.failureReason, /CUDA out of memory/);
+    assert.equal(oom.retryable, true);
+
+    reset();
+    fake.plan = () => ({ error: 'NSFW content detected. Try running it again, or try a different prompt.' });
+    const nsfw = failure(await run(settings(), request()));
+    assert.equal(nsfw.failureCode, 'content_moderated');
+    assert.equal(nsfw.retryable, false);
+  });
+
+  test("input Cog refuses is invalid_request with the field and Cog's words", async () => {
+    reset();
+    const refused = failure(await run(settings(), request({ aspect_ratio: '3:1' })));
+    assert.equal(refused.failureCode, 'invalid_request');
+    assert.match(refused.failureReason, /aspect_ratio: Input should be '1:1' or '16:9' or '9:16'/);
+    assert.equal(fake.created.length, 0);
+  });
+
+  test('a container busy with other predictions (409) is waited out; past the give-up time it is rate_limited', async () => {
+    reset();
+    fake.plan = (input) => ({ ms: input.prompt === 'other' ? 300 : 20 });
+    await undiciRequest(`${fake.url}/predictions`, { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ input: { prompt: 'other' } }) });
+    succeeded(await run(settings(), request()));
+    assert.ok(fake.requests.filter((r) => r.method === 'PUT').length >= 2, 'retried after the 409');
+
+    reset();
+    fake.plan = (input) => ({ ms: input.prompt === 'other' ? 1_000 : 20 });
+    await undiciRequest(`${fake.url}/predictions`, { method: 'POST', headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ input: { prompt: 'other' } }) });
+    const busy = failure(await run(settings({ rate_limit_give_up_ms: 200 }), request()));
+    assert.equal(busy.failureCode, 'rate_limited');
+    assert.equal(busy.retryable, true);
+    await new Promise((r) => setTimeout(r, 1_000));
+  });
+
+  test('a resumed job whose prediction still runs waits for it instead of starting a second one alongside', async () => {
+    reset();
+    fake.plan = () => ({ ms: 300 });
+    const remoteJob = job(request());
+    const id = predictionIdFor(remoteJob.idempotencyKey);
+    // The earlier try's prediction, still running when the new worker submits:
+    await undiciRequest(`${fake.url}/predictions/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json', prefer: 'respond-async' }, body: JSON.stringify({ id, input: { prompt: 'A lighthouse at dusk' } }) });
+    const started = Date.now();
+    succeeded(await runRemote(factory, settings(), remoteJob, remoteContext(settings())));
+    assert.ok(Date.now() - started >= 250, 'waited for the running prediction');
+    const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path === `/predictions/${id}`);
+    assert.ok(puts.length >= 3, 'polled while it ran');
+    // Cog forgets an ended prediction, so its output is gone: the job runs it once more, after it, never beside it.
+    assert.equal(fake.created.length, 2);
+  });
+
+  test('a container that dies mid-prediction, or is still setting up (503), fails retryably', async () => {
+    reset();
+    fake.plan = () => ({ lose: true });
+    const lost = failure(await run(settings(), request()));
+    assert.equal(lost.failureCode, 'generation_failed');
+    assert.equal(lost.retryable, true);
+
+    reset();
+    fake.plan = () => ({ status: 503 });
+    const setup = failure(await run(settings(), request()));
+    assert.equal(setup.failureCode, 'generation_failed');
+    assert.equal(setup.retryable, true);
+    assert.match(setup.detail ?? '', /503/);
+  });
+
+  test('a prediction slower than job_timeout_ms fails retryably, and Cog cancels it when we hang up', async () => {
+    reset();
+    fake.plan = () => ({ ms: 2_000 });
+    const slow = failure(await run(settings({ job_timeout_ms: 300 }), request()));
+    assert.equal(slow.failureCode, 'generation_failed');
+    assert.equal(slow.retryable, true);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(fake.cancelled.length, 1);
+  });
+
+  const broken = [
+    ['a truncated data URL image', { truncated: true }, 'generation_failed'],
+    ['a malformed data URL', { malformed: true }, 'generation_failed'],
+    ['no output at all', { noOutput: true }, 'output_not_found'],
+  ] as const;
+  for (const [name, plan, code] of broken) {
+    test(`${name} fails cleanly as ${code}`, async () => {
+      reset();
+      fake.plan = () => plan;
+      assert.equal(failure(await run(settings(), request())).failureCode, code);
+    });
+  }
+
+  test('an input mapping naming an unknown placeholder stops the start', () => {
+    assert.throws(() => factory.create(settings({ input: { prompt: '{{promt}}' } }) as never, { logger: undefined as never, configDir: '.' }), /engines\.flux\.input: unknown placeholder \{\{promt\}\}/);
+  });
+
+  test('fillInput keeps literals, types whole placeholders and leaves out what has no value', () => {
+    assert.deepEqual(fillInput({ a: '{{width}}', b: 'w={{width}}', c: '{{source}}', d: 'x {{source}}', e: [1], f: true }, { width: 512 }), { a: 512, b: 'w=512', e: [1], f: true });
+  });
+});
