@@ -5,10 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { GenerationRequest } from '../../src/contract/index.js';
 import { comfyUiEngineType, promptIdFor } from '../../src/engines/comfyui/index.js';
-import { workflowProblem } from '../../src/engines/comfyui/workflow.js';
+import { fillWorkflow, workflowProblem } from '../../src/engines/comfyui/workflow.js';
 import type { ImageInput } from '../../src/engines/index.js';
 import type { RemoteEngineFactory, ResolvedEngineEntry } from '../../src/engines/remote/remote-engine.js';
-import { fakeComfyUi, IMAGE_TO_IMAGE, TEXT_TO_IMAGE, TEXT_TO_VIDEO, type FakeComfyUi } from '../helpers/fake-comfyui.js';
+import { fakeComfyUi, type FakeComfyUi } from '../helpers/fake-comfyui.js';
 import { solidImage } from '../helpers/images.js';
 import { job, remoteContext, resolvedEntry, runRemote, type Run } from '../helpers/remote-run.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -42,12 +42,20 @@ const succeeded = (result: Run) => {
 
 describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
   let fake: FakeComfyUi;
+  // The shipped example workflows, as a user would point an entry at them.
   const dir = tempDir();
+  const examples = path.resolve('examples/comfyui');
+  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(examples, name), 'utf8'));
+  const TEXT_TO_IMAGE = read('sdxl-text-to-image.json');
   const write = (name: string, workflow: unknown) => {
     fs.writeFileSync(path.join(dir, name), JSON.stringify(workflow));
     return name;
   };
-  const workflows = { image: write('t2i.json', TEXT_TO_IMAGE), image_edit: write('i2i.json', IMAGE_TO_IMAGE), video: write('t2v.json', TEXT_TO_VIDEO) };
+  const workflows = {
+    image: path.join(examples, 'sdxl-text-to-image.json'),
+    image_edit: path.join(examples, 'sdxl-image-to-image.json'),
+    video: path.join(examples, 'wan-text-to-video.json'),
+  };
   const settings = (over: Record<string, unknown> = {}) =>
     resolvedEntry('comfy', { base_url: fake.url, workflows, negative_prompt: 'blurry', poll_interval_ms: 100, request_timeout_ms: 2_000, rate_limit_give_up_ms: 3_000, ...over });
   const run = (entry: ResolvedEngineEntry<unknown>, req: GenerationRequest, inputs: ImageInput[] = [], key?: string) => {
@@ -100,7 +108,7 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     assert.equal(prompt['10'].inputs.image, `atelier/${prompt_id}-source.jpg`);
     assert.ok(fake.uploads.get(`atelier/${prompt_id}-source.jpg`)?.equals(source.bytes));
     assert.equal(prompt['3'].inputs.denoise, 0.45);
-    assert.equal(prompt['6'].inputs.text, 'photo, A lighthouse at dusk');
+    assert.equal(prompt['6'].inputs.text, 'A lighthouse at dusk');
   });
 
   test('a video workflow returns an MP4 with its facts probed', async () => {
@@ -112,7 +120,7 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     const probe = await probeVideo(out.bytes);
     assert.deepEqual([probe.width, probe.height], [320, 176]);
     const [{ prompt }] = fake.prompts;
-    assert.deepEqual([prompt['5'].inputs.width, prompt['5'].inputs.height, prompt['5'].inputs.length, prompt['9'].inputs.frame_rate], [960, 544, 120, 24]);
+    assert.deepEqual([prompt['40'].inputs.width, prompt['40'].inputs.height, prompt['40'].inputs.length, prompt['49'].inputs.fps], [960, 544, 120, 24]);
   });
 
   test('a WebSocket that drops mid-run is reopened and the job still completes', async () => {
@@ -220,12 +228,14 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     write('ui.json', { nodes: [], links: [] });
     assert.throws(() => factory.create(settings({ workflows: { image: 'ui.json' } }) as never, { logger: undefined as never, configDir: dir }), /engines\.comfy\.workflows\.image: ui\.json is in the UI format/);
     assert.throws(() => factory.create(settings({ workflows: { image: 'nope.json' } }) as never, { logger: undefined as never, configDir: dir }), /nope\.json could not be read/);
-    const engine = factory.create(settings({ workflows: { image: 't2i.json' } }) as never, { logger: undefined as never, configDir: dir });
+    const engine = factory.create(settings({ workflows: { image: write('t2i.json', TEXT_TO_IMAGE) } }) as never, { logger: undefined as never, configDir: dir });
     assert.deepEqual(engine.serves, ['image']);
   });
 
   test('workflow files are checked: UI format and unknown placeholders are named', () => {
     assert.equal(workflowProblem(TEXT_TO_IMAGE), null);
+    const filled = fillWorkflow({ '1': { class_type: 'X', inputs: { t: 'photo, {{prompt}}', w: '{{width}}', n: 3 } } }, { prompt: 'a cat', width: 512 });
+    assert.deepEqual(filled['1'].inputs, { t: 'photo, a cat', w: 512, n: 3 });
     assert.match(workflowProblem({ nodes: [], links: [] })!, /UI format/);
     assert.match(workflowProblem({ '1': { class_type: 'X', inputs: { a: '{{colour}}' } } })!, /unknown placeholder \{\{colour\}\}/);
     assert.match(workflowProblem([])!, /not a JSON object/);

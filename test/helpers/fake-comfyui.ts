@@ -287,37 +287,3 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
     });
   return fake;
 }
-
-/** A minimal text-to-image workflow in API format, with placeholders. */
-export const TEXT_TO_IMAGE: Prompt = {
-  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
-  '5': { class_type: 'EmptyLatentImage', inputs: { width: '{{width}}', height: '{{height}}', batch_size: 1 } },
-  '6': { class_type: 'CLIPTextEncode', inputs: { text: '{{prompt}}', clip: ['4', 1] } },
-  '7': { class_type: 'CLIPTextEncode', inputs: { text: '{{negative_prompt}}', clip: ['4', 1] } },
-  '3': { class_type: 'KSampler', inputs: { seed: '{{seed}}', steps: 8, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
-  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-  '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'atelier', images: ['8', 0] } },
-};
-
-/** Image to image: the source is loaded, encoded and partly denoised. */
-export const IMAGE_TO_IMAGE: Prompt = {
-  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
-  '10': { class_type: 'LoadImage', inputs: { image: '{{source}}' } },
-  '11': { class_type: 'VAEEncode', inputs: { pixels: ['10', 0], vae: ['4', 2] } },
-  '6': { class_type: 'CLIPTextEncode', inputs: { text: 'photo, {{prompt}}', clip: ['4', 1] } },
-  '7': { class_type: 'CLIPTextEncode', inputs: { text: '{{negative_prompt}}', clip: ['4', 1] } },
-  '3': { class_type: 'KSampler', inputs: { seed: '{{seed}}', steps: 6, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: '{{strength}}', model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['11', 0] } },
-  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-  '12': { class_type: 'PreviewImage', inputs: { images: ['8', 0] } },
-  '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'edit', images: ['8', 0] } },
-};
-
-/** Text to video, saved by VideoHelperSuite's combine node. */
-export const TEXT_TO_VIDEO: Prompt = {
-  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'wan2.1.safetensors' } },
-  '5': { class_type: 'EmptyHunyuanLatentVideo', inputs: { width: '{{width}}', height: '{{height}}', length: '{{frames}}', batch_size: 1 } },
-  '6': { class_type: 'CLIPTextEncode', inputs: { text: '{{prompt}}', clip: ['4', 1] } },
-  '3': { class_type: 'KSampler', inputs: { seed: '{{seed}}', steps: 4, cfg: 6, sampler_name: 'uni_pc', scheduler: 'simple', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['6', 0], latent_image: ['5', 0] } },
-  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-  '9': { class_type: 'VHS_VideoCombine', inputs: { images: ['8', 0], frame_rate: '{{fps}}', format: 'video/h264-mp4', filename_prefix: 'video' } },
-};
