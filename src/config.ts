@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
 import { faultName, readFault } from './faults/fault.js';
 import { DEFAULT_LAYERING_MODEL, SEGMENTATION_MODELS, type SegmentationModel } from './media/segment-model.js';
+import { loadRoutingFile, RoutingError, type RoutingSpec } from './engines/routing/load-routing.js';
 
 export interface Config {
   host: string;
@@ -60,6 +61,8 @@ export interface Config {
   chaosSeed: number;
   /** Raw API key → fault, the fixed scenario of that key. */
   keyFaults: Readonly<Record<string, string>>;
+  /** The routing file (`--config`), resolved; null = none: preview and layering serve the spec's models. */
+  routing: RoutingSpec | null;
 }
 
 export interface VideoLimits {
@@ -125,6 +128,7 @@ const ENV = {
   chaos: 'ATELIER_CHAOS',
   chaosSeed: 'ATELIER_CHAOS_SEED',
   keyFaults: 'ATELIER_KEY_FAULTS',
+  config: 'ATELIER_CONFIG',
 } as const;
 
 export class ConfigError extends Error {}
@@ -231,7 +235,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
+    routing: routingFile(get('config'), env),
   });
+}
+
+/** --config / ATELIER_CONFIG: read and validated now, so a bad file stops the start with its path and problem. */
+function routingFile(file: string | undefined, env: NodeJS.ProcessEnv): RoutingSpec | null {
+  if (file === undefined) return null;
+  try {
+    return loadRoutingFile(path.resolve(file), env);
+  } catch (err) {
+    if (err instanceof RoutingError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {

@@ -11,6 +11,8 @@ import { fileRoutes } from './api/routes/files.js';
 import { generationRoutes } from './api/routes/generations.js';
 import { operationRoutes } from './api/routes/operations.js';
 import { usageRoutes } from './api/routes/usage.js';
+import { modelRoutes } from './api/routes/models.js';
+import { Routing } from './engines/index.js';
 import { systemClock, VirtualClock, type Clock } from './clock.js';
 import { configuredKeyFaults } from './emulator/key-faults.js';
 import { Emulator } from './emulator/emulator.js';
@@ -71,8 +73,18 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
       ca: config.fetchCaFile ? fs.readFileSync(config.fetchCaFile, 'utf8') : undefined,
     });
     releasers.push(() => fetcher.close());
+    const routing = new Routing(config.routing, config.mode, {
+      logger,
+      configDir: config.routing?.dir ?? process.cwd(),
+      now: () => clock.now(),
+      onCall: (call) => events.emit('engine:call', call),
+      onBreaker: (engine, state) => events.emit('engine:breaker', { engine, state }),
+    });
+    releasers.push(() => routing.close());
+    if (config.mode === 'gateway' && !config.routing) logger.warn('gateway mode without a routing file (--config): every model answers Unknown model');
     let ready = false;
     const deps: ApiDeps = {
+      routing,
       config,
       store,
       blobs,
@@ -111,7 +123,9 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     fileRoutes(app, deps, fileDeps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
-    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video }, config.workers);
+    modelRoutes(app, deps);
+    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, routing }, config.workers);
+    metrics.observeEngines(events, () => workers.inFlight());
     workers.start();
     releasers.push(() => workers.stop(config.drainMs));
     releasers.push(() => app.close());

@@ -23,6 +23,7 @@ export function serveCommand(program: Command): void {
     .option('--clock <clock>', 'system (default) or virtual, moved by `atelier clock advance` (ATELIER_CLOCK)')
     .option('--chaos <rate>', 'share of submissions given a random fault, 0..1 (ATELIER_CHAOS)')
     .option('--chaos-seed <n>', 'seed of the chaos faults, default 1 (ATELIER_CHAOS_SEED)')
+    .option('--config <file>', 'routing file: engines and the models they serve, see docs/engines.md (ATELIER_CONFIG)')
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);

@@ -1,4 +1,4 @@
 export { submitGeneration, type SubmitDeps } from './submit.js';
-export { generationView } from './view.js';
+export { adminGenerationView, generationView } from './view.js';
 export type { StoredInput, StoredOutput, StoredRequest } from './records.js';
 export { parseOutputs } from './records.js';

@@ -14,6 +14,7 @@ import { ingestRefs, refSlots, resolveChainedRefs } from './inputs.js';
 import { describeRef, describeVideo, type StoredRequest } from './records.js';
 import { measureVideoSource } from './video-source.js';
 import type { VideoToolkit } from '../media/video/index.js';
+import type { Routing } from '../engines/index.js';
 
 /** Concurrency slots older than this are not counted (spec §9: pruned after 1 hour). */
 const SLOT_TTL_MS = 60 * 60 * 1000;
@@ -27,6 +28,8 @@ export interface SubmitDeps {
   events: Events;
   config: Pick<Config, 'rpm' | 'maxConcurrent' | 'maxAttempts' | 'limits'>;
   video?: VideoToolkit;
+  /** Which models exist here, their prices and engines; absent = the spec's models on local engines. */
+  routing?: Routing;
 }
 
 export interface Submitted {
@@ -70,12 +73,14 @@ export async function submitGeneration(
   emulate?: SubmitEmulation,
 ): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
-  const request = normalizeGeneration(body);
+  const routing = deps.routing;
+  const request = normalizeGeneration(body, routing && ((model) => routing.typesOf(model)));
+  const priced = (seconds?: number) => (routing ? routing.price(request, seconds) : priceOf(request, seconds));
   const slots = refSlots(request);
   const now = clock.now();
   const chained = await resolveChainedRefs(store, principal.clientId, slots, now);
 
-  let price = priceOf(request);
+  let price = priced();
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const rpmLimit = principal.rpmLimit ?? config.rpm;
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
@@ -107,7 +112,7 @@ export async function submitGeneration(
         await deps.blobs.deletePrefix(`inputs/${id}`);
         throw err;
       });
-      price = priceOf(request, seconds);
+      price = priced(seconds);
     }
     const emulation = emulate?.plan(request);
     const stored: StoredRequest = {
@@ -150,6 +155,7 @@ export async function submitGeneration(
           locked_until: null,
           last_error: null,
           created_at: now,
+          lane: routing?.lane(request.model, request.type) ?? null,
         });
       });
     } catch (err) {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { FAILURE_REASONS, type FailureCode } from '../contract/index.js';
-import { engineFor, type EngineInput } from '../engines/index.js';
+import { LOCAL_ENGINES, type Engine, type EngineContext, type EngineInput, type EngineResult, type Routing } from '../engines/index.js';
 import type { Events } from '../events.js';
 import type { StoredOutput, StoredRequest } from '../generations/index.js';
 import { probeImage } from '../media/image.js';
@@ -27,6 +27,8 @@ export interface JobDeps {
   moderation: Moderation;
   /** ffmpeg, for video jobs. */
   video?: VideoToolkit;
+  /** Which engine serves a model; absent = preview and layering. */
+  routing?: Routing;
 }
 
 export type Outcome =
@@ -35,19 +37,39 @@ export type Outcome =
 
 const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outcome => ({ kind: 'failed', code, reason });
 
+/** Runs the engines of a job on checked inputs; the local default runs the chain's first engine. */
+export type EngineRun = (inputs: EngineInput[], ctx: EngineContext) => Promise<EngineResult>;
+
 /** Reads and checks the inputs, runs the engine and stores its files. Never touches the job row. */
-export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal): Promise<Outcome> {
+export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, run?: EngineRun): Promise<Outcome> {
   if (deps.moderation.flagsPrompt(generationId, request.prompt)) return failed('content_moderated');
   // Video jobs get a scratch directory for ffmpeg's files; it goes when the job does.
   const workDir = request.video ? await fs.mkdtemp(path.join(os.tmpdir(), 'atelier-job-')) : undefined;
   try {
-    return await produceIn(deps, generationId, request, signal, workDir);
+    return await produceIn(deps, generationId, request, signal, workDir, run ?? localRun(deps, request));
   } finally {
     if (workDir) await fs.rm(workDir, { recursive: true, force: true });
   }
 }
 
-async function produceIn(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, workDir: string | undefined): Promise<Outcome> {
+function localRun(deps: JobDeps, request: StoredRequest): EngineRun {
+  const link = deps.routing?.chain(request.model, request.type)[0];
+  if (link?.kind === 'remote') {
+    // Queued for local work before the routing file sent this model to a remote engine.
+    return async () => ({ ok: false, failureCode: 'generation_failed', failureReason: 'Generation failed' });
+  }
+  const engine: Engine = link?.engine ?? LOCAL_ENGINES[request.type === 'layering' ? 'layering' : 'preview'];
+  return (inputs, ctx) => engine(request, inputs, ctx);
+}
+
+async function produceIn(
+  deps: JobDeps,
+  generationId: string,
+  request: StoredRequest,
+  signal: AbortSignal,
+  workDir: string | undefined,
+  run: EngineRun,
+): Promise<Outcome> {
   const { moderation } = deps;
   const inputs: EngineInput[] = [];
   for (const input of request.inputs) {
@@ -67,8 +89,7 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
   }
 
-  const engine = engineFor(request.model, request.type);
-  const result = await engine(request, inputs, {
+  const result = await run(inputs, {
     signal,
     progress: (fraction) => deps.events.emit('engine:progress', { generationId, fraction }),
     video: deps.video,

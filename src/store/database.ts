@@ -10,6 +10,7 @@ import * as files from './migrations/004-files.js';
 import * as keyFaults from './migrations/005-key-faults.js';
 import * as userIndexPartial from './migrations/006-user-index-partial.js';
 import * as dropClientCreated from './migrations/007-drop-client-created.js';
+import * as engineRuns from './migrations/011-engine-runs.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-key-faults': keyFaults,
   '006-user-index-partial': userIndexPartial,
   '007-drop-client-created': dropClientCreated,
+  '011-engine-runs': engineRuns,
 };
 
 export interface StoreOptions {

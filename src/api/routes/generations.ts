@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { apiError, ErrorBody, Generation, GenerationCreate, generationSchemaError } from '../../contract/index.js';
+import { apiError, ErrorBody, Generation, GenerationCreate, generationSchemaError, generationSchemasFor } from '../../contract/index.js';
 import { FAULT_HEADER } from '../../emulator/emulator.js';
 import { generationView, submitGeneration } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
@@ -10,12 +10,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const onRequest = authenticate(deps);
+  const served = generationSchemasFor(deps.routing.models().map((model) => model.id));
 
   app.post<{ Body: GenerationCreate }>(
     '/v1/generations',
     {
       onRequest,
-      schema: { body: GenerationCreate, response: { 201: Generation, default: ErrorBody } },
+      schema: { body: served.GenerationCreate, response: { 201: Generation, default: ErrorBody } },
       config: { schemaError: generationSchemaError },
     },
     async (request, reply) => {

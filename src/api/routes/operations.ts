@@ -14,7 +14,7 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
-  const document = JSON.stringify(openApiDocument());
+  const document = JSON.stringify(openApiDocument({ models: deps.routing.models().map((model) => model.id) }));
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(document));
   for (const url of ['/healthz', '/metrics', '/openapi.json']) refuseOtherMethods(app, url, ['GET']);
 }
