@@ -66,7 +66,7 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
   };
 
   before(async () => {
-    fake = await fakeComfyUi({ video: await testClip(320, 176, 1) });
+    fake = await fakeComfyUi({ video: await testClip(320, 176, 5) });
   });
   after(async () => {
     await fake.close();
@@ -154,7 +154,7 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     fake.plan = () => ({ truncateOutputs: true });
     const truncated = failure(await run(settings(), request()).result);
     assert.equal(truncated.failureCode, 'generation_failed');
-    assert.match(truncated.failureReason, /broken file/);
+    assert.match(truncated.failureReason, /damaged image/);
 
     reset();
     fake.plan = () => ({ noOutputs: true });

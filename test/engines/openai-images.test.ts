@@ -187,8 +187,8 @@ describe('openai-images engine against a fake OpenAI images API', () => {
 
   const broken = [
     ['malformed JSON', { kind: 'malformed' }, 'generation_failed', /malformed JSON/],
-    ['truncated base64 image', { kind: 'truncated-b64' }, 'generation_failed', /broken file/],
-    ['bytes that are no image', { kind: 'not-an-image' }, 'generation_failed', /broken file/],
+    ['truncated base64 image', { kind: 'truncated-b64' }, 'generation_failed', /damaged image/],
+    ['bytes that are no image', { kind: 'not-an-image' }, 'generation_failed', /damaged image/],
     ['an answer without data', { kind: 'no-data' }, 'output_not_found', /Output artifacts not found/],
     ['an output URL that drops mid-file', { kind: 'url-truncated' }, 'output_not_found', /Output artifacts not found/],
   ] as const;

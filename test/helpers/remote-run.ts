@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { request as undiciRequest } from 'undici';
 import type { GenerationRequest } from '../../src/contract/index.js';
 import type { EngineInput } from '../../src/engines/index.js';
-import { probeImage } from '../../src/media/image.js';
+import { rehomeOutputs } from '../../src/engines/remote/rehome.js';
+import { toolkit } from './video.js';
 import type { EngineFailure, RemoteContext, RemoteEngine, RemoteEngineFactory, RemoteJob, ResolvedEngineEntry, UpstreamHandle } from '../../src/engines/remote/remote-engine.js';
 import { abortableSleep, createUpstreamHttp } from '../../src/engines/remote/upstream-http.js';
 
@@ -57,10 +57,7 @@ export type Run =
   | { ok: true; handle?: UpstreamHandle; files: { type: string; bytes: Buffer; mediaType?: string }[] }
   | { ok: false; handle?: UpstreamHandle; failure: EngineFailure };
 
-/**
- * submit, then wait on the handle, then fetch and check each output roughly as the
- * machinery's re-homing does (headers only to the engine's own origin; images must decode).
- */
+/** submit, then wait on the handle, then fetch and check the outputs with the machinery's re-homing. */
 export async function runRemote(factory: RemoteEngineFactory<never>, entry: ResolvedEngineEntry<unknown>, remoteJob: RemoteJob, ctx: RemoteContext, configDir = '.'): Promise<Run> {
   const engine: RemoteEngine = factory.create(entry as never, { logger: ctx.logger, configDir });
   const submitted = await engine.submit(remoteJob, ctx);
@@ -68,25 +65,15 @@ export async function runRemote(factory: RemoteEngineFactory<never>, entry: Reso
   const handle = submitted.kind === 'submitted' ? submitted.handle : undefined;
   const waited = submitted.kind === 'done' ? submitted : await engine.wait(handle!, remoteJob, ctx);
   if (waited.kind === 'failed') return { ok: false, handle, failure: waited.failure };
-  const files = [];
-  for (const output of waited.outputs) {
-    let bytes = output.bytes;
-    if (!bytes) {
-      const own = new URL(output.url!).origin === new URL(entry.base_url!).origin;
-      try {
-        const res = await undiciRequest(output.url!, { headers: { ...(own ? entry.headers : {}), ...output.headers } });
-        bytes = Buffer.from(await res.body.arrayBuffer());
-        if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-      } catch (err) {
-        return { ok: false, handle, failure: { failureCode: 'output_not_found', failureReason: 'Output artifacts not found', retryable: false, detail: String(err) } };
-      }
-    }
-    if (output.type === 'image') {
-      const probe = await probeImage(bytes, { maxPixels: 1e8, maxSide: 16_384 });
-      if (!probe.ok) return { ok: false, handle, failure: { failureCode: 'generation_failed', failureReason: 'The generation backend returned a broken file', retryable: false, detail: probe.reason } };
-    }
-    files.push({ type: output.type, bytes, mediaType: output.mediaType });
-  }
+  const rehomed = await rehomeOutputs(waited.outputs, remoteJob.request, remoteJob.inputs, {
+    http: ctx.http,
+    limits: { maxPixels: 100_000_000, maxSide: 16_384 },
+    maxBytes: 500 * 1024 * 1024,
+    video: toolkit,
+    signal: ctx.signal,
+  });
+  if (!rehomed.ok) return { ok: false, handle, failure: rehomed.failure };
+  const files = rehomed.outputs.map((o) => ({ type: o.type, bytes: o.bytes, mediaType: o.mediaType }));
   await ctx.http.close();
   return { ok: true, handle, files };
 }
