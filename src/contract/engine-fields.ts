@@ -1,4 +1,4 @@
-import { Type, type TProperties } from '@sinclair/typebox';
+import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
 import { ASPECT_RATIOS } from './schemas.js';
 
 /**
@@ -12,9 +12,11 @@ export const LUMA_FIELDS = {
   ),
 } satisfies TProperties;
 
-const SizeMap = Type.Record(Type.Unsafe<(typeof ASPECT_RATIOS)[number]>({ type: 'string', enum: [...ASPECT_RATIOS] }), Type.String({ pattern: '^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$' }), {
-  description: 'WIDTHxHEIGHT per aspect ratio, overriding the computed size',
-});
+/** A map keyed by some of a fixed set of names, each optional, no other key allowed. */
+const partialMap = <K extends string, V extends TSchema>(keys: readonly K[], value: V, description: string) =>
+  Type.Partial(Type.Record(Type.Union(keys.map((k) => Type.Literal(k))), value), { additionalProperties: false, description });
+
+const SizeMap = partialMap(ASPECT_RATIOS, Type.String({ pattern: '^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$' }), 'WIDTHxHEIGHT per aspect ratio, overriding the computed size');
 
 export const OPENAI_IMAGES_FIELDS = {
   model: Type.String({ minLength: 1, description: "The backend's model name: gpt-image-1, dall-e-3, a LocalAI or vLLM model …" }),
@@ -27,10 +29,6 @@ export const OPENAI_IMAGES_FIELDS = {
   extra_body: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Extra fields sent in every request body (quality, style …)' })),
 } satisfies TProperties;
 
-const WorkflowTypes = Type.Unsafe<'image' | 'image_edit' | 'video' | 'video_edit' | 'video_reframe'>({
-  type: 'string',
-  enum: ['image', 'image_edit', 'video', 'video_edit', 'video_reframe'],
-});
 
 /** What fills the `{{placeholders}}` of a ComfyUI workflow or a Cog input mapping. */
 const TEMPLATE_FIELDS = {
@@ -42,9 +40,11 @@ const TEMPLATE_FIELDS = {
 } satisfies TProperties;
 
 export const COMFYUI_FIELDS = {
-  workflows: Type.Record(WorkflowTypes, Type.String({ minLength: 1 }), {
-    description: 'Per generation type, a workflow file in API format with {{placeholders}}; relative to the config file',
-  }),
+  workflows: partialMap(
+    ['image', 'image_edit', 'video', 'video_edit', 'video_reframe'] as const,
+    Type.String({ minLength: 1 }),
+    'Per generation type, a workflow file in API format with {{placeholders}}; relative to the config file',
+  ),
   ...TEMPLATE_FIELDS,
 } satisfies TProperties;
 
