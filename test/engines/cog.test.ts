@@ -9,33 +9,15 @@ import type { ImageInput } from '../../src/engines/index.js';
 import type { RemoteEngineFactory, ResolvedEngineEntry } from '../../src/engines/remote/remote-engine.js';
 import { fakeCog, type FakeCog } from '../helpers/fake-cog.js';
 import { solidImage } from '../helpers/images.js';
-import { job, remoteContext, resolvedEntry, runRemote, type Run } from '../helpers/remote-run.js';
+import { failureOf, filesOf, imageRequest, job, remoteContext, resolvedEntry, runRemote } from '../helpers/remote-run.js';
 
-const request = (over: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  prompt: 'A lighthouse at dusk',
-  model: 'uni-1',
-  type: 'image',
-  aspect_ratio: '16:9',
-  style: 'auto',
-  output_format: null,
-  web_search: false,
-  user_id: null,
-  source: null,
-  image_ref: [],
-  ...over,
-});
+const request = imageRequest;
 
 const factory = cogEngineType as RemoteEngineFactory<never>;
 const MAPPING = { prompt: '{{prompt}}', aspect_ratio: '{{aspect_ratio}}', image: '{{source}}', seed: '{{seed}}', num_outputs: 1, prompt_strength: '{{strength}}', caption: 'photo of {{prompt}}' };
 
-const failure = (result: Run) => {
-  assert.equal(result.ok, false, 'expected a failure');
-  return (result as Extract<Run, { ok: false }>).failure;
-};
-const succeeded = (result: Run) => {
-  assert.ok(result.ok, JSON.stringify(result));
-  return result.files;
-};
+const failure = failureOf;
+const succeeded = filesOf;
 
 describe('cog engine against a fake Cog container', () => {
   let fake: FakeCog;

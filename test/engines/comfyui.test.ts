@@ -10,35 +10,17 @@ import type { ImageInput } from '../../src/engines/index.js';
 import type { RemoteEngineFactory, ResolvedEngineEntry } from '../../src/engines/remote/remote-engine.js';
 import { fakeComfyUi, type FakeComfyUi } from '../helpers/fake-comfyui.js';
 import { solidImage } from '../helpers/images.js';
-import { job, remoteContext, resolvedEntry, runRemote, type Run } from '../helpers/remote-run.js';
+import { failureOf, filesOf, imageRequest, job, remoteContext, resolvedEntry, runRemote } from '../helpers/remote-run.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { probeVideo, testClip } from '../helpers/video.js';
 
-const request = (over: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  prompt: 'A lighthouse at dusk',
-  model: 'uni-1',
-  type: 'image',
-  aspect_ratio: '1:1',
-  style: 'auto',
-  output_format: null,
-  web_search: false,
-  user_id: null,
-  source: null,
-  image_ref: [],
-  ...over,
-});
+const request = imageRequest;
 
 const factory = comfyUiEngineType as RemoteEngineFactory<never>;
 
-const failure = (result: Run) => {
-  assert.equal(result.ok, false, 'expected a failure');
-  return (result as Extract<Run, { ok: false }>).failure;
-};
+const failure = failureOf;
 
-const succeeded = (result: Run) => {
-  assert.ok(result.ok, JSON.stringify(result));
-  return result.files;
-};
+const succeeded = filesOf;
 
 describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
   let fake: FakeComfyUi;

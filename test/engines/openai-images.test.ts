@@ -8,21 +8,9 @@ import { sizeFor } from '../../src/engines/openai-images/sizes.js';
 import type { RemoteEngineFactory, ResolvedEngineEntry } from '../../src/engines/remote/remote-engine.js';
 import { fakeOpenAiImages, type FakeOpenAiImages } from '../helpers/fake-openai-images.js';
 import { solidImage } from '../helpers/images.js';
-import { job, remoteContext, resolvedEntry, runRemote, type Run } from '../helpers/remote-run.js';
+import { failureOf, imageRequest, job, remoteContext, resolvedEntry, runRemote, type Run } from '../helpers/remote-run.js';
 
-const request = (over: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  prompt: 'A lighthouse at dusk',
-  model: 'uni-1',
-  type: 'image',
-  aspect_ratio: '16:9',
-  style: 'auto',
-  output_format: null,
-  web_search: false,
-  user_id: null,
-  source: null,
-  image_ref: [],
-  ...over,
-});
+const request = imageRequest;
 
 async function input(role: ImageInput['role'], width: number, height: number, index = 0): Promise<ImageInput> {
   return { role, index, bytes: await solidImage(width, height, 'png'), width, height, format: 'png' };
@@ -35,10 +23,7 @@ async function run(entry: ResolvedEngineEntry<unknown>, req: GenerationRequest, 
   return runRemote(factory, entry, job(req, inputs), ctx);
 }
 
-const failure = (result: Run) => {
-  assert.equal(result.ok, false, 'expected a failure');
-  return (result as Extract<Run, { ok: false }>).failure;
-};
+const failure = failureOf;
 
 async function outputOf(result: Run) {
   assert.ok(result.ok, JSON.stringify(result));

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import sharp from 'sharp';
+import { listenLoopback } from './loopback.js';
 
 /** An input the fake model declares, as a Cog model's `Input(...)` would. */
 export interface CogInputSpec {
@@ -53,7 +53,6 @@ type Running = { id: string; input: Record<string, unknown>; status: string; out
 export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; slots?: number }): Promise<FakeCog> {
   const running = new Map<string, Running>();
   const uploads = new Map<string, Buffer>();
-  const connections = new Set<Socket>();
   const fake: FakeCog = { url: '', created: [], requests: [], cancelled: [], plan: () => ({}), close: async () => undefined };
   const slots = options.slots ?? 1;
 
@@ -171,17 +170,8 @@ export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; s
     await p.done;
     json(200, { id, status: p.status, output: p.output ?? null, logs: p.logs, metrics: { predict_time: 0.02 }, ...(p.error && { error: p.error }) });
   });
-  server.on('connection', (socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise((resolve) => {
-      for (const p of running.values()) p.cancel();
-      for (const socket of connections) socket.destroy();
-      server.close(() => resolve());
-    });
+  const listening = await listenLoopback(server, () => running.forEach((p) => p.cancel()));
+  fake.url = listening.url;
+  fake.close = listening.close;
   return fake;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import sharp from 'sharp';
+import { listenLoopback } from './loopback.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 type Node = { class_type: string; inputs: Record<string, unknown> };
@@ -60,7 +60,6 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
   let running: (typeof queue)[number] | null = null;
   let number = 0;
   let interrupted: string | null = null;
-  const connections = new Set<Socket>();
   const clients = new Map<string, WebSocket>();
   let idleWaiters: (() => void)[] = [];
 
@@ -272,18 +271,11 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
       ws.send(JSON.stringify({ type: 'status', data: { status: queueInfo(), sid } }));
     });
   });
-  server.on('connection', (socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
+  const listening = await listenLoopback(server, () => {
+    for (const ws of clients.values()) ws.terminate();
+    wss.close();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise((resolve) => {
-      for (const ws of clients.values()) ws.terminate();
-      for (const socket of connections) socket.destroy();
-      wss.close();
-      server.close(() => resolve());
-    });
+  fake.url = listening.url;
+  fake.close = listening.close;
   return fake;
 }

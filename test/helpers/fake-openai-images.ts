@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import { listenLoopback } from './loopback.js';
 
 /** One call the fake took, parsed: JSON fields or multipart fields plus the files' bytes. */
 export interface ImagesCall {
@@ -51,7 +51,6 @@ const error = (status: number, message: string, code: string | null = null, type
  */
 export async function fakeOpenAiImages(options: { apiKey?: string; azureApiVersion?: string } = {}): Promise<FakeOpenAiImages> {
   const files = new Map<string, Buffer>();
-  const sockets = new Set<import('node:net').Socket>();
   const fake: FakeOpenAiImages = { url: '', calls: [], plan: () => ({ kind: 'ok' }), close: async () => undefined };
 
   const server = http.createServer(async (req, res) => {
@@ -130,17 +129,9 @@ export async function fakeOpenAiImages(options: { apiKey?: string; azureApiVersi
     }
     return send(res, { kind: 'status', status: 200, body: { created: 1, data: [{ b64_json: image.toString('base64') }], ...(family === 'gpt-image' && { output_format: format }) } });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    });
+  const listening = await listenLoopback(server);
+  fake.url = listening.url;
+  fake.close = listening.close;
   return fake;
 }
 

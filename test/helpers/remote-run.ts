@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { GenerationRequest } from '../../src/contract/index.js';
@@ -46,6 +47,21 @@ export function remoteContext(entry: ResolvedEngineEntry<unknown>, signal = new 
   };
 }
 
+/** A text-to-image request with every default applied, as the machinery hands it over. */
+export const imageRequest = (over: Partial<GenerationRequest> = {}): GenerationRequest => ({
+  prompt: 'A lighthouse at dusk',
+  model: 'uni-1',
+  type: 'image',
+  aspect_ratio: '16:9',
+  style: 'auto',
+  output_format: null,
+  web_search: false,
+  user_id: null,
+  source: null,
+  image_ref: [],
+  ...over,
+});
+
 export const job = (request: GenerationRequest, inputs: EngineInput[] = [], generationId: string = randomUUID()): RemoteJob => ({
   generationId,
   request: { ...request, inputs: [] },
@@ -76,4 +92,16 @@ export async function runRemote(factory: RemoteEngineFactory<never>, entry: Reso
   const files = rehomed.outputs.map((o) => ({ type: o.type, bytes: o.bytes, mediaType: o.mediaType }));
   await ctx.http.close();
   return { ok: true, handle, files };
+}
+
+/** The run's failure; fails the test when the run succeeded. */
+export function failureOf(run: Run): EngineFailure {
+  assert.equal(run.ok, false, `expected a failure: ${JSON.stringify(run).slice(0, 300)}`);
+  return (run as Extract<Run, { ok: false }>).failure;
+}
+
+/** The run's checked files; fails the test when the run failed. */
+export function filesOf(run: Run): Extract<Run, { ok: true }>['files'] {
+  assert.ok(run.ok, JSON.stringify(run));
+  return run.files;
 }

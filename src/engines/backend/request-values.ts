@@ -28,6 +28,17 @@ export interface ValueSettings {
   fps: number;
 }
 
+/** The settings from an entry's template fields (comfyui, cog), defaults applied. */
+export function valueSettings(entry: { negative_prompt?: string; megapixels?: number; sizes?: Partial<Record<AspectRatio, string>>; edit_strength?: number; fps?: number }): ValueSettings {
+  return {
+    negativePrompt: entry.negative_prompt ?? '',
+    megapixels: entry.megapixels ?? 1,
+    sizes: entry.sizes ?? {},
+    editStrength: entry.edit_strength ?? 0.6,
+    fps: entry.fps ?? 24,
+  };
+}
+
 /** video_edit's strength names as denoise amounts. */
 const EDIT_DENOISE: Record<EditStrength, number> = {
   adhere_1: 0.2, adhere_2: 0.3, adhere_3: 0.4, flex_1: 0.5, flex_2: 0.6, flex_3: 0.7, reimagine_1: 0.8, reimagine_2: 0.9, reimagine_3: 1,

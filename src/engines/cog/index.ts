@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { COG_FIELDS } from '../../contract/engine-fields.js';
 import { asFailure, BackendError } from '../backend/backend-error.js';
-import { placeholderOf, requestValues, type ValueSettings } from '../backend/request-values.js';
+import { placeholderOf, requestValues, valueSettings } from '../backend/request-values.js';
 import { isVideoInput, type EngineInput } from '../engine.js';
 import type { RemoteContext, RemoteEngine, RemoteEngineFactory, RemoteJob, SubmitResult } from '../remote/remote-engine.js';
 import { cancelPrediction, LABEL, predictionOutcome, putPrediction, type Prediction } from './client.js';
@@ -53,13 +53,7 @@ export const cogEngineType: RemoteEngineFactory<CogFields> = {
   create(entry): RemoteEngine {
     const unknown = unknownPlaceholders(entry.input);
     if (unknown.length > 0) throw new Error(`engines.${entry.name}.input: unknown placeholder ${unknown.map((u) => `{{${u}}}`).join(', ')}`);
-    const values: ValueSettings = {
-      negativePrompt: entry.negative_prompt ?? '',
-      megapixels: entry.megapixels ?? 1,
-      sizes: entry.sizes ?? {},
-      editStrength: entry.edit_strength ?? 0.6,
-      fps: entry.fps ?? 24,
-    };
+    const values = valueSettings(entry);
 
     async function submit(job: RemoteJob, ctx: RemoteContext): Promise<SubmitResult> {
       const id = predictionIdFor(job.idempotencyKey);

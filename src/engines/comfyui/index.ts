@@ -9,7 +9,7 @@ import { isVideoInput } from '../engine.js';
 import type { RemoteContext, RemoteEngine, RemoteEngineFactory, RemoteJob, RemoteOutput, UpstreamHandle, WaitResult } from '../remote/remote-engine.js';
 import { cancelPrompt, outputFiles, queuePlace, queuePrompt, readHistory, uploadInput, viewUrl, type ComfyFile, type HistoryEntry } from './client.js';
 import { ProgressSocket } from './progress-socket.js';
-import { placeholderOf, requestValues, type ValueSettings } from '../backend/request-values.js';
+import { placeholderOf, requestValues, valueSettings } from '../backend/request-values.js';
 import { fillWorkflow, MissingValue, placeholdersIn, workflowProblem, type Workflow } from './workflow.js';
 
 const Fields = Type.Object(COMFYUI_FIELDS);
@@ -68,13 +68,7 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
   serves: ['image', 'image_edit', 'video', 'video_edit', 'video_reframe'],
   create(entry, deps): RemoteEngine {
     const workflows = loadWorkflows(entry.name, entry.workflows, deps.configDir);
-    const values: ValueSettings = {
-      negativePrompt: entry.negative_prompt ?? '',
-      megapixels: entry.megapixels ?? 1,
-      sizes: entry.sizes ?? {},
-      editStrength: entry.edit_strength ?? 0.6,
-      fps: entry.fps ?? 24,
-    };
+    const values = valueSettings(entry);
     const socketHeaders = { ...entry.headers, ...(entry.apiKey && !entry.headers.authorization ? { authorization: `Bearer ${entry.apiKey}` } : {}) };
     const serves = (entry.serves ?? comfyUiEngineType.serves).filter((type) => workflows[type]);
 
