@@ -14,6 +14,7 @@ import { videoScenario } from './video.js';
 import { layeringScenario } from './layering.js';
 import { moderationScenario } from './moderation.js';
 import { instructionsScenario } from './instructions.js';
+import { dashboardScenario } from './dashboard.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -146,6 +147,8 @@ try {
 }
 
 await videoScenario();
+
+await dashboardScenario(Number(process.env.BENCH_GALLERY ?? 10_000));
 
 const memory = await atelier(0);
 try {

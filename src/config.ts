@@ -16,6 +16,8 @@ export interface Config {
   /** Non-terminal generations per client; 0 = unlimited. */
   maxConcurrent: number;
   workers: number;
+  /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
+  metricsPort: number;
   apiKeys: string[];
   /** Bearer token of the admin API; empty disables it. */
   adminToken: string;
@@ -24,6 +26,8 @@ export interface Config {
   /** Base of minted blob URLs; empty = derived from each request's Host. */
   publicUrl: string;
   bodyLimit: number;
+  /** Connection limits: see docs/hardening.md. */
+  http: HttpLimits;
   leaseMs: number;
   maxAttempts: number;
   pollIntervalMs: number;
@@ -49,6 +53,8 @@ export interface Config {
   fetchCaFile: string;
   /** Time between file sweeps (expiry, blob purge, restarting stalled ingest). */
   filesSweepMs: number;
+  /** Time between debris sweeps (inputs of submits that never committed, temp files, job scratch); one also runs at start. */
+  debrisSweepMs: number;
   /** `emulator` allows the emulator extras below; `gateway` refuses them. */
   mode: 'emulator' | 'gateway';
   latency: LatencyProfile;
@@ -63,6 +69,21 @@ export interface Config {
   keyFaults: Readonly<Record<string, string>>;
   /** The routing file (`--config`), resolved; null = none: preview and layering serve the spec's models. */
   routing: RoutingSpec | null;
+  /** Turns every extension off (list, cancel, events, webhooks, idempotency, Prefer: wait, extension fields): a pure Luma API. */
+  strict: boolean;
+}
+
+export interface HttpLimits {
+  /** Longest wait for a request's headers, from the first byte of the connection or request. */
+  headersTimeoutMs: number;
+  /** Longest wait for a whole request, headers and body; a slower upload gets a 408. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A connection silent this long in either direction is closed; 0 = never. */
+  socketTimeoutMs: number;
+  /** Open connections one client address may hold; 0 = unlimited. Raise it behind a proxy. */
+  maxConnectionsPerAddress: number;
 }
 
 export interface VideoLimits {
@@ -99,11 +120,17 @@ const ENV = {
   rpm: 'ATELIER_RPM',
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
+  metricsPort: 'ATELIER_METRICS_PORT',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
   publicUrl: 'ATELIER_PUBLIC_URL',
   bodyLimit: 'ATELIER_BODY_LIMIT',
+  headersTimeoutMs: 'ATELIER_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'ATELIER_REQUEST_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'ATELIER_KEEP_ALIVE_TIMEOUT_MS',
+  socketTimeoutMs: 'ATELIER_SOCKET_TIMEOUT_MS',
+  maxConnectionsPerAddress: 'ATELIER_MAX_CONNECTIONS_PER_ADDRESS',
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
@@ -121,6 +148,7 @@ const ENV = {
   allowPrivateUrls: 'ATELIER_ALLOW_PRIVATE_URLS',
   fetchCaFile: 'ATELIER_FETCH_CA_FILE',
   filesSweepMs: 'ATELIER_FILES_SWEEP_MS',
+  debrisSweepMs: 'ATELIER_DEBRIS_SWEEP_MS',
   mode: 'ATELIER_MODE',
   latency: 'ATELIER_LATENCY',
   timeScale: 'ATELIER_TIME_SCALE',
@@ -129,6 +157,7 @@ const ENV = {
   chaosSeed: 'ATELIER_CHAOS_SEED',
   keyFaults: 'ATELIER_KEY_FAULTS',
   config: 'ATELIER_CONFIG',
+  strict: 'ATELIER_STRICT',
 } as const;
 
 export class ConfigError extends Error {}
@@ -201,11 +230,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     rpm: int('rpm', 30),
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
+    metricsPort: int('metricsPort', 9464),
     apiKeys,
     adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),
     publicUrl: (get('publicUrl') ?? '').replace(/\/+$/, ''),
     bodyLimit: int('bodyLimit', 128 * 1024 * 1024, 1024),
+    http: Object.freeze({
+      headersTimeoutMs: int('headersTimeoutMs', 15_000, 50),
+      requestTimeoutMs: int('requestTimeoutMs', 300_000, 50),
+      keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 50),
+      socketTimeoutMs: int('socketTimeoutMs', 120_000),
+      maxConnectionsPerAddress: int('maxConnectionsPerAddress', 256),
+    }),
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),
     pollIntervalMs: int('pollIntervalMs', 500, 10),
@@ -236,6 +273,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
     routing: routingFile(get('config'), env),
+    strict: flag('strict (ATELIER_STRICT)', get('strict')),
+    debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
 }
 

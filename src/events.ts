@@ -7,7 +7,9 @@ export interface AtelierEvents {
   'job:completed': { generationId: string; type: string; model: string; ms: number };
   'job:failed': { generationId: string; type: string; model: string; code: string; ms: number };
   'job:retried': { generationId: string; attempt: number; error: string };
-  'engine:progress': { generationId: string; fraction: number };
+  'engine:progress': { generationId: string; fraction: number; stage: string };
+  /** A client cancelled it: whoever runs it stops. */
+  'generation:cancelled': { generationId: string };
   /** One HTTP call of a remote engine to its backend. */
   'engine:call': { engine: string; status: number | 'error'; ms: number };
   /** One try of a remote engine ended: `code` null when it completed. */

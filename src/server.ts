@@ -1,36 +1,23 @@
 import { pino, type Logger } from 'pino';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Authenticator, RpmLimiter, seedClients, usd } from './accounts/index.js';
-import { createApp } from './api/app.js';
-import type { ApiDeps } from './api/context.js';
-import { adminRoutes } from './api/routes/admin.js';
-import { blobRoutes } from './api/routes/blobs.js';
-import { fileRoutes } from './api/routes/files.js';
-import { generationRoutes } from './api/routes/generations.js';
-import { operationRoutes } from './api/routes/operations.js';
-import { usageRoutes } from './api/routes/usage.js';
-import { modelRoutes } from './api/routes/models.js';
-import { Routing } from './engines/index.js';
 import { systemClock, VirtualClock, type Clock } from './clock.js';
-import { configuredKeyFaults } from './emulator/key-faults.js';
-import { Emulator } from './emulator/emulator.js';
 import type { Config } from './config.js';
-import { Events } from './events.js';
-import { FileIngestor, FileSweeper, type FileDeps } from './files/index.js';
-import { createMediaFetcher } from './media/fetch/index.js';
-import { WorkerPool } from './jobs/index.js';
-import { Metrics } from './metrics.js';
-import { Moderation } from './moderation/index.js';
-import { LocalBlobStore, loadSecret } from './storage/index.js';
-import { openStore, queue, type Store } from './store/index.js';
-import { VideoToolkit } from './media/video/index.js';
+import type { FileDeps } from './files/index.js';
+import type { Store } from './store/index.js';
+import { buildApiPart, buildHealthApp } from './roles/api.js';
+import { openPorts } from './roles/ports.js';
+import { Releasers } from './roles/releasers.js';
+import { refuseUnworkable, runsJobs, servesApi, type Role } from './roles/role.js';
+import { startWorkerPart } from './roles/worker.js';
+
+export type { Role } from './roles/role.js';
 
 export interface Server {
+  /** The API app, or a worker's /healthz and /metrics app. */
   app: FastifyInstance;
   store: Store;
-  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  role: Role;
+  /** The address it listens on, e.g. http://127.0.0.1:8080 (a worker's metrics port). */
   url: string;
   /** Set on a first start with no keys configured: shown once, stored only as a hash. */
   devKey: string | null;
@@ -38,125 +25,53 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** The composition root: builds every port once and hands each part only what it uses. */
-export async function startServer(config: Readonly<Config>, options: { logger?: Logger; clock?: Clock } = {}): Promise<Server> {
+/**
+ * The composition root of every role: builds the shared ports once, then the API half, the work
+ * half, or both, and hands each part only what it uses.
+ */
+export async function startServer(
+  config: Readonly<Config>,
+  options: { role?: Role; logger?: Logger; clock?: Clock } = {},
+): Promise<Server> {
+  const role = options.role ?? 'serve';
+  refuseUnworkable(config, role);
   const logger = options.logger ?? pino({ level: config.logLevel });
   const clock = options.clock ?? (config.clock === 'virtual' ? new VirtualClock(systemClock.now()) : systemClock);
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const releasers: Array<() => Promise<void>> = [() => store.close()];
+  const releasers = new Releasers();
+  let ready = false;
   try {
-    const { devKey } = await seedClients(store, clock, config.apiKeys, config.credits === null ? null : usd(config.credits));
-    const events = new Events(logger);
-    const metrics = new Metrics(() => queue.countJobs(store.db));
-    metrics.observe(events);
-    if (clock instanceof VirtualClock) {
-      const off = clock.onAdvance((now) => events.emit('clock:advanced', { now }));
-      releasers.push(async () => void off());
-    }
-    const emulator = new Emulator({ config, clock, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
-    const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
-    const video = new VideoToolkit({
-      ffmpegPath: config.ffmpegPath,
-      ffprobePath: config.ffprobePath,
-      envPath: config.searchPath,
-      concurrency: config.videoConcurrency,
-      timeoutMs: config.ffmpegTimeoutMs,
-    });
-    if (video.problem) logger.warn({ problem: video.problem }, 'video generation unavailable');
-    else logger.info({ ...video.info, hevc: video.hasEncoder('libx265') }, 'ffmpeg found');
-    releasers.push(async () => video.close());
-    const fetcher = createMediaFetcher({
-      allowPrivate: config.allowPrivateUrls,
-      timeoutMs: config.limits.fetchTimeoutMs,
-      maxRedirects: 3,
-      maxBytes: { image: config.limits.maxImageBytes, video: config.limits.maxVideoBytes },
-      ca: config.fetchCaFile ? fs.readFileSync(config.fetchCaFile, 'utf8') : undefined,
-    });
-    releasers.push(() => fetcher.close());
-    const routing = new Routing(config.routing, config.mode, {
-      logger,
-      configDir: config.routing?.dir ?? process.cwd(),
-      now: () => clock.now(),
-      onCall: (call) => events.emit('engine:call', call),
-      onBreaker: (engine, state) => events.emit('engine:breaker', { engine, state }),
-    });
-    releasers.push(() => routing.close());
-    if (config.mode === 'gateway' && !config.routing) logger.warn('gateway mode without a routing file (--config): every model answers Unknown model');
-    let ready = false;
-    const deps: ApiDeps = {
-      routing,
-      config,
-      store,
-      blobs,
-      fetcher,
-      secret: loadSecret(config.dataDir),
-      clock,
-      auth: new Authenticator(store, clock),
-      limiter: new RpmLimiter(),
-      events,
-      metrics,
-      video,
-      emulator,
-      isReady: () => ready,
-    };
-
-    const moderation = new Moderation(config.moderation, { events, logger });
-    releasers.push(() => moderation.close());
-    const ingestor = new FileIngestor({ store, blobs, clock, logger, limits: config.limits, moderation });
-    releasers.push(() => ingestor.close());
-    const sweeper = new FileSweeper({ store, blobs, clock, logger, ingestor, intervalMs: config.filesSweepMs });
-    sweeper.start();
-    releasers.push(() => sweeper.stop());
-    const fileDeps: FileDeps = {
-      store,
-      blobs,
-      clock,
-      secret: deps.secret,
-      ingestor,
-      limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
-    };
-
-    const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics });
-    generationRoutes(app, deps);
-    adminRoutes(app, deps);
-    usageRoutes(app, deps);
-    fileRoutes(app, deps, fileDeps);
-    blobRoutes(app, deps);
-    operationRoutes(app, deps);
-    modelRoutes(app, deps);
-    const workers = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, routing }, config.workers);
-    metrics.observeEngines(events, () => workers.inFlight());
-    workers.start();
-    releasers.push(() => workers.stop(config.drainMs));
+    const ports = await openPorts(config, role, logger, clock, releasers);
+    const work = runsJobs(role) ? startWorkerPart(ports) : null;
+    const ingest: FileDeps['ingestor'] = work?.ingestor ?? notifyWorkers(ports.store, logger);
+    const api = servesApi(role) ? await buildApiPart(ports, ingest, () => ready) : null;
+    const app = api?.app ?? buildHealthApp(ports, () => ready);
     releasers.push(() => app.close());
 
-    const address = await app.listen({ host: config.host, port: config.port });
+    const port = api ? config.port : config.metricsPort;
+    const address = await app.listen({ host: config.host, port });
     ready = true;
-    logger.info({ address, workers: config.workers, store: store.dialect.name }, 'atelier listening');
-
+    logger.info({ address, role, workers: work ? config.workers : 0, store: ports.store.dialect.name }, 'atelier listening');
     return {
       app,
-      store,
+      store: ports.store,
+      role,
       url: address,
-      devKey,
+      devKey: api?.devKey ?? null,
       close: async () => {
         ready = false;
-        await releaseAll(releasers, logger);
+        await releasers.releaseAll(logger);
       },
     };
   } catch (err) {
-    await releaseAll(releasers, logger);
+    await releasers.releaseAll(logger);
     throw err;
   }
 }
 
-/** Runs releasers last-registered first, each even if an earlier one failed. */
-async function releaseAll(releasers: Array<() => Promise<void>>, logger: Logger): Promise<void> {
-  while (releasers.length > 0) {
-    try {
-      await releasers.pop()!();
-    } catch (err) {
-      logger.error({ err }, 'release failed');
-    }
-  }
+/** Ingest of an upload, when no worker runs in this process: a worker process claims it. */
+function notifyWorkers(store: Store, logger: Logger): FileDeps['ingestor'] {
+  return {
+    start: (fileId) =>
+      void store.notifications.publish(store.db, 'file:uploaded', { fileId }).catch((err) => logger.error({ err, fileId }, 'upload notification failed')),
+  };
 }

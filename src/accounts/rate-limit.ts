@@ -14,7 +14,7 @@ export interface RpmDecision {
 export class RpmLimiter {
   private readonly windows = new Map<string, number[]>();
 
-  /** Takes a slot when one is free. `release` gives it back if the submission is then refused. */
+  /** Takes a slot when one is free. A submission refused after this keeps its slot spent. */
   take(clientId: string, limit: number, now: number): RpmDecision {
     const window = (this.windows.get(clientId) ?? []).filter((t) => t > now - WINDOW_MS);
     this.windows.set(clientId, window);
@@ -36,11 +36,5 @@ export class RpmLimiter {
       reset: Math.ceil((now + WINDOW_MS) / 1000),
       retryAfter: 0,
     };
-  }
-
-  release(clientId: string, at: number): void {
-    const window = this.windows.get(clientId);
-    const i = window?.lastIndexOf(at) ?? -1;
-    if (window && i >= 0) window.splice(i, 1);
   }
 }

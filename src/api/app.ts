@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
 import type { Logger } from 'pino';
 import { API_VERSION, apiError, ERRORS } from '../contract/index.js';
+import type { HttpLimits } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import { handleError } from './error-handler.js';
 import { requestLogger } from './request-logger.js';
@@ -9,8 +10,19 @@ import { requestLogger } from './request-logger.js';
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** The bare app: ids and version headers, JSON parsing, error mapping, 404 and 405. */
-export function createApp(options: { logger: Logger; bodyLimit: number; metrics: Metrics }): FastifyInstance {
+export function createApp(options: { logger: Logger; bodyLimit: number; metrics: Metrics; http?: HttpLimits }): FastifyInstance {
+  const limits = options.http;
   const app = Fastify({
+    ...(limits && {
+      http: {
+        headersTimeout: limits.headersTimeoutMs,
+        // Node checks the two timeouts above on this interval (30 s by default): often enough that they hold.
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+      },
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionTimeout: limits.socketTimeoutMs,
+    }),
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: requestLogger,

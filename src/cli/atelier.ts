@@ -3,6 +3,7 @@ import '../tick-shape.js';
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { RoutingError } from '../engines/index.js';
+import { StartRefused } from '../roles/role.js';
 import { adminCommands } from './admin-commands.js';
 import { generateCommands } from './generate-commands.js';
 import { serveCommand } from './serve.js';
@@ -19,5 +20,5 @@ adminCommands(program);
 program.parseAsync().catch((err: unknown) => {
   const config = err instanceof ConfigError || err instanceof RoutingError;
   process.stderr.write(`atelier: ${config ? (err as Error).message : err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(config ? 2 : 1);
+  process.exit(config && !(err instanceof StartRefused) ? 2 : 1);
 });

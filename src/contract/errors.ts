@@ -107,6 +107,8 @@ export const ERRORS = {
   FILE_DELETED: { status: 422, detail: 'File {id} has been deleted' },
   FILE_BODY_MEDIA_TYPE: { status: 415, detail: "Unsupported Content-Type '{type}'. Use multipart/form-data or application/json" },
   FILE_PART_MISSING: { status: 400, detail: "A multipart upload needs a part named 'file'" },
+  MULTIPART_INVALID: { status: 400, detail: 'Malformed multipart/form-data body: {reason}' },
+  MULTIPART_LIMIT: { status: 413, detail: 'A multipart upload takes at most {limit}' },
   FILE_EXPIRES_PAST: { status: 400, detail: 'expires_at: must be in the future' },
   FILE_CURSOR_INVALID: { status: 400, detail: 'cursor: not a cursor from next_cursor' },
   UPLOAD_URL_INVALID: { status: 403, detail: 'Upload URL signature is invalid' },
@@ -125,6 +127,7 @@ export const ERRORS = {
   },
   RATE_LIMITED: { status: 429, detail: 'Rate limit exceeded' },
   TOO_MANY_CONCURRENT: { status: 429, detail: 'Too many concurrent jobs' },
+  CONNECTIONS_TOO_MANY: { status: 429, detail: 'Too many open connections from this address' },
 
   ADMIN_DISABLED: { status: 404, detail: 'The admin API is disabled: set ATELIER_ADMIN_TOKEN to enable it' },
   ADMIN_UNAUTHORIZED: { status: 401, detail: 'Missing or invalid admin token' },
@@ -142,6 +145,15 @@ export const ERRORS = {
   FAULT_INVALID: { status: 400, detail: "{field}: '{value}' is not a fault. Use {grammar}" },
   FAULT_GATEWAY: { status: 400, detail: '{field}: faults are an emulator feature and this server runs in gateway mode' },
   CLOCK_NOT_VIRTUAL: { status: 409, detail: 'The clock is not virtual: start the server with --clock virtual to move it' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    detail: "Idempotency-Key '{key}' was already used with a different request body in the last 24 hours; use a new key for a new request",
+  },
+  IDEMPOTENCY_KEY_IN_FLIGHT: { status: 409, detail: "A request with Idempotency-Key '{key}' is still being processed; retry once it has finished" },
+  GENERATION_NOT_CANCELLABLE: { status: 409, detail: 'Generation is already {state} and cannot be cancelled' },
+  WEBHOOK_NOT_FOUND: { status: 404, detail: 'Webhook endpoint not found' },
+  WEBHOOK_DELIVERY_NOT_FOUND: { status: 404, detail: 'Webhook delivery not found' },
   INTERNAL: { status: 500, detail: 'Internal server error' },
 } as const satisfies Record<string, { status: number; detail: string }>;
 

@@ -8,3 +8,4 @@ export * from './video-rules.js';
 export * from './video-source-rules.js';
 export * from './video-sizes.js';
 export * from './file-schemas.js';
+export * from './extension-schemas.js';

@@ -1,7 +1,10 @@
 import type { TObject } from '@sinclair/typebox';
 import { API_VERSION } from './version.js';
+import { dashboardPaths } from './openapi-dashboard.js';
 import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, generationSchemasFor, ImageRef, ModelList, MODELS } from './schemas.js';
+import { GenerationList } from './extension-schemas.js';
+import { extensionPaths } from './openapi-extensions.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -16,6 +19,7 @@ const COMPONENTS: Record<string, object> = {
   FileUpload,
   CreateFileResponse,
   FileList,
+  GenerationList,
 };
 
 /** Plain JSON Schema, with every nested copy of a component replaced by a reference to it. */
@@ -45,8 +49,9 @@ const commonHeaders = {
  */
 export function openApiDocument(options: { models?: readonly string[]; extensions?: boolean } = {}): object {
   const served = generationSchemasFor(options.models ?? MODELS);
-  const components = { ...COMPONENTS, GenerationCreateParams: served.GenerationCreate, Generation: served.Generation, ModelList };
-  if (options.extensions === false) delete (components as Partial<typeof components>).ModelList;
+  const components: Record<string, object> = { ...COMPONENTS, GenerationCreateParams: served.GenerationCreate, Generation: served.Generation, ModelList };
+  if (options.extensions === false) delete components.ModelList;
+  const extensions = extensionPaths({ ref, errorResponse, headers: commonHeaders });
   return {
     openapi: '3.1.0',
     info: {
@@ -62,6 +67,7 @@ export function openApiDocument(options: { models?: readonly string[]; extension
     },
     paths: {
       '/v1/generations': {
+        ...extensions.list,
         post: {
           operationId: 'createGeneration',
           summary: 'Create a generation',
@@ -100,6 +106,8 @@ export function openApiDocument(options: { models?: readonly string[]; extension
         },
       },
       ...filePaths(),
+      ...dashboardPaths(),
+      ...extensions.paths,
       ...(options.extensions === false ? {} : modelPaths()),
     },
   };
@@ -111,6 +119,7 @@ function modelPaths(): object {
       get: {
         operationId: 'listModels',
         summary: 'List the models a client may use (extension, not in the Luma API)',
+        'x-atelier-extension': true,
         responses: {
           '200': { description: 'Every model and the types it serves', headers: commonHeaders, content: { 'application/json': { schema: ref('ModelList') } } },
           '401': errorResponse('Missing or invalid API key'),

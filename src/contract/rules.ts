@@ -1,5 +1,6 @@
 import { apiError } from './errors.js';
-import { MODELS, type AspectRatio, type GenerationCreate, type GenerationKind, type ImageRef, type LayeringResolution, type Model } from './schemas.js';
+import { dropUnknownFields } from './known-fields.js';
+import { GenerationCreate, MODELS, type AspectRatio, type GenerationKind, type ImageRef, type LayeringResolution, type Model } from './schemas.js';
 import { checkImageRef } from './ref-rules.js';
 import { normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
 
@@ -50,6 +51,7 @@ export const specModelTypes: ModelTypes = (model) => (MODELS as readonly string[
 
 /** Applies defaults and the per-type rules of spec §3.8 to a schema-valid body. */
 export function normalizeGeneration(body: GenerationCreate, typesOf: ModelTypes = specModelTypes): GenerationRequest {
+  dropUnknownFields(GenerationCreate, body);
   const model: string = body.model ?? 'uni-1';
   const type = body.type ?? 'image';
   const types = typesOf(model);

@@ -8,6 +8,9 @@ export const ASPECT_RATIOS = ['3:1', '2:1', '21:9', '16:9', '4:3', '3:2', '1:1',
 export const STYLES = ['auto', 'manga'] as const;
 export const OUTPUT_FORMATS = ['png', 'jpeg'] as const;
 export const STATES = ['queued', 'processing', 'completed', 'failed'] as const;
+/** Extension: what webhooks and live events carry. */
+export const WEBHOOK_EVENTS = ['generation.processing', 'generation.completed', 'generation.failed', 'file.ready', 'file.failed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const FAILURE_CODES = [
   'content_moderated',
   'generation_failed',
@@ -112,6 +115,17 @@ export const GenerationCreate = Type.Object(
     user_id: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
     video: Type.Optional(Nullable(VideoOptions)),
     layering: Type.Optional(Nullable(LayeringOptions)),
+    webhook_url: Type.Optional(
+      Nullable(Type.String({ maxLength: 2048, description: 'Extension (off with --strict): where to POST signed events of this generation' })),
+    ),
+    webhook_events_filter: Type.Optional(
+      Nullable(
+        Type.Array(literals(WEBHOOK_EVENTS), {
+          maxItems: WEBHOOK_EVENTS.length,
+          description: 'Extension: which events go to webhook_url; default all generation events',
+        }),
+      ),
+    ),
   },
 
 );
@@ -149,6 +163,27 @@ export const GenerationOutput = Type.Object(
 
 );
 
+export const QUEUE_REASONS = ['worker', 'scheduled'] as const;
+
+export const QueueInfo = Type.Object(
+  {
+    position: Type.Integer({ minimum: 1, description: '1 = next to run' }),
+    reason: literals(QUEUE_REASONS, {
+      description:
+        'worker: waiting for a free worker (position counts the unclaimed jobs due before it); scheduled: not due yet (emulated latency, or a retry backing off)',
+    }),
+  },
+  { description: 'Extension (off with --strict): only on queued generations' },
+);
+
+export const Progress = Type.Object(
+  {
+    fraction: Type.Number({ minimum: 0, maximum: 1 }),
+    stage: Type.String({ description: 'preparing, generating, storing, or an engine stage' }),
+  },
+  { description: 'Extension (off with --strict): only on processing generations' },
+);
+
 export const Generation = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
@@ -160,6 +195,9 @@ export const Generation = Type.Object(
     // Type arrays rather than anyOf: fast-json-stringify serialises them without trial validation.
     failure_reason: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
     failure_code: Type.Unsafe<FailureCode | null>({ type: ['string', 'null'], enum: [...FAILURE_CODES, null] }),
+    queue: Type.Optional(QueueInfo),
+    progress: Type.Optional(Progress),
+    cancelled_at: Type.Optional(Type.String({ description: 'Extension (off with --strict): set on a generation the client cancelled; it is failed' })),
   },
 
 );

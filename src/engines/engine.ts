@@ -48,8 +48,8 @@ export type EngineResult =
 
 export interface EngineContext {
   signal: AbortSignal;
-  /** Fraction done, 0..1. */
-  progress(fraction: number): void;
+  /** Fraction done, 0..1, and optionally what the engine is doing (shown as the `progress` extension field). */
+  progress(fraction: number, stage?: string): void;
   /** ffmpeg, for engines that make video; absent where no video runs. */
   video?: VideoToolkit;
   /** A scratch directory of this job, removed after it. */

@@ -15,7 +15,8 @@ export interface FileDeps {
   blobs: BlobStore;
   clock: Clock;
   secret: Buffer;
-  ingestor: FileIngestor;
+  /** Starts ingest of a file whose bytes are complete: here, or in a worker process. */
+  ingestor: Pick<FileIngestor, 'start'>;
   limits: FileLimits;
 }
 
@@ -102,6 +103,8 @@ export async function receiveInlineBytes(deps: FileDeps, declared: string | null
   try {
     size = await deps.blobs.putStream(blobKeyOf(id), source, cap);
   } catch (err) {
+    // The folder putStream made for the blob goes with it.
+    await deps.blobs.deletePrefix(`files/${id}`);
     if (err instanceof BlobTooLarge) throw apiError('FILE_TOO_LARGE', { limit: cap / 2 ** 20, kind: untyped ? 'video' : kindOf(declared) });
     throw err;
   }

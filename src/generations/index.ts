@@ -1,4 +1,9 @@
 export { submitGeneration, type SubmitDeps } from './submit.js';
-export { adminGenerationView, generationView } from './view.js';
+export { adminGenerationView, generationView, type ViewExtras } from './view.js';
 export type { StoredInput, StoredOutput, StoredRequest } from './records.js';
 export { parseOutputs } from './records.js';
+export { generationDetails } from './details.js';
+export { listGenerations } from './list.js';
+export { queuePosition } from './queue-position.js';
+export { cancelGeneration, CANCELLED_REASON } from './cancel.js';
+export { inputPrefix } from './inputs.js';

@@ -51,6 +51,9 @@ export async function resolveChainedRefs(store: Store, clientId: string, slots: 
   return keys;
 }
 
+/** Where a generation's own copies of its inputs live. */
+export const inputPrefix = (generationId: string) => `inputs/${generationId}`;
+
 /** Decodes inline data and fetches URLs, storing the bytes under `inputs/<generation id>/`. */
 export async function ingestRefs(
   blobs: BlobStore,
@@ -66,7 +69,7 @@ export async function ingestRefs(
     const chainedKey = chained.get(slot);
     if (chainedKey && slot.ref.file_id != null) {
       // A copy: the file may be deleted (and its blob purged) before the job runs.
-      const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
+      const key = `${inputPrefix(generationId)}/${slot.role}-${slot.index}`;
       if (!(await blobs.copy(chainedKey, key))) throw apiError('REF_FILE_DELETED', { path: slot.path, id: slot.ref.file_id });
       inputs.push({ ...base, key, origin: 'file' });
       continue;
@@ -85,7 +88,7 @@ export async function ingestRefs(
         : (await fetcher.fetch(slot.ref.url!, slot.path, { kind: slot.kind })).bytes;
     // Video bytes are checked by ffprobe: a source that isn't a video fails as unsupported_format.
     if (slot.kind === 'image') checkDeclaredType(bytes, slot.ref.media_type, slot.path);
-    const key = `inputs/${generationId}/${slot.role}-${slot.index}`;
+    const key = `${inputPrefix(generationId)}/${slot.role}-${slot.index}`;
     await blobs.put(key, bytes);
     inputs.push({ ...base, key, origin: slot.ref.data != null ? 'data' : 'url' });
   }

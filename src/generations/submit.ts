@@ -10,7 +10,7 @@ import type { Transaction } from 'kysely';
 import { generations, ledger, queue, timeOrderedId, type Database, type GenerationTable, type Store } from '../store/index.js';
 import { priceOf } from '../accounts/index.js';
 import { checkUserBudgets } from '../accounts/budgets.js';
-import { ingestRefs, refSlots, resolveChainedRefs } from './inputs.js';
+import { ingestRefs, inputPrefix, refSlots, resolveChainedRefs } from './inputs.js';
 import { describeRef, describeVideo, type StoredRequest } from './records.js';
 import { measureVideoSource } from './video-source.js';
 import type { VideoToolkit } from '../media/video/index.js';
@@ -100,20 +100,16 @@ export async function submitGeneration(
   };
 
   const id = timeOrderedId(now);
+  // From here on a refusal removes every input byte it stored, and keeps its RPM slot: a refused
+  // submit costs its sender a request like any other, or large refused bodies would come for free.
   try {
     if (slots.some((slot) => !chained.has(slot))) {
       await refuseIfShort();
       await checkConcurrency(store.db);
     }
     const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits, deps.fetcher);
-    if (request.video) {
-      // Edits and reframes are priced by the source's length, known once its bytes are here.
-      const seconds = await measureVideoSource(deps, principal.clientId, request, inputs, config.limits).catch(async (err) => {
-        await deps.blobs.deletePrefix(`inputs/${id}`);
-        throw err;
-      });
-      price = priced(seconds);
-    }
+    // Edits and reframes are priced by the source's length, known once its bytes are here.
+    if (request.video) price = priced( await measureVideoSource(deps, principal.clientId, request, inputs, config.limits));
     const emulation = emulate?.plan(request);
     const stored: StoredRequest = {
       ...request,
@@ -139,34 +135,32 @@ export async function submitGeneration(
       created_at: now,
       updated_at: now,
     };
-    try {
-      await store.transact(async (trx) => {
-        await generations.lockClient(trx, store.dialect, principal.clientId);
-        if (request.user_id) await checkUserBudgets(trx, principal.clientId, request.user_id, price, now);
-        if (principal.metered) await holdFunds(trx, row);
-        await checkConcurrency(trx);
-        await generations.insertGeneration(trx, row);
-        await queue.enqueueJob(trx, {
-          generation_id: id,
-          run_at: now,
-          attempts: 0,
-          max_attempts: config.maxAttempts,
-          locked_by: null,
-          locked_until: null,
-          last_error: null,
-          created_at: now,
-          lane: routing?.lane(request.model, request.type) ?? null,
-        });
+    await store.transact(async (trx) => {
+      await generations.lockClient(trx, store.dialect, principal.clientId);
+      if (request.user_id) await checkUserBudgets(trx, principal.clientId, request.user_id, price, now);
+      if (principal.metered) await holdFunds(trx, row);
+      await checkConcurrency(trx);
+      await generations.insertGeneration(trx, row);
+      await queue.enqueueJob(trx, {
+        generation_id: id,
+        run_at: now,
+        attempts: 0,
+        max_attempts: config.maxAttempts,
+        locked_by: null,
+        locked_until: null,
+        last_error: null,
+        created_at: now,
+        lane: routing?.lane(request.model, request.type) ?? null,
       });
-    } catch (err) {
-      await deps.blobs.deletePrefix(`inputs/${id}`);
-      throw err;
-    }
+      await store.notifications.publish(trx, 'job:new', { generationId: id });
+      await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId: id, state: 'queued' });
+    });
     emulate?.stored();
     deps.events.emit('job:queued', { generationId: id });
     return { row, headers: rpm ? rateHeaders(rpm) : {} };
   } catch (err) {
-    if (rpm) limiter.release(principal.clientId, now);
+    // A failed delete is left to the input sweeper.
+    await deps.blobs.deletePrefix(inputPrefix(id)).catch(() => undefined);
     throw err;
   }
 }

@@ -1,1 +1,2 @@
 export { WorkerPool } from './worker-pool.js';
+export { DebrisSweeper } from './debris-sweeper.js';

@@ -29,11 +29,13 @@ export interface JobDeps {
   video?: VideoToolkit;
   /** Which engine serves a model; absent = preview and layering. */
   routing?: Routing;
+  /** Where video jobs get their scratch folders (named `<generation id>.<random>`); the OS temp folder when absent. */
+  scratchDir?: string;
 }
 
 export type Outcome =
   | { kind: 'completed'; outputs: StoredOutput[] }
-  | { kind: 'failed'; code: FailureCode; reason: string };
+  | { kind: 'failed'; code: FailureCode; reason: string; cancelled?: boolean };
 
 const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outcome => ({ kind: 'failed', code, reason });
 
@@ -44,7 +46,10 @@ export type EngineRun = (inputs: EngineInput[], ctx: EngineContext) => Promise<E
 export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, run?: EngineRun): Promise<Outcome> {
   if (deps.moderation.flagsPrompt(generationId, request.prompt)) return failed('content_moderated');
   // Video jobs get a scratch directory for ffmpeg's files; it goes when the job does.
-  const workDir = request.video ? await fs.mkdtemp(path.join(os.tmpdir(), 'atelier-job-')) : undefined;
+  // One a killed job leaves is removed by the debris sweeper once its generation has ended.
+  const scratch = deps.scratchDir ?? os.tmpdir();
+  if (request.video) await fs.mkdir(scratch, { recursive: true });
+  const workDir = request.video ? await fs.mkdtemp(path.join(scratch, `${generationId}.`)) : undefined;
   try {
     return await produceIn(deps, generationId, request, signal, workDir, run ?? localRun(deps, request));
   } finally {
@@ -89,9 +94,11 @@ async function produceIn(
     inputs.push({ role: input.role, index: input.index, bytes, width: probe.width, height: probe.height, format: probe.format });
   }
 
+  const progress = (fraction: number, stage: string) => deps.events.emit('engine:progress', { generationId, fraction, stage });
+  progress(0, 'generating');
   const result = await run(inputs, {
     signal,
-    progress: (fraction) => deps.events.emit('engine:progress', { generationId, fraction }),
+    progress: (fraction, stage = 'generating') => progress(fraction, stage),
     video: deps.video,
     workDir,
     settings: { layeringModel: deps.config.layeringModel },
@@ -101,6 +108,7 @@ async function produceIn(
     if (file.type === 'image' && (await moderation.flagsImage(generationId, 'output', `output[${i}]`, file.bytes))) return failed('content_moderated');
   }
 
+  progress(1, 'storing');
   const outputs: StoredOutput[] = [];
   for (const [i, file] of result.outputs.entries()) {
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
@@ -114,17 +122,19 @@ async function produceIn(
 export async function finish(deps: JobDeps, generationId: string, workerId: string, outcome: Outcome): Promise<boolean> {
   return deps.store.transact(async (trx) => {
     if (!(await queue.deleteJob(trx, generationId, workerId))) return false; // lease lost: another worker owns it now
-    await endGeneration(trx, generationId, outcome, deps.clock.now());
+    await endGeneration(deps.store, trx, generationId, outcome, deps.clock.now());
     return true;
   });
 }
 
 /** Ends a generation that is still running and settles its hold; call inside the job's transaction. */
-export async function endGeneration(trx: Transaction<Database>, generationId: string, outcome: Outcome, now: number): Promise<void> {
+export async function endGeneration(store: Pick<Store, 'notifications'>, trx: Transaction<Database>, generationId: string, outcome: Outcome, now: number): Promise<void> {
   const ended =
     outcome.kind === 'completed'
       ? await generations.completeGeneration(trx, generationId, JSON.stringify(outcome.outputs), now)
-      : await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason }, now);
+      : await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason, cancelled: outcome.cancelled }, now);
   const row = ended ? await generations.getGenerationById(trx, generationId) : undefined;
-  if (row) await settleHold(trx, row, outcome.kind === 'completed', now);
+  if (!row) return;
+  await settleHold(trx, row, outcome.kind === 'completed', now);
+  await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId, state: row.state });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { monotonicMs } from '../clock.js';
 import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { StoredRequest } from '../generations/index.js';
@@ -14,9 +15,13 @@ interface Running {
   video: boolean;
   /** The remote engine whose lane claimed it; null = a CPU slot's job. */
   lane: string | null;
+  /** Records the engine's progress on the generation, at most every PROGRESS_EVERY_MS (stage changes at once). */
+  progress(fraction: number, stage: string): void;
   abort: AbortController;
   done: Promise<void>;
 }
+
+const PROGRESS_EVERY_MS = 500;
 
 /**
  * In-process workers: each loop claims one job at a time under a lease, renews the
@@ -36,7 +41,19 @@ export class WorkerPool {
   ) {}
 
   start(): void {
-    const wakeOn = [this.deps.events.on('job:queued', () => this.wake?.()), this.deps.events.on('clock:advanced', () => this.wake?.())];
+    const { events, store } = this.deps;
+    const wakeOn = [
+      store.notifications.subscribe('job:new', () => this.wake?.()),
+      store.notifications.onGap(() => this.wake?.()),
+      events.on('clock:advanced', () => this.wake?.()),
+      events.on('engine:progress', (e) => this.running.get(e.generationId)?.progress(e.fraction, e.stage)),
+      // A cancel deletes the job, so a worker elsewhere stops when its lease renewal fails; here it stops at once.
+      events.on('generation:cancelled', (e) => this.running.get(e.generationId)?.abort.abort()),
+      // Cancelled through another process: stop now rather than at the next lease renewal.
+      store.notifications.subscribe('generation:changed', (e) => {
+        if (e.state === 'failed') this.running.get(e.generationId)?.abort.abort();
+      }),
+    ];
     this.unsubscribe = () => wakeOn.forEach((off) => off());
     for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
     if (this.size > 0 && this.deps.routing?.remoteLinks().length) this.loops.push(this.remoteLoop());
@@ -153,11 +170,39 @@ export class WorkerPool {
       const ended = await store.transact(async (trx) => {
         if (!(await queue.deleteExhaustedJob(trx, job.generation_id, clock.now()))) return false;
         const reason = `Generation failed after ${job.attempts} attempts`;
-        await endGeneration(trx, job.generation_id, { kind: 'failed', code: 'generation_failed', reason }, clock.now());
+        await endGeneration(store, trx, job.generation_id, { kind: 'failed', code: 'generation_failed', reason }, clock.now());
         return true;
       });
       if (ended) this.deps.logger.warn({ generationId: job.generation_id, lastError: job.last_error }, 'job exhausted its attempts');
     }
+  }
+
+  /** Gives a job back (a drain, a lost lease) and wakes whichever worker can take it. */
+  private async release(generationId: string): Promise<void> {
+    const { store } = this.deps;
+    await store.transact(async (trx) => {
+      await queue.releaseJob(trx, generationId, this.id);
+      await store.notifications.publish(trx, 'job:new', { generationId });
+    });
+  }
+
+  /** Progress is recorded on the generation and published on `generation:changed` once it is. */
+  private progressRecorder(generationId: string, clientId: () => string | undefined): Running['progress'] {
+    let last = { at: -Infinity, stage: '' };
+    return (fraction, stage) => {
+      const at = monotonicMs();
+      if (stage === last.stage && fraction < 1 && at - last.at < PROGRESS_EVERY_MS) return;
+      last = { at, stage };
+      const progress = JSON.stringify({ fraction: Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 1000, stage });
+      const { store, logger } = this.deps;
+      generations
+        .setProgress(store.db, generationId, progress)
+        .then(() => {
+          const client = clientId();
+          if (client) return store.notifications.publish(store.db, 'generation:changed', { clientId: client, generationId, state: 'processing', progress: fraction });
+        })
+        .catch((err) => logger.warn({ err, generationId }, 'progress not recorded'));
+    };
   }
 
   private async run(generationId: string, attempt: number, maxAttempts: number, lane: string | null): Promise<void> {
@@ -165,7 +210,8 @@ export class WorkerPool {
     const abort = new AbortController();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const running: Running = { generationId, abort, done, video: false, lane };
+    let clientId: string | undefined;
+    const running: Running = { generationId, abort, done, video: false, lane, progress: this.progressRecorder(generationId, () => clientId) };
     this.running.set(generationId, running);
     const started = clock.now();
     const renew = setInterval(() => {
@@ -183,9 +229,15 @@ export class WorkerPool {
         return;
       }
       running.video = lane === null && VIDEO_TYPES.includes(row.type as GenerationKind);
+      clientId = row.client_id;
       const request = JSON.parse(row.request) as StoredRequest;
       const step = emulationStep(request.emulation, row.created_at, started);
-      if (step.kind !== 'wait' || step.processing) await generations.markGenerationsProcessing(store.db, [generationId], started);
+      if ((step.kind !== 'wait' || step.processing) && row.state === 'queued') {
+        await store.transact(async (trx) => {
+          await generations.markGenerationsProcessing(trx, [generationId], started);
+          await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId, state: 'processing' });
+        });
+      }
       if (step.kind === 'wait') {
         await queue.deferJob(store.db, generationId, this.id, step.until);
         return;
@@ -195,7 +247,7 @@ export class WorkerPool {
           ? { kind: 'failed', code: step.code, reason: step.reason }
           : await produce(this.deps, generationId, request, abort.signal, lane ? this.remoteRun(row, request) : undefined);
       if (abort.signal.aborted) {
-        await queue.releaseJob(store.db, generationId, this.id);
+        await this.release(generationId);
         return;
       }
       if (!(await finish(this.deps, generationId, this.id, outcome))) return;
@@ -207,7 +259,7 @@ export class WorkerPool {
       const error = errorMessage(err);
       logger.error({ err, generationId, attempt }, 'job attempt failed');
       if (abort.signal.aborted) {
-        await queue.releaseJob(store.db, generationId, this.id).catch(() => undefined);
+        await this.release(generationId).catch(() => undefined);
       } else if (attempt < maxAttempts) {
         const backoff = 1000 * 2 ** (attempt - 1);
         await queue.retryJob(store.db, generationId, this.id, clock.now() + backoff, error).catch(() => undefined);

@@ -25,7 +25,13 @@ export interface BlobStore {
   read(key: string): Promise<Buffer | null>;
   stat(key: string): Promise<StoredBlob | null>;
   deletePrefix(prefix: string): Promise<void>;
+  /** The names directly under `prefix` (`inputs` → generation ids). */
+  listChildren(prefix: string): Promise<string[]>;
+  /** Removes what killed writes leave: temp files and empty folders last changed before `before` (epoch ms). */
+  sweepDebris(before: number): Promise<number>;
 }
+
+const TEMP = /\.[0-9a-f]{12}\.tmp$/;
 
 const KEY = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/i;
 
@@ -111,4 +117,53 @@ export class LocalBlobStore implements BlobStore {
   async deletePrefix(prefix: string): Promise<void> {
     await fs.promises.rm(this.file(prefix), { recursive: true, force: true });
   }
+
+  async listChildren(prefix: string): Promise<string[]> {
+    try {
+      return await fs.promises.readdir(this.file(prefix));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  async sweepDebris(before: number): Promise<number> {
+    return sweepFolder(this.root, before, false);
+  }
 }
+
+/** Depth first, so a folder emptied of its debris goes too; the root itself stays. */
+async function sweepFolder(dir: string, before: number, removable: boolean): Promise<number> {
+  let removed = 0;
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0; // removed meanwhile
+  }
+  let left = entries.length;
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const n = await sweepFolder(full, before, true);
+      removed += n;
+      if (n > 0 && !(await exists(full))) left--;
+    } else if (TEMP.test(entry.name) && (await changedBefore(full, before))) {
+      await fs.promises.rm(full, { force: true });
+      removed++;
+      left--;
+    }
+  }
+  if (removable && left === 0 && (await changedBefore(dir, before))) {
+    // rmdir refuses a folder a writer has just put something in: that one stays.
+    if (await fs.promises.rmdir(dir).then(() => true, () => false)) removed++;
+  }
+  return removed;
+}
+
+async function changedBefore(file: string, before: number): Promise<boolean> {
+  const info = await fs.promises.stat(file).catch(() => null);
+  return info !== null && info.mtimeMs < before;
+}
+
+const exists = (file: string) => fs.promises.access(file).then(() => true, () => false);

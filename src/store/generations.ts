@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { compiledOnce, preparedInsert } from './prepared.js';
 import { countUsage } from './usage.js';
+import { recordEvent } from './events.js';
 import type { Database, GenerationTable } from './schema.js';
 import type { DialectCapabilities, Store } from './database.js';
 
@@ -18,10 +19,20 @@ export async function insertGeneration(db: Db, generation: GenerationTable): Pro
   });
 }
 
-const USAGE_SUBJECT = ['client_id', 'created_at', 'user_id', 'model', 'type', 'price_micros'] as const;
 
 /** What a poll shows of a generation. */
-export const GENERATION_VIEW_COLUMNS = ['id', 'type', 'state', 'model', 'created_at', 'output', 'failure_code', 'failure_reason'] as const;
+export const GENERATION_VIEW_COLUMNS = [
+  'id',
+  'type',
+  'state',
+  'model',
+  'created_at',
+  'output',
+  'failure_code',
+  'failure_reason',
+  'progress',
+  'cancelled_at',
+] as const;
 export type GenerationView = Pick<GenerationTable, (typeof GENERATION_VIEW_COLUMNS)[number]>;
 
 const viewQuery = compiledOnce((db) => db.selectFrom('generations').select(GENERATION_VIEW_COLUMNS).where('id', '=', '').where('client_id', '=', ''));
@@ -56,12 +67,25 @@ export async function countActiveGenerations(db: Db, clientId: string, since: nu
 
 export async function markGenerationsProcessing(db: Db, ids: string[], now: number): Promise<void> {
   if (ids.length === 0) return;
-  await db
+  const rows = await db
     .updateTable('generations')
     .set({ state: 'processing', updated_at: now })
     .where('id', 'in', ids)
     .where('state', '=', 'queued')
+    .returning(CHANGE_COLUMNS)
     .execute();
+  for (const row of rows) await recordChange(db, row, now);
+}
+
+/** What a state change returns: the event's snapshot and the usage rollup's subject. */
+const CHANGE_COLUMNS = [...GENERATION_VIEW_COLUMNS, 'client_id', 'user_id', 'price_micros'] as const;
+type Changed = Pick<GenerationTable, (typeof CHANGE_COLUMNS)[number]>;
+
+/** Logs the change as `generation.<state>` (and so queues its webhooks), in the change's transaction. */
+async function recordChange(db: Db, row: Changed, now: number): Promise<void> {
+  const snapshot: Record<string, unknown> = {};
+  for (const column of GENERATION_VIEW_COLUMNS) snapshot[column] = row[column];
+  await recordEvent(db, { client_id: row.client_id, subject_id: row.id, type: `generation.${row.state}`, data: JSON.stringify(snapshot), created_at: now });
 }
 
 export async function completeGeneration(db: Db, id: string, output: string, now: number): Promise<boolean> {
@@ -70,27 +94,75 @@ export async function completeGeneration(db: Db, id: string, output: string, now
     .set({ state: 'completed', output, updated_at: now })
     .where('id', '=', id)
     .where('state', 'in', ['queued', 'processing'])
-    .returning(USAGE_SUBJECT)
+    .returning(CHANGE_COLUMNS)
     .executeTakeFirst();
-  if (result) await countUsage(db, result, { completed: 1 });
-  return result !== undefined;
+  if (!result) return false;
+  await countUsage(db, result, { completed: 1 });
+  await recordChange(db, result, now);
+  return true;
 }
 
 export async function failGeneration(
   db: Db,
   id: string,
-  failure: { code: string; reason: string },
+  failure: { code: string; reason: string; cancelled?: boolean },
   now: number,
 ): Promise<boolean> {
   const result = await db
     .updateTable('generations')
-    .set({ state: 'failed', failure_code: failure.code, failure_reason: failure.reason, output: '[]', updated_at: now })
+    .set({
+      state: 'failed',
+      failure_code: failure.code,
+      failure_reason: failure.reason,
+      output: '[]',
+      updated_at: now,
+      ...(failure.cancelled ? { cancelled_at: now } : {}),
+    })
     .where('id', '=', id)
     .where('state', 'in', ['queued', 'processing'])
-    .returning(USAGE_SUBJECT)
+    .returning(CHANGE_COLUMNS)
     .executeTakeFirst();
-  if (result) await countUsage(db, result, { failed: 1, cost_micros: -result.price_micros });
-  return result !== undefined;
+  if (!result) return false;
+  await countUsage(db, result, { failed: 1, cost_micros: -result.price_micros });
+  await recordChange(db, result, now);
+  return true;
+}
+
+export interface GenerationFilter {
+  state?: string;
+  type?: string;
+  model?: string;
+  userId?: string;
+  /** created_at bounds in ms: from inclusive, to exclusive. */
+  createdFrom?: number;
+  createdTo?: number;
+  /** Keyset cursor: ids below this one. */
+  before?: string;
+}
+
+/** A client's generations, newest first; one more than `limit`, so the caller knows whether more follow. */
+export async function listGenerations(db: Db, clientId: string, filter: GenerationFilter, limit: number): Promise<GenerationView[]> {
+  let query = db.selectFrom('generations').select(GENERATION_VIEW_COLUMNS).where('client_id', '=', clientId);
+  if (filter.state) query = query.where('state', '=', filter.state as GenerationTable['state']);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.model) query = query.where('model', '=', filter.model);
+  if (filter.userId) query = query.where('user_id', '=', filter.userId);
+  if (filter.createdFrom !== undefined) query = query.where('created_at', '>=', filter.createdFrom);
+  if (filter.createdTo !== undefined) query = query.where('created_at', '<', filter.createdTo);
+  if (filter.before) query = query.where('id', '<', filter.before);
+  return query.orderBy('id', 'desc').limit(limit + 1).execute();
+}
+
+/** Extension: a processing generation's progress, as JSON {fraction, stage}. */
+export async function setProgress(db: Db, id: string, progress: string): Promise<void> {
+  await db.updateTable('generations').set({ progress }).where('id', '=', id).where('state', '=', 'processing').execute();
+}
+
+/** The states of those of `ids` that exist; an id missing from the map has no generation. */
+export async function getGenerationStates(db: Db, ids: string[]): Promise<Map<string, GenerationTable['state']>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('generations').select(['id', 'state']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row.state]));
 }
 
 /**

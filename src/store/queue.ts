@@ -139,3 +139,32 @@ export async function countJobs(db: Db): Promise<number> {
   const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** A queued job's place in line: its due time, and how many unclaimed due jobs come before it. */
+export async function jobPosition(db: Db, generationId: string, now: number): Promise<{ runAt: number; ahead: number } | undefined> {
+  const job = await db.selectFrom('jobs').select(['run_at', 'generation_id']).where('generation_id', '=', generationId).executeTakeFirst();
+  if (!job) return undefined;
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.or([eb('run_at', '<', job.run_at), eb.and([eb('run_at', '=', job.run_at), eb('generation_id', '<', job.generation_id)])]))
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .whereRef('attempts', '<', 'max_attempts')
+    .executeTakeFirstOrThrow();
+  return { runAt: job.run_at, ahead: Number(row.n) };
+}
+
+/** Removes a job that no worker holds now (a cancel of a queued generation); false if one does. */
+export async function deleteUnclaimedJob(db: Db, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('jobs')
+    .where('generation_id', '=', id)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** Removes a job whoever holds it (a cancel of a running generation: its worker's lease renewal then fails). */
+export async function deleteJobAnyHolder(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('jobs').where('generation_id', '=', id).execute();
+}

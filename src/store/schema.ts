@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 export interface ClientTable {
   id: string;
   name: string;
@@ -45,6 +47,10 @@ export interface GenerationTable {
   engine?: string | null;
   /** JSON of the current remote try (`UpstreamTry`), written before waiting on it. */
   upstream?: string | null;
+  /** Extension (migration 013): JSON {fraction, stage} while processing; never written at insert. */
+  progress?: string | null;
+  /** Extension: when the client cancelled it (it is then `failed`). */
+  cancelled_at?: number | null;
 }
 
 export interface JobTable {
@@ -120,6 +126,85 @@ export interface FileTable {
   updated_at: number;
 }
 
+export interface IdempotencyKeyTable {
+  client_id: string;
+  /** The route, e.g. `POST /v1/generations`. */
+  scope: string;
+  key: string;
+  /** sha256 of the request body. */
+  fingerprint: string;
+  /** null while the first request is in flight. */
+  status: number | null;
+  body: string | null;
+  /** While in flight: when a crashed holder's claim lapses. */
+  locked_until: number | null;
+  created_at: number;
+}
+
+/** The event log: each state change of a generation or file, written in its transaction. */
+export interface EventTable {
+  id: Generated<number>;
+  client_id: string;
+  subject_id: string;
+  /** `generation.processing`, `file.ready` … */
+  type: string;
+  /** The subject's row as of the event (JSON), rendered into the API object when sent. */
+  data: string;
+  created_at: number;
+}
+
+export interface WebhookEndpointTable {
+  id: string;
+  client_id: string;
+  url: string;
+  secret: string;
+  events: string;
+  description: string | null;
+  disabled_at: number | null;
+  created_at: number;
+}
+
+export interface WebhookSubscriptionTable {
+  subject_id: string;
+  client_id: string;
+  url: string;
+  events: string;
+  created_at: number;
+}
+
+export interface WebhookSecretTable {
+  client_id: string;
+  secret: string;
+  created_at: number;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  client_id: string;
+  endpoint_id: string | null;
+  event_id: number;
+  url: string;
+  type: string;
+  subject_id: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number | null;
+  locked_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookAttemptTable {
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface Database {
   clients: ClientTable;
   api_keys: ApiKeyTable;
@@ -130,4 +215,11 @@ export interface Database {
   usage_daily: UsageDailyTable;
   usage_daily_user: UsageDailyUserTable;
   files: FileTable;
+  idempotency_keys: IdempotencyKeyTable;
+  events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_subscriptions: WebhookSubscriptionTable;
+  webhook_secrets: WebhookSecretTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }

@@ -48,7 +48,7 @@ describe('HTTP behaviour on every route', () => {
     assert.equal(missing.status, 404);
     assert.deepEqual(await missing.json(), { detail: 'Not Found' });
     for (const [method, route, allow] of [
-      ['GET', '/v1/generations', 'POST'],
+      ['PUT', '/v1/generations', 'GET, POST, HEAD'],
       ['DELETE', '/v1/generations/d290f1ee-6c54-4b01-90e6-d701748f0851', 'GET, HEAD'],
       ['POST', '/healthz', 'GET, HEAD'],
     ]) {

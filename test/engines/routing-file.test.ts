@@ -25,6 +25,14 @@ describe('routing file', () => {
     assert.deepEqual(routing!.models.get('team-sdxl')!.prices, { image: 12_000 });
   });
 
+  test("a shared chain serves each type with those of its engines that can; a Luma model keeps the spec's types they cover", () => {
+    const { routing } = load('engines:\n  draft: { type: preview }\n  split: { type: layering }\nmodels:\n  uni-1:\n    engines: [draft, split]\n  uni-1-max:\n    engines: [draft]\n');
+    assert.deepEqual(routing!.models.get('uni-1')!.chains, { image: ['draft'], image_edit: ['draft'], layering: ['split'] });
+    assert.deepEqual(routing!.models.get('uni-1-max')!.serves, ['image', 'image_edit']);
+    const { routing: imageOnly } = load('engines:\n  draft: { type: preview }\nmodels:\n  uni-1:\n    engines: [draft]\n');
+    assert.deepEqual(imageOnly!.models.get('uni-1')!.serves, ['image', 'image_edit'], 'no layering without an engine for it');
+  });
+
   test('every problem names the file, the path and what is wrong', () => {
     refused('engines: [1]\n', "atelier.yaml: engines: expected object");
     refused(`${LUMA}    in_flight: 0\n`, 'atelier.yaml: engines.luma.in_flight: expected integer to be greater or equal to 1');
@@ -36,7 +44,9 @@ describe('routing file', () => {
     refused(`${LUMA}models:\n  mine:\n    serves: [image]\n    engines: [luma]\n`, "atelier.yaml: models.mine.price_usd: required for a model the spec doesn't name (no price for type 'image')");
     refused(`${LUMA}models:\n  uni-1:\n    serves: [image, sketch]\n    engines: [luma]\n`, 'atelier.yaml: models.uni-1.serves[1]: must be one of image, image_edit, video, video_edit, video_reframe, layering, got "sketch"');
     refused(`${LUMA}models:\n  uni-1:\n    engines: [luma]\n    price_usd: cheap\n`, 'atelier.yaml: models.uni-1.price_usd: must be a number of USD per generation, or a map of generation type to USD');
-    refused('engines:\n  p:\n    type: preview\n  l:\n    type: layering\nmodels:\n  uni-1:\n    engines: [l]\n', "atelier.yaml: models.uni-1.engines[0]: engine 'l' (layering) doesn't serve type 'image'");
+    refused('engines:\n  p:\n    type: preview\n  l:\n    type: layering\nmodels:\n  uni-1:\n    by_type: { image: [l] }\n    engines: [p]\n', "atelier.yaml: models.uni-1.by_type.image[0]: engine 'l' (layering) doesn't serve type 'image'");
+    refused('engines:\n  l:\n    type: layering\nmodels:\n  uni-1:\n    serves: [image]\n    engines: [l]\n', "atelier.yaml: models.uni-1.engines: no engine of [l] serves type 'image'");
+    refused('engines:\n  l:\n    type: layering\nmodels:\n  ray-3.2:\n    engines: [l]\n', "atelier.yaml: models.ray-3.2.engines: no engine of [l] serves any type of 'ray-3.2'");
     assert.throws(() => load('models: {\n'), /^Error: atelier\.yaml: not valid YAML: .* at line 2, column 1/);
   });
 

@@ -7,6 +7,7 @@ import type { ApiDeps } from '../context.js';
 import { clockRoutes, keyFault } from './emulator-admin.js';
 import { adminGenerationView } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
+import { operatorRoutes } from './operator.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 const time = (iso: string | null | undefined) => (iso == null ? (iso as null | undefined) : Date.parse(iso));
@@ -71,5 +72,6 @@ export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' |
       return adminGenerationView(row);
     });
     clockRoutes(scope, deps);
+    operatorRoutes(scope, deps);
   }, { prefix: '/admin/v1' });
 }

@@ -5,6 +5,7 @@ import { apiError, CreateFileResponse, ErrorBody, fieldSchemaError, FileCreate, 
 import { checkUpload, fileService, type FileDeps, type FileFields } from '../../files/index.js';
 import { refuseOtherMethods } from '../app.js';
 import { handleError } from '../error-handler.js';
+import { multipartError } from '../multipart-error.js';
 import { queryRules } from '../query.js';
 import { authenticate, baseUrl, type ApiDeps } from '../context.js';
 
@@ -27,7 +28,7 @@ async function multipartUpload(request: FastifyRequest, deps: FileDeps) {
     }
   } catch (err) {
     if (received) await deps.blobs.deletePrefix(`files/${received.id}`);
-    throw err;
+    throw multipartError(err);
   }
   if (!received) throw apiError('FILE_PART_MISSING');
   const { mime_type: _ignored, ...rest } = fields;

@@ -1,16 +1,29 @@
-import type { FastifyInstance } from 'fastify';
-import { apiError, ErrorBody, Generation, GenerationCreate, generationSchemaError, generationSchemasFor } from '../../contract/index.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError, generationSchemasFor } from '../../contract/index.js';
 import { FAULT_HEADER } from '../../emulator/emulator.js';
-import { generationView, submitGeneration } from '../../generations/index.js';
+import { cancelGeneration, generationView, listGenerations, queuePosition, submitGeneration } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
 import { refuseOtherMethods } from '../app.js';
 import { authenticate, baseUrl, type ApiDeps } from '../context.js';
+import { queryRules } from '../query.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Generation object as this server shows it: with the extension fields unless --strict. */
+export function presenter(deps: ApiDeps) {
+  return async (row: generations.GenerationView, request: FastifyRequest) => {
+    const now = deps.clock.now();
+    const base = baseUrl(deps.config, request);
+    if (deps.config.strict) return generationView(row, base, deps.secret, now);
+    const queue = row.state === 'queued' ? await queuePosition(deps.store, row.id, now) : undefined;
+    return generationView(row, base, deps.secret, now, { queue });
+  };
+}
 
 export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const onRequest = authenticate(deps);
   const served = generationSchemasFor(deps.routing.models().map((model) => model.id));
+  const present = presenter(deps);
 
   app.post<{ Body: GenerationCreate }>(
     '/v1/generations',
@@ -30,10 +43,23 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       });
       const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate);
       reply.code(201).headers(headers);
-      return generationView(row, baseUrl(deps.config, request), deps.secret, deps.clock.now());
+      return present(row, request);
     },
   );
-  refuseOtherMethods(app, '/v1/generations', ['POST']);
+
+  if (!deps.config.strict) {
+    app.get<{ Querystring: GenerationListQuery }>(
+      '/v1/generations',
+      { onRequest, ...queryRules(GenerationListQuery), schema: { querystring: GenerationListQuery, response: { 200: GenerationList, default: ErrorBody } } },
+      async (request) => {
+        const page = await listGenerations(deps.store, request.principal!.clientId, request.query);
+        const data = [];
+        for (const row of page.rows) data.push(await present(row, request));
+        return { data, has_more: page.hasMore, next_cursor: page.nextCursor };
+      },
+    );
+  }
+  refuseOtherMethods(app, '/v1/generations', deps.config.strict ? ['POST'] : ['GET', 'POST']);
 
   app.get<{ Params: { id: string } }>(
     '/v1/generations/:id',
@@ -42,8 +68,20 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const { id } = request.params;
       const row = UUID.test(id) ? await generations.getGeneration(deps.store, id.toLowerCase(), request.principal!.clientId) : undefined;
       if (!row) throw apiError('GENERATION_NOT_FOUND');
-      return generationView(row, baseUrl(deps.config, request), deps.secret, deps.clock.now());
+      return present(row, request);
     },
   );
   refuseOtherMethods(app, '/v1/generations/:id', ['GET']);
+
+  if (deps.config.strict) return;
+  app.post<{ Params: { id: string } }>(
+    '/v1/generations/:id/cancel',
+    { onRequest, schema: { response: { 200: Generation, default: ErrorBody } } },
+    async (request) => {
+      const { id } = request.params;
+      if (!UUID.test(id)) throw apiError('GENERATION_NOT_FOUND');
+      return present(await cancelGeneration(deps, request.principal!.clientId, id.toLowerCase()), request);
+    },
+  );
+  refuseOtherMethods(app, '/v1/generations/:id/cancel', ['POST']);
 }

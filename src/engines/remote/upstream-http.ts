@@ -1,4 +1,5 @@
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { systemClock } from '../../clock.js';
 import { errorMessage } from '../../errors.js';
 import type { EngineFailure } from './remote-engine.js';
 
@@ -120,7 +121,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
   const downloads = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
   const sleep = options.sleep ?? abortableSleep;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => systemClock.now());
   const base = options.baseUrl.replace(/\/+$/, '');
   const baseHeaders: Record<string, string> = { 'user-agent': 'atelier', ...lower(options.headers) };
   if (options.apiKey && !baseHeaders.authorization) baseHeaders.authorization = `Bearer ${options.apiKey}`;

@@ -146,22 +146,31 @@ function resolveEntry(name: string, entry: Record<string, unknown>, at: string, 
 
 function resolveRoute(model: string, route: ModelRoute, entries: Map<string, ResolvedEngineEntry>, at: string, fail: (at: string, problem: string) => never): RouteSpec {
   const known = (MODELS as readonly string[]).includes(model) ? MODEL_TYPES[model as keyof typeof MODEL_TYPES] : undefined;
-  const serves = route.serves ?? known ?? fail(`${at}.serves`, "required for a model the spec doesn't name (e.g. serves: [image])");
+  const wanted = route.serves ?? known ?? fail(`${at}.serves`, "required for a model the spec doesn't name (e.g. serves: [image])");
+  for (const [i, engine] of (route.engines ?? []).entries()) if (!entries.has(engine)) fail(`${at}.engines[${i}]`, `no engine named '${engine}'`);
   const chains: RouteSpec['chains'] = {};
-  for (const type of serves) {
+  for (const type of wanted) {
     const byType = route.by_type?.[type];
-    const chain = byType ?? route.engines;
-    const where = byType ? `${at}.by_type.${type}` : `${at}.engines`;
-    if (!chain) return fail(`${at}.engines`, `no engines for type '${type}'`);
-    for (const [i, engine] of chain.entries()) {
-      const entry = entries.get(engine);
-      if (!entry) return fail(`${where}[${i}]`, `no engine named '${engine}'`);
-      if (!entry.serves.includes(type)) return fail(`${where}[${i}]`, `engine '${engine}' (${entry.type}) doesn't serve type '${type}'`);
+    if (byType) {
+      for (const [i, engine] of byType.entries()) {
+        const entry = entries.get(engine);
+        if (!entry) return fail(`${at}.by_type.${type}[${i}]`, `no engine named '${engine}'`);
+        if (!entry.serves.includes(type)) return fail(`${at}.by_type.${type}[${i}]`, `engine '${engine}' (${entry.type}) doesn't serve type '${type}'`);
+      }
+      chains[type] = byType;
+      continue;
     }
-    chains[type] = chain;
+    if (!route.engines) return fail(`${at}.engines`, `no engines for type '${type}'`);
+    // The shared chain serves a type with those of its engines that can.
+    const chain = route.engines.filter((engine) => entries.get(engine)!.serves.includes(type));
+    if (chain.length) chains[type] = chain;
+    else if (route.serves) return fail(`${at}.engines`, `no engine of [${route.engines.join(', ')}] serves type '${type}'`);
   }
+  // A Luma model keeps the spec's types its engines can serve (uni-1 on an image-only backend: no layering).
+  const serves = wanted.filter((type) => chains[type]);
+  if (serves.length === 0) fail(`${at}.engines`, `no engine of [${route.engines?.join(', ')}] serves any type of '${model}'`);
   for (const type of Object.keys(route.by_type ?? {})) {
-    if (!serves.includes(type as GenerationKind)) fail(`${at}.by_type.${type}`, `model '${model}' doesn't serve type '${type}'`);
+    if (!wanted.includes(type as GenerationKind)) fail(`${at}.by_type.${type}`, `model '${model}' doesn't serve type '${type}'`);
   }
   const prices: RouteSpec['prices'] = {};
   const price = route.price_usd;

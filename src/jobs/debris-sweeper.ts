@@ -1,0 +1,100 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { inputPrefix } from '../generations/index.js';
+import type { BlobStore } from '../storage/index.js';
+import { generations, type Store } from '../store/index.js';
+
+const UUID7 = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const BATCH = 200;
+
+export interface DebrisSweeperDeps {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  logger: Logger;
+  /** Where video jobs put their scratch folders. */
+  scratchDir: string;
+  intervalMs: number;
+  /** Debris younger than this may still be a live write or submit, and stays. */
+  graceMs: number;
+}
+
+/**
+ * Removes what a killed process leaves behind: the inputs of a submit that never committed its
+ * generation, temp files of blob writes, empty folders, and the scratch folders of video jobs whose
+ * generation has ended. Runs at start and then every `intervalMs`.
+ */
+export class DebrisSweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(private readonly deps: DebrisSweeperDeps) {}
+
+  start(): void {
+    const run = () => {
+      this.sweeping ??= this.sweep()
+        .then((removed) => removed > 0 && this.deps.logger.info({ removed }, 'debris swept'))
+        .catch((err) => this.deps.logger.error({ err }, 'debris sweep failed'))
+        .then(() => void (this.sweeping = null));
+    };
+    run();
+    this.timer = setInterval(run, this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One pass; returns how many things it removed. */
+  async sweep(): Promise<number> {
+    const removed = (await this.orphanInputs()) + (await this.deps.blobs.sweepDebris(Date.now() - this.deps.graceMs));
+    return removed + (await this.endedScratch());
+  }
+
+  /** `inputs/<id>` folders older than the grace whose generation was never stored. */
+  private async orphanInputs(): Promise<number> {
+    const { store, blobs, clock, graceMs } = this.deps;
+    const cutoff = clock.now() - graceMs;
+    const old = (await blobs.listChildren('inputs')).filter((id) => {
+      const match = UUID7.exec(id);
+      return match !== null && parseInt(match[1] + match[2], 16) < cutoff;
+    });
+    let removed = 0;
+    for (let i = 0; i < old.length; i += BATCH) {
+      const ids = old.slice(i, i + BATCH);
+      const states = await generations.getGenerationStates(store.db, ids);
+      for (const id of ids.filter((id) => !states.has(id))) {
+        await blobs.deletePrefix(inputPrefix(id));
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Scratch folders whose generation is completed, failed or gone: no job can still be using them. */
+  private async endedScratch(): Promise<number> {
+    const { store, scratchDir } = this.deps;
+    const names = await fs.readdir(scratchDir).catch(() => [] as string[]);
+    const byId = new Map<string, string[]>();
+    for (const name of names) {
+      const id = name.split('.')[0];
+      byId.set(id, [...(byId.get(id) ?? []), name]);
+    }
+    let removed = 0;
+    const ids = [...byId.keys()];
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const states = await generations.getGenerationStates(store.db, ids.slice(i, i + BATCH));
+      for (const id of ids.slice(i, i + BATCH)) {
+        const state = states.get(id);
+        if (state === 'queued' || state === 'processing') continue;
+        for (const name of byId.get(id)!) await fs.rm(path.join(scratchDir, name), { recursive: true, force: true });
+        removed += byId.get(id)!.length;
+      }
+    }
+    return removed;
+  }
+}
