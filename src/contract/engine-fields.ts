@@ -12,6 +12,9 @@ export const LUMA_FIELDS = {
   ),
 } satisfies TProperties;
 
+/** One of a few strings (literals, so the routing file's validator can name the problem). */
+const oneOf = <K extends string>(values: readonly K[], description: string) => Type.Union(values.map((v) => Type.Literal(v)), { description });
+
 /** A map keyed by some of a fixed set of names, each optional, no other key allowed. */
 const partialMap = <K extends string, V extends TSchema>(keys: readonly K[], value: V, description: string) =>
   Type.Partial(Type.Record(Type.Union(keys.map((k) => Type.Literal(k))), value), { additionalProperties: false, description });
@@ -21,10 +24,10 @@ const SizeMap = partialMap(ASPECT_RATIOS, Type.String({ pattern: '^[1-9][0-9]{1,
 export const OPENAI_IMAGES_FIELDS = {
   model: Type.String({ minLength: 1, description: "The backend's model name: gpt-image-1, dall-e-3, a LocalAI or vLLM model …" }),
   family: Type.Optional(
-    Type.Unsafe<'gpt-image' | 'dall-e-3' | 'dall-e-2' | 'free'>({ type: 'string', enum: ['gpt-image', 'dall-e-3', 'dall-e-2', 'free'], description: 'Which sizes the model takes (default: from the model name; free for unknown names)' }),
+    oneOf(['gpt-image', 'dall-e-3', 'dall-e-2', 'free'] as const, 'Which sizes the model takes (default: from the model name; free for unknown names)'),
   ),
   sizes: Type.Optional(SizeMap),
-  response_format: Type.Optional(Type.Unsafe<'b64_json' | 'url'>({ type: 'string', enum: ['b64_json', 'url'], description: 'Asked of models that take it (default b64_json)' })),
+  response_format: Type.Optional(oneOf(['b64_json', 'url'] as const, 'Asked of models that take it (default b64_json)')),
   api_version: Type.Optional(Type.String({ minLength: 1, description: 'Azure-style servers: sent as ?api-version= on every call' })),
   extra_body: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Extra fields sent in every request body (quality, style …)' })),
 } satisfies TProperties;
@@ -52,5 +55,7 @@ export const COG_FIELDS = {
   input: Type.Record(Type.String({ minLength: 1 }), Type.Unknown(), {
     description: "The prediction's input: each value a literal, or a string with {{placeholders}}; a key whose placeholder has no value is left out",
   }),
+  delivery: Type.Optional(oneOf(['hold', 'webhook'] as const, 'hold: the request is held until the prediction ends (default); webhook: Cog posts the result back')),
+  webhook_base_url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Where Cog reaches Atelier for webhooks (default: --public-url)' })),
   ...TEMPLATE_FIELDS,
 } satisfies TProperties;

@@ -13,6 +13,7 @@ import * as dropClientCreated from './migrations/007-drop-client-created.js';
 import * as engineRuns from './migrations/011-engine-runs.js';
 import * as extensions from './migrations/013-extensions.js';
 import * as webhooks from './migrations/014-webhooks.js';
+import * as engineCallbacks from './migrations/016-engine-callbacks.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011-engine-runs': engineRuns,
   '013-extensions': extensions,
   '014-webhooks': webhooks,
+  '016-engine-callbacks': engineCallbacks,
 };
 
 export interface StoreOptions {

@@ -9,3 +9,4 @@ export * as ledger from './ledger.js';
 export * as usage from './usage.js';
 export * as files from './files.js';
 export * as events from './events.js';
+export * as engineCallbacks from './engine-callbacks.js';

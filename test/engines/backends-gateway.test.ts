@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
@@ -175,3 +176,72 @@ describe('resuming a ComfyUI job after kill -9', () => {
     }
   });
 });
+
+describe('resuming a Cog job delivered by webhook after kill -9', () => {
+  test('the completed webhook, retried by Cog while Atelier was down, finishes the job: the prediction ran once', { timeout: 120_000 }, async () => {
+    const cog = await fakeCog({ inputs: { prompt: { type: 'string', required: true } } });
+    cog.plan = () => ({ ms: 1_500 });
+    const port = await freePort();
+    const dataDir = tempDir();
+    const yaml = [
+      'engines:',
+      '  flux:',
+      '    type: cog',
+      `    base_url: ${cog.url}`,
+      '    serves: [image]',
+      '    delivery: webhook',
+      `    webhook_base_url: http://127.0.0.1:${port}`,
+      '    poll_interval_ms: 50',
+      '    input: { prompt: "{{prompt}}" }',
+      'models:',
+      '  team-flux:',
+      '    serves: [image]',
+      '    engines: [flux]',
+      '    price_usd: 0.01',
+    ].join('\n');
+    const env = { ATELIER_API_KEYS: KEY_A, ATELIER_ADMIN_TOKEN: ADMIN, ATELIER_LEASE_MS: '1000', ATELIER_MAX_CONCURRENT: '0', ATELIER_RPM: '0' };
+    const args = ['--data-dir', dataDir, '--config', routingFile(yaml), '--mode', 'gateway', '--port', String(port)];
+    const headers = { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' };
+    try {
+      let server = await spawnServer(args, env);
+      const res = await fetch(`${server.url}/v1/generations`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'a red fox', model: 'team-flux' }) });
+      assert.equal(res.status, 201, await res.clone().text());
+      const { id } = await res.json();
+      for (const until = Date.now() + 20_000; !(await admin(server.url, id)).upstream_id; await sleep(20)) assert.ok(Date.now() < until, 'the prediction started');
+      server.child.kill('SIGKILL');
+      await server.exited;
+      for (const until = Date.now() + 20_000; !cog.webhooks.some((w) => w.event === 'completed' && w.status === 0); await sleep(20)) {
+        assert.ok(Date.now() < until, 'Cog tried to post the result while Atelier was down');
+      }
+
+      server = await spawnServer(args, env);
+      try {
+        let body: { state?: string } = {};
+        for (const until = Date.now() + 30_000; Date.now() < until; await sleep(50)) {
+          body = await (await fetch(`${server.url}/v1/generations/${id}`, { headers })).json();
+          if (body.state === 'completed' || body.state === 'failed') break;
+        }
+        assert.equal(body.state, 'completed', JSON.stringify(body));
+      } finally {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+      assert.equal(cog.created.length, 1, 'the prediction ran exactly once');
+      assert.ok(cog.webhooks.some((w) => w.event === 'completed' && w.status === 200));
+    } finally {
+      await cog.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

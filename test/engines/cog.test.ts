@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { request as undiciRequest } from 'undici';
@@ -6,7 +7,9 @@ import type { GenerationRequest } from '../../src/contract/index.js';
 import { cogEngineType, predictionIdFor } from '../../src/engines/cog/index.js';
 import { fillInput } from '../../src/engines/cog/input.js';
 import type { ImageInput } from '../../src/engines/index.js';
+import type { EngineCallbacks } from '../../src/engines/remote/callbacks.js';
 import type { RemoteEngineFactory, ResolvedEngineEntry } from '../../src/engines/remote/remote-engine.js';
+import { listenLoopback } from '../helpers/loopback.js';
 import { fakeCog, type FakeCog } from '../helpers/fake-cog.js';
 import { solidImage } from '../helpers/images.js';
 import { failureOf, filesOf, imageRequest, job, remoteContext, resolvedEntry, runRemote } from '../helpers/remote-run.js';
@@ -189,4 +192,109 @@ describe('cog engine against a fake Cog container', () => {
   test('fillInput keeps literals, types whole placeholders and leaves out what has no value', () => {
     assert.deepEqual(fillInput({ a: '{{width}}', b: 'w={{width}}', c: '{{source}}', d: 'x {{source}}', e: [1], f: true }, { width: 512 }), { a: 512, b: 'w=512', e: [1], f: true });
   });
+});
+
+/** The callbacks port as the API role and the store give it, in memory, behind a loopback receiver. */
+async function callbackReceiver() {
+  const posts = new Map<string, { payload: unknown; terminal: boolean }>();
+  let refuse = 0;
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (refuse > 0) {
+      refuse--;
+      return void res.writeHead(503).end();
+    }
+    const id = decodeURIComponent(new URL(req.url!, 'http://x').pathname.split('/').pop()!);
+    const payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { status?: string };
+    if (!posts.get(id)?.terminal) posts.set(id, { payload, terminal: ['succeeded', 'failed', 'canceled'].includes(payload.status ?? '') });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  const listening = await listenLoopback(server);
+  const callbacks: EngineCallbacks = {
+    url: (engine, id, base = listening.url) => `${base}/engine-callbacks/${engine}/${encodeURIComponent(id)}`,
+    latest: async (_engine, id) => posts.get(id),
+  };
+  return { callbacks, posts, close: listening.close, refuseNext: (n: number) => (refuse = n) };
+}
+
+describe('cog engine with webhook delivery', () => {
+  let fake: FakeCog;
+  let receiver: Awaited<ReturnType<typeof callbackReceiver>>;
+  const entry = (over: Record<string, unknown> = {}) =>
+    resolvedEntry('flux', { base_url: fake.url, input: MAPPING, delivery: 'webhook', poll_interval_ms: 30, request_timeout_ms: 2_000, rate_limit_give_up_ms: 2_000, ...over });
+  const engine = (e: ResolvedEngineEntry<unknown>) => factory.create(e as never, { logger: undefined as never, configDir: '.', callbacks: receiver.callbacks });
+
+  before(async () => {
+    fake = await fakeCog({ inputs: { prompt: { type: 'string', required: true }, aspect_ratio: { type: 'string' }, seed: { type: 'integer' }, num_outputs: { type: 'integer' }, caption: { type: 'string' } } });
+    receiver = await callbackReceiver();
+  });
+  after(async () => {
+    await fake.close();
+    await receiver.close();
+  });
+
+  test('the prediction starts with Prefer: respond-async and a webhook; the completed post carries the file; logs become progress', async () => {
+    fake.plan = () => ({ ms: 200 });
+    const e = entry();
+    const remoteJob = job(request());
+    const ctx = remoteContext(e);
+    const submitted = await engine(e).submit(remoteJob, ctx);
+    const id = predictionIdFor(remoteJob.idempotencyKey);
+    assert.deepEqual(submitted, { kind: 'submitted', handle: { id } });
+    const sent = fake.requests.at(-1)!;
+    assert.equal(sent.prefer, 'respond-async');
+    assert.deepEqual((sent.body as { webhook_events_filter: string[] }).webhook_events_filter, ['start', 'logs', 'completed']);
+    assert.match((sent.body as { webhook: string }).webhook, new RegExp(`/engine-callbacks/flux/${id}$`));
+    const waited = await engine(e).wait({ id }, remoteJob, ctx);
+    assert.equal(waited.kind, 'done', JSON.stringify(waited));
+    assert.ok(ctx.seen.some((f) => f > 0.4 && f < 0.6), `progress from the tqdm bar in the logs: ${ctx.seen}`);
+  });
+
+  test('a resumed wait reads the stored post: nothing is sent to Cog again', async () => {
+    fake.plan = () => ({ ms: 20 });
+    const e = entry();
+    const remoteJob = job(request());
+    const first = await engine(e).submit(remoteJob, remoteContext(e));
+    assert.equal(first.kind, 'submitted');
+    await new Promise((r) => setTimeout(r, 300)); // the prediction ends while no worker waits
+    const requests = fake.requests.length;
+    const waited = await engine(e).wait((first as { handle: { id: string } }).handle, remoteJob, remoteContext(e));
+    assert.equal(waited.kind, 'done');
+    assert.equal(fake.requests.length, requests);
+  });
+
+  test("a completed post Atelier couldn't take at first is retried by Cog until it lands", async () => {
+    fake.plan = () => ({ ms: 20 });
+    receiver.refuseNext(3); // start, logs (lost: fire and forget), then the first completed post
+    const e = entry();
+    const run = await runRemoteWith(e, job(request()));
+    assert.ok(run.ok, JSON.stringify(run));
+    assert.ok(fake.webhooks.some((w) => w.event === 'completed' && w.status === 503));
+  });
+
+  test('a container that dies mid-prediction sends no completed post: the job times out retryably', async () => {
+    fake.plan = () => ({ lose: true, ms: 5_000 });
+    const e = entry({ job_timeout_ms: 400 });
+    const abort = AbortSignal.timeout(400);
+    const ctx = remoteContext(e, abort);
+    const remoteJob = job(request());
+    const submitted = await engine(e).submit(remoteJob, ctx);
+    assert.equal(submitted.kind, 'submitted');
+    await assert.rejects(engine(e).wait((submitted as { handle: { id: string } }).handle, remoteJob, ctx), 'the machinery turns the timeout into a retryable failure');
+  });
+
+  test('webhook delivery without an address Cog can reach stops the start', () => {
+    const none: EngineCallbacks = { url: () => undefined, latest: async () => undefined };
+    assert.throws(() => factory.create(entry() as never, { logger: undefined as never, configDir: '.', callbacks: none }), /delivery: webhook needs the address Cog posts to/);
+  });
+
+  async function runRemoteWith(e: ResolvedEngineEntry<unknown>, remoteJob: ReturnType<typeof job>) {
+    const ctx = remoteContext(e);
+    const eng = engine(e);
+    const submitted = await eng.submit(remoteJob, ctx);
+    if (submitted.kind !== 'submitted') return { ok: false, submitted };
+    const waited = await eng.wait(submitted.handle, remoteJob, ctx);
+    return { ok: waited.kind === 'done', waited };
+  }
 });

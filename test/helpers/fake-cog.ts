@@ -35,6 +35,8 @@ export interface FakeCog {
   /** Every request to /predictions*, in order. */
   requests: { method: string; path: string; prefer?: string; body: unknown }[];
   cancelled: string[];
+  /** Every webhook post tried: event, status answered (0 when the connection failed). */
+  webhooks: { event: string; status: number }[];
   plan: (input: Record<string, unknown>) => CogPlan;
   close(): Promise<void>;
 }
@@ -53,8 +55,9 @@ type Running = { id: string; input: Record<string, unknown>; status: string; out
 export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; slots?: number }): Promise<FakeCog> {
   const running = new Map<string, Running>();
   const uploads = new Map<string, Buffer>();
-  const fake: FakeCog = { url: '', created: [], requests: [], cancelled: [], plan: () => ({}), close: async () => undefined };
+  const fake: FakeCog = { url: '', created: [], requests: [], cancelled: [], webhooks: [], plan: () => ({}), close: async () => undefined };
   const slots = options.slots ?? 1;
+  let closed = false;
 
   const snapshot = (p: Running) => ({ id: p.id, status: p.status, logs: p.logs, input: p.input, metrics: {}, ...(p.output !== undefined && { output: p.output }), ...(p.error && { error: p.error }) });
 
@@ -91,7 +94,27 @@ export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; s
     } else p.output = [`data:image/png;base64,${(plan.truncated ? png.subarray(0, png.length >> 1) : png).toString('base64')}`];
   }
 
-  function start(id: string, input: Record<string, unknown>): Running {
+  /** coglet's webhook sender: `start` and `logs` once, fire and forget; `completed` retried on 429/5xx or a lost connection (100 ms × 2^n, 12 times). */
+  async function post(webhook: { url: string; events: string[] } | undefined, event: string, p: Running): Promise<void> {
+    if (!webhook || !webhook.events.includes(event)) return;
+    const body = JSON.stringify({ ...snapshot(p), input: undefined });
+    for (let attempt = 0; attempt <= (event === 'completed' ? 12 : 0) && !closed; attempt++) {
+      let status = 0;
+      try {
+        const res = await fetch(webhook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        status = res.status;
+        await res.arrayBuffer();
+      } catch {
+        status = 0;
+      }
+      fake.webhooks.push({ event, status });
+      if (status >= 200 && status < 300) return;
+      if (status !== 0 && ![429, 500, 502, 503, 504].includes(status)) return;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** Math.min(attempt + 1, 10)));
+    }
+  }
+
+  function start(id: string, input: Record<string, unknown>, webhook?: { url: string; events: string[] }): Running {
     const plan = fake.plan(input);
     let cancel!: () => void;
     const cancelled = new Promise<void>((resolve) => (cancel = resolve));
@@ -100,7 +123,9 @@ export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; s
     fake.created.push({ id, input });
     p.done = (async () => {
       p.status = 'processing';
+      await post(webhook, 'start', p);
       p.logs = ' 50%|█████     | 2/4 [00:00<00:00]\n';
+      await post(webhook, 'logs', p);
       const finished = await Promise.race([new Promise((r) => setTimeout(() => r('done'), plan.ms ?? 20)), cancelled.then(() => 'cancelled')]);
       if (finished === 'cancelled') {
         p.status = 'canceled';
@@ -113,6 +138,7 @@ export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; s
         p.status = 'succeeded';
       }
       running.delete(id); // Cog forgets a prediction once it has ended
+      if (!plan.lose) await post(webhook, 'completed', p);
     })();
     return p;
   }
@@ -137,7 +163,7 @@ export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; s
     const put = /^\/predictions\/([^/]+)$/.exec(url.pathname);
     if (!((req.method === 'POST' && url.pathname === '/predictions') || (req.method === 'PUT' && put))) return void res.writeHead(404).end();
 
-    let body: { id?: string; input?: Record<string, unknown> };
+    let body: { id?: string; input?: Record<string, unknown>; webhook?: string; webhook_events_filter?: string[] };
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
     } catch {
@@ -158,7 +184,8 @@ export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; s
     const invalid = validate(input);
     if (invalid) return json(422, invalid);
 
-    const p = start(id, input);
+    const webhook = body.webhook ? { url: body.webhook, events: body.webhook_events_filter ?? ['start', 'output', 'logs', 'completed'] } : undefined;
+    const p = start(id, input, webhook);
     if (prefer === 'respond-async') return json(202, { id, status: 'starting' });
     if (fake.plan(input).lose) {
       await new Promise((r) => setTimeout(r, 30));
@@ -170,7 +197,10 @@ export async function fakeCog(options: { inputs: Record<string, CogInputSpec>; s
     await p.done;
     json(200, { id, status: p.status, output: p.output ?? null, logs: p.logs, metrics: { predict_time: 0.02 }, ...(p.error && { error: p.error }) });
   });
-  const listening = await listenLoopback(server, () => running.forEach((p) => p.cancel()));
+  const listening = await listenLoopback(server, () => {
+    closed = true;
+    running.forEach((p) => p.cancel());
+  });
   fake.url = listening.url;
   fake.close = listening.close;
   return fake;

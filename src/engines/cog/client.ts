@@ -46,6 +46,30 @@ export async function putPrediction(ctx: RemoteContext, id: string, input: Recor
   throw new BackendError('generation_failed', `${LABEL} answered a prediction without an ended status`, true, res.text(300));
 }
 
+/**
+ * `PUT /predictions/{id}` with `Prefer: respond-async` and a webhook: Cog answers at once (a
+ * 202), posts `start`, `logs` and `completed` to the webhook, and retries the completed post.
+ * A PUT for an id already running changes nothing and is answered with its snapshot.
+ */
+export async function startPrediction(ctx: RemoteContext, id: string, input: Record<string, unknown>, webhook: string): Promise<'started' | 'busy'> {
+  const res = await callUpstream(ctx, 'PUT', `predictions/${encodeURIComponent(id)}`, {
+    label: LABEL,
+    json: { id, input, webhook, webhook_events_filter: ['start', 'logs', 'completed'] },
+    headers: { prefer: 'respond-async' },
+    accept: [409],
+    describe,
+  });
+  return res.status === 409 ? 'busy' : 'started';
+}
+
+/** How far a prediction is, from the last tqdm bar in its logs (`" 45%|████ | 9/20"`); undefined without one. */
+export function logProgress(logs: unknown): number | undefined {
+  if (typeof logs !== 'string') return undefined;
+  const bars = [...logs.matchAll(/(\d{1,3})%\|/g)];
+  const last = bars.at(-1);
+  return last ? Math.min(100, Number(last[1])) / 100 : undefined;
+}
+
 /** `POST /predictions/{id}/cancel`: best effort. */
 export async function cancelPrediction(ctx: RemoteContext, id: string): Promise<void> {
   await callUpstream(ctx, 'POST', `predictions/${encodeURIComponent(id)}/cancel`, { label: LABEL, accept: [404] });

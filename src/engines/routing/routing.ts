@@ -3,6 +3,7 @@ import { MODEL_TYPES, MODELS, type GenerationKind, type GenerationRequest } from
 import { priceOf } from '../../accounts/pricing.js';
 import type { Engine } from '../engine.js';
 import { REMOTE_ENGINE_TYPES } from '../remote/engine-types.js';
+import type { EngineCallbacks } from '../remote/callbacks.js';
 import type { RemoteEngine, ResolvedEngineEntry } from '../remote/remote-engine.js';
 import { Breaker, type BreakerState } from '../remote/breaker.js';
 import { createUpstreamHttp, type UpstreamHttp } from '../remote/upstream-http.js';
@@ -23,6 +24,8 @@ export interface RoutingDeps {
   /** Every upstream HTTP call, for metrics. */
   onCall?(call: { engine: string; status: number | 'error'; ms: number }): void;
   onBreaker?(engine: string, state: BreakerState): void;
+  /** Handed to every remote engine (see RemoteEngineDeps). */
+  callbacks?: EngineCallbacks;
 }
 
 export interface ModelListing {
@@ -49,7 +52,7 @@ export class Routing {
         this.links.set(name, { name, kind: 'local', engine: LOCAL_ENGINES[entry.type] });
         continue;
       }
-      const engine = createEngine(spec!, () => factory.create(entry as never, { logger: deps.logger.child({ engine: name }), configDir: deps.configDir }));
+      const engine = createEngine(spec!, () => factory.create(entry as never, { logger: deps.logger.child({ engine: name }), configDir: deps.configDir, callbacks: deps.callbacks }));
       const http = createUpstreamHttp({
         engine: name,
         baseUrl: entry.base_url ?? 'http://invalid',
