@@ -14,6 +14,7 @@ import { videoScenario } from './video.js';
 import { layeringScenario } from './layering.js';
 import { moderationScenario } from './moderation.js';
 import { instructionsScenario } from './instructions.js';
+import { largeBodiesScenario } from './large-bodies.js';
 import { dashboardScenario } from './dashboard.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
@@ -127,6 +128,8 @@ try {
 if (process.env.BENCH_INSTRUCTIONS !== '0') await instructionsScenario(Number(process.env.BENCH_INSTRUCTION_REQUESTS ?? 2500));
 
 await usageScenario(Number(process.env.BENCH_USAGE_ROWS ?? 1_000_000));
+
+if (process.env.BENCH_LARGE_BODIES !== '0') await largeBodiesScenario();
 
 if (process.env.BENCH_LAYERING !== '0') await layeringScenario();
 await moderationScenario();

@@ -18,6 +18,12 @@ export interface Config {
   workers: number;
   /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
   metricsPort: number;
+  /** Bearer token /metrics requires; empty = open, as Prometheus expects by default. */
+  metricsToken: string;
+  /** `host:port` of a separate listener for /metrics (and /healthz); empty = the API port serves them. */
+  metricsAddress: string;
+  /** How often each process records its heartbeat in the store. */
+  heartbeatMs: number;
   apiKeys: string[];
   /** Bearer token of the admin API; empty disables it. */
   adminToken: string;
@@ -84,6 +90,8 @@ export interface HttpLimits {
   socketTimeoutMs: number;
   /** Open connections one client address may hold; 0 = unlimited. Raise it behind a proxy. */
   maxConnectionsPerAddress: number;
+  /** Request body bytes one key may have on their way in at once; 0 = unlimited. */
+  maxBodyBytesInFlight: number;
 }
 
 export interface VideoLimits {
@@ -121,6 +129,9 @@ const ENV = {
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
   metricsPort: 'ATELIER_METRICS_PORT',
+  metricsToken: 'ATELIER_METRICS_TOKEN',
+  metricsAddress: 'ATELIER_METRICS_ADDRESS',
+  heartbeatMs: 'ATELIER_HEARTBEAT_MS',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
@@ -131,6 +142,7 @@ const ENV = {
   keepAliveTimeoutMs: 'ATELIER_KEEP_ALIVE_TIMEOUT_MS',
   socketTimeoutMs: 'ATELIER_SOCKET_TIMEOUT_MS',
   maxConnectionsPerAddress: 'ATELIER_MAX_CONNECTIONS_PER_ADDRESS',
+  maxBodyBytesInFlight: 'ATELIER_MAX_BODY_BYTES_IN_FLIGHT',
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
@@ -231,6 +243,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
     metricsPort: int('metricsPort', 9464),
+    metricsToken: get('metricsToken') ?? '',
+    metricsAddress: listenAddress('metricsAddress (ATELIER_METRICS_ADDRESS)', get('metricsAddress')),
+    heartbeatMs: int('heartbeatMs', 5000, 100),
     apiKeys,
     adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),
@@ -242,6 +257,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 50),
       socketTimeoutMs: int('socketTimeoutMs', 120_000),
       maxConnectionsPerAddress: int('maxConnectionsPerAddress', 256),
+      maxBodyBytesInFlight: int('maxBodyBytesInFlight', 256 * 1024 * 1024),
     }),
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),
@@ -287,6 +303,14 @@ function routingFile(file: string | undefined, env: NodeJS.ProcessEnv): RoutingS
     if (err instanceof RoutingError) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+/** `host:port`, e.g. `127.0.0.1:9464`; a bare port means 127.0.0.1. */
+function listenAddress(name: string, raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) > 65535) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
+  return `${match[1] ?? '127.0.0.1'}:${match[2]}`;
 }
 
 function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {

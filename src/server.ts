@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, VirtualClock, type Clock } from './clock.js';
@@ -5,10 +6,11 @@ import type { Config } from './config.js';
 import type { FileDeps } from './files/index.js';
 import type { Store } from './store/index.js';
 import { buildApiPart, buildHealthApp } from './roles/api.js';
+import { Heartbeat } from './roles/heartbeat.js';
 import { openPorts } from './roles/ports.js';
 import { Releasers } from './roles/releasers.js';
 import { refuseUnworkable, runsJobs, servesApi, type Role } from './roles/role.js';
-import { startWorkerPart } from './roles/worker.js';
+import { startWorkerPart, type WorkerPart } from './roles/worker.js';
 
 export type { Role } from './roles/role.js';
 
@@ -21,6 +23,8 @@ export interface Server {
   url: string;
   /** Set on a first start with no keys configured: shown once, stored only as a hash. */
   devKey: string | null;
+  /** The separate /metrics listener (ATELIER_METRICS_ADDRESS), when there is one. */
+  metricsUrl: string | null;
   /** Drains: stops taking requests and work, lets running jobs finish, closes the store. */
   close(): Promise<void>;
 }
@@ -41,7 +45,22 @@ export async function startServer(
   let ready = false;
   try {
     const ports = await openPorts(config, role, logger, clock, releasers);
-    const work = runsJobs(role) ? startWorkerPart(ports) : null;
+    const processId = `${role}-${randomUUID().slice(0, 8)}`;
+    let work: WorkerPart | null = null;
+    const heartbeat = new Heartbeat({
+      store: ports.store,
+      clock: systemClock,
+      logger,
+      role,
+      id: processId,
+      intervalMs: config.heartbeatMs,
+      slots: runsJobs(role) ? config.workers : 0,
+      running: () => work?.pool.runningIds() ?? [],
+    });
+    await heartbeat.start();
+    // Released after the parts below have drained, so the process shows stopped only then.
+    releasers.push(() => heartbeat.stop());
+    work = runsJobs(role) ? startWorkerPart(ports, processId) : null;
     const ingest: FileDeps['ingestor'] = work?.ingestor ?? notifyWorkers(ports.store, logger);
     const api = servesApi(role) ? await buildApiPart(ports, ingest, () => ready) : null;
     const app = api?.app ?? buildHealthApp(ports, () => ready);
@@ -49,6 +68,14 @@ export async function startServer(
 
     const port = api ? config.port : config.metricsPort;
     const address = await app.listen({ host: config.host, port });
+    let metricsUrl: string | null = null;
+    if (api && config.metricsAddress) {
+      // /metrics on an address of its own, e.g. one only the monitoring network reaches.
+      const side = buildHealthApp(ports, () => ready);
+      releasers.push(() => side.close());
+      const at = config.metricsAddress.lastIndexOf(':');
+      metricsUrl = await side.listen({ host: config.metricsAddress.slice(0, at), port: Number(config.metricsAddress.slice(at + 1)) });
+    }
     ready = true;
     logger.info({ address, role, workers: work ? config.workers : 0, store: ports.store.dialect.name }, 'atelier listening');
     return {
@@ -57,6 +84,7 @@ export async function startServer(
       role,
       url: address,
       devKey: api?.devKey ?? null,
+      metricsUrl,
       close: async () => {
         ready = false;
         await releasers.releaseAll(logger);

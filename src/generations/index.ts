@@ -1,4 +1,4 @@
-export { submitGeneration, type SubmitDeps } from './submit.js';
+export { rateLimited, submitGeneration, takeRpmSlot, type SubmitDeps } from './submit.js';
 export { adminGenerationView, generationView, type ViewExtras } from './view.js';
 export type { StoredInput, StoredOutput, StoredRequest } from './records.js';
 export { parseOutputs } from './records.js';

@@ -46,6 +46,14 @@ function rateHeaders(rpm: RpmDecision): Record<string, string> {
   };
 }
 
+/** Takes a slot of the client's RPM window; null when no RPM limit applies. */
+export function takeRpmSlot(limiter: RpmLimiter, principal: Principal, config: Pick<Config, 'rpm'>, now: number): RpmDecision | null {
+  const limit = principal.rpmLimit ?? config.rpm;
+  return limit > 0 ? limiter.take(principal.clientId, limit, now) : null;
+}
+
+export const rateLimited = (rpm: RpmDecision) => apiError('RATE_LIMITED', {}, { ...rateHeaders(rpm), 'retry-after': String(rpm.retryAfter) });
+
 /** Takes the price off the balance, never below zero, and records the hold. */
 async function holdFunds(trx: Transaction<Database>, row: GenerationTable): Promise<void> {
   if (!(await ledger.moveFunds(trx, row.client_id, -row.price_micros))) throw apiError('INSUFFICIENT_CREDITS');
@@ -71,6 +79,8 @@ export async function submitGeneration(
   principal: Principal,
   body: GenerationCreate,
   emulate?: SubmitEmulation,
+  /** The RPM slot taken before the body was read (large bodies); taken here otherwise. */
+  taken: RpmDecision | null = null,
 ): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
   const routing = deps.routing;
@@ -82,15 +92,14 @@ export async function submitGeneration(
 
   let price = priced();
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
-  const rpmLimit = principal.rpmLimit ?? config.rpm;
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
-  const rpm = rpmLimit > 0 ? limiter.take(principal.clientId, rpmLimit, now) : null;
+  const rpm = taken ?? takeRpmSlot(limiter, principal, config, now);
   const refuseIfShort = async () => {
     if (principal.metered && ((await ledger.readBalance(store, principal.clientId)) ?? 0) < price) throw apiError('INSUFFICIENT_CREDITS');
   };
   if (rpm && !rpm.allowed) {
     await refuseIfShort();
-    throw apiError('RATE_LIMITED', {}, { ...rateHeaders(rpm), 'retry-after': String(rpm.retryAfter) });
+    throw rateLimited(rpm);
   }
 
   const checkConcurrency = async (db: Store['db']) => {

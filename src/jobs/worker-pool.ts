@@ -28,7 +28,8 @@ const PROGRESS_EVERY_MS = 500;
  * lease while the engine runs, and records the outcome in one transaction.
  */
 export class WorkerPool {
-  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  /** What its job leases are locked by; the process's heartbeat id when it has one. */
+  readonly id: string;
   private stopping = false;
   private readonly running = new Map<string, Running>();
   private readonly loops: Promise<void>[] = [];
@@ -38,7 +39,10 @@ export class WorkerPool {
   constructor(
     private readonly deps: JobDeps & { config: Pick<Config, 'limits' | 'leaseMs' | 'pollIntervalMs' | 'videoConcurrency'> },
     private readonly size: number,
-  ) {}
+    id?: string,
+  ) {
+    this.id = id ?? `worker-${randomUUID().slice(0, 8)}`;
+  }
 
   start(): void {
     const { events, store } = this.deps;
@@ -96,6 +100,11 @@ export class WorkerPool {
         await this.idle();
       }
     }
+  }
+
+  /** The generations this pool is running now. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
   }
 
   /** Stops claiming, lets running jobs finish for up to `drainMs`, then gives the rest back. */

@@ -65,7 +65,13 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     ingestor: ingest,
     limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
   };
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
+  const app = createApp({
+    logger,
+    bodyLimit: config.bodyLimit,
+    metrics,
+    http: config.http,
+    maxDecodedBytes: Math.max(config.limits.maxImageBytes, config.limits.maxVideoBytes),
+  });
   capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
   generationRoutes(app, deps);
   generationDetailRoutes(app, deps);
@@ -84,6 +90,6 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
 /** A worker process's only HTTP: /healthz and /metrics on its metrics port. */
 export function buildHealthApp(ports: Ports, isReady: () => boolean): FastifyInstance {
   const app = createApp({ logger: ports.logger, bodyLimit: 1024, metrics: ports.metrics, http: ports.config.http });
-  healthRoutes(app, { isReady, metrics: ports.metrics });
+  healthRoutes(app, { isReady, metrics: ports.metrics, metricsToken: ports.config.metricsToken });
   return app;
 }

@@ -14,7 +14,7 @@ export interface WorkerPart {
 }
 
 /** Jobs, file ingest and sweeps: the work half of `serve` (even with --workers 0), and all of `atelier worker`. */
-export function startWorkerPart(ports: Ports): WorkerPart {
+export function startWorkerPart(ports: Ports, processId: string): WorkerPart {
   const { config, store, blobs, clock, events, logger, video, releasers } = ports;
   const moderation = new Moderation(config.moderation, { events, logger });
   releasers.push(() => moderation.close());
@@ -28,7 +28,7 @@ export function startWorkerPart(ports: Ports): WorkerPart {
   const debris = new DebrisSweeper({ store, blobs, clock, logger, scratchDir, intervalMs: config.debrisSweepMs, graceMs: DEBRIS_GRACE_MS });
   debris.start();
   releasers.push(() => debris.stop());
-  const pool = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir, routing: ports.routing }, config.workers);
+  const pool = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir, routing: ports.routing }, config.workers, processId);
   ports.metrics.observeEngines(events, () => pool.inFlight());
   pool.start();
   releasers.push(() => pool.stop(config.drainMs));

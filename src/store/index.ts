@@ -8,5 +8,6 @@ export * as queue from './queue.js';
 export * as ledger from './ledger.js';
 export * as usage from './usage.js';
 export * as files from './files.js';
+export * as heartbeats from './heartbeats.js';
 export * as events from './events.js';
 export * as engineCallbacks from './engine-callbacks.js';

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { postgresSchema, postgresSkip } from '../helpers/dialects.js';
 import { solidImage } from '../helpers/images.js';
 import { spawnRole, type ServerProcess } from '../helpers/process.js';
+import { runCli } from '../helpers/cli.js';
 import { KEY_A } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -99,6 +100,50 @@ test('atelier api and atelier worker sharing one SQLite data dir: the API sees w
     assert.equal(done.state, 'completed');
     assert.equal((await fetch(done.output[0].url)).status, 200);
     await stopAll(started.splice(0));
+  } finally {
+    for (const p of started) p.child.kill('SIGKILL');
+    await Promise.all(started.map((p) => p.exited));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('every process records a heartbeat: atelier workers lists them, what each runs, and which died or stopped', { timeout: 90_000 }, async () => {
+  const dataDir = tempDir();
+  const env = { ATELIER_API_KEYS: KEY_A, ATELIER_RPM: '0', ATELIER_MAX_CONCURRENT: '0', ATELIER_POLL_INTERVAL_MS: '50', ATELIER_HEARTBEAT_MS: '200', ATELIER_ADMIN_TOKEN: 'admin-secret' };
+  const started: ServerProcess[] = [];
+  const list = async (target: string[]) => {
+    const result = await runCli('atelier', ['workers', ...target], { env: { ATELIER_ADMIN_TOKEN: 'admin-secret' } });
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout).data as any[];
+  };
+  try {
+    const api = await spawnRole('api', ['--data-dir', dataDir], env);
+    started.push(api);
+    const worker = await spawnRole('worker', ['--data-dir', dataDir, '--workers', '3'], env);
+    started.push(worker);
+    const first = await list(['--url', api.url]);
+    assert.deepEqual(first.map((p) => [p.role, p.alive, p.pid]).sort(), [['api', true, api.child.pid], ['worker', true, worker.child.pid]].sort());
+    const workerRow = first.find((p) => p.role === 'worker');
+    assert.equal(workerRow.worker_slots, 3);
+    assert.match(workerRow.version, /^\d+\.\d+\.\d+/);
+    assert.match(workerRow.started_at, /^\d{4}-\d\d-\d\dT/);
+
+    // A video keeps a worker busy long enough to be seen running it.
+    const id = await submit(api, { prompt: 'waves', model: 'ray-3.2', type: 'video', video: { resolution: '720p', duration: '5s' } });
+    const busy = await until('heartbeat', () => list(['--url', api.url]), (rows) => rows.some((p) => p.role === 'worker' && p.running.includes(id)));
+    assert.equal(busy.find((p) => p.role === 'worker').jobs_running, 1);
+    await until('generation', () => generation(api, id), (g) => g.state === 'completed' || g.state === 'failed', 60_000);
+
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    started.splice(started.indexOf(worker), 1);
+    const dead = await until('heartbeat', () => list(['--url', api.url]), (rows) => rows.some((p) => p.role === 'worker' && !p.alive));
+    assert.equal(dead.find((p) => p.role === 'worker').stopped_at, null, 'a killed worker never said it stopped: it went silent');
+    await stopAll(started.splice(0));
+    const after = await list(['--data-dir', dataDir]);
+    const apiRow = after.find((p) => p.role === 'api');
+    assert.equal(apiRow.alive, false);
+    assert.match(apiRow.stopped_at, /^\d{4}-/, 'a drained process is marked stopped');
   } finally {
     for (const p of started) p.child.kill('SIGKILL');
     await Promise.all(started.map((p) => p.exited));

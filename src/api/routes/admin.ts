@@ -7,6 +7,7 @@ import type { ApiDeps } from '../context.js';
 import { clockRoutes, keyFault } from './emulator-admin.js';
 import { adminGenerationView } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
+import { workerRoutes } from './workers-admin.js';
 import { operatorRoutes } from './operator.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -72,6 +73,7 @@ export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' |
       return adminGenerationView(row);
     });
     clockRoutes(scope, deps);
+    workerRoutes(scope, deps);
     operatorRoutes(scope, deps);
   }, { prefix: '/admin/v1' });
 }

@@ -1,7 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RequestPayload } from 'fastify';
+import type { RpmDecision } from '../../accounts/index.js';
+import { isLargeBody } from '../body-guard.js';
 import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError, generationSchemasFor } from '../../contract/index.js';
 import { FAULT_HEADER } from '../../emulator/emulator.js';
-import { cancelGeneration, generationView, listGenerations, queuePosition, submitGeneration } from '../../generations/index.js';
+import { cancelGeneration, generationView, listGenerations, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
 import { refuseOtherMethods } from '../app.js';
 import { authenticate, baseUrl, type ApiDeps } from '../context.js';
@@ -20,15 +22,33 @@ export function presenter(deps: ApiDeps) {
   };
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The RPM slot a large submit took before its body was read. */
+    rpmTaken: RpmDecision | null;
+  }
+}
+
 export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const onRequest = authenticate(deps);
   const served = generationSchemasFor(deps.routing.models().map((model) => model.id));
+  app.decorateRequest('rpmTaken', null);
+  // A large body takes its RPM slot before it is read: over the limit it is refused unread, and
+  // refused or not it counts, so sending large bodies that fail costs the sender like any submit.
+  const preParsing = (request: FastifyRequest, _reply: unknown, payload: RequestPayload, done: (err: Error | null, payload?: RequestPayload) => void) => {
+    if (!isLargeBody(request)) return done(null, payload);
+    const rpm = takeRpmSlot(deps.limiter, request.principal!, deps.config, deps.clock.now());
+    if (rpm && !rpm.allowed) return done(rateLimited(rpm), payload);
+    request.rpmTaken = rpm;
+    done(null, payload);
+  };
   const present = presenter(deps);
 
   app.post<{ Body: GenerationCreate }>(
     '/v1/generations',
     {
       onRequest,
+      preParsing,
       schema: { body: served.GenerationCreate, response: { 201: Generation, default: ErrorBody } },
       config: { schemaError: generationSchemaError },
     },
@@ -41,7 +61,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
         body: request.body,
         log: request.log,
       });
-      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate);
+      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate, request.rpmTaken);
       reply.code(201).headers(headers);
       return present(row, request);
     },
