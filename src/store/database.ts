@@ -74,20 +74,27 @@ const parseInt8 = (value: string) => Number(value);
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir!, options.shared ?? false);
+  const migrationTableSchema = options.databaseUrl ? (options.schema ?? (await currentSchema(store.db))) : undefined;
   const { error } = await new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
     // Numbers are handed out per engineer (DESIGN.md), so a lower number can land after a higher one ran.
     allowUnorderedMigrations: true,
-    // Kysely looks for its migration tables in every schema unless told which: a test schema
-    // would find another one's tables and skip creating its own.
-    ...(options.databaseUrl && options.schema ? { migrationTableSchema: options.schema } : {}),
+    // Kysely looks for its migration tables in every schema unless told which: a schema would
+    // find another one's tables (another deployment's, a test's) and skip creating its own.
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   }).migrateToLatest();
   if (error) {
     await store.close();
     throw error;
   }
   return store;
+}
+
+/** The schema a Postgres connection writes to: the first of its search path that exists. */
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
+  return rows[0]?.name ?? undefined;
 }
 
 function openSqlite(dataDir: string, shared: boolean): Store {
