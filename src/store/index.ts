@@ -10,3 +10,4 @@ export * as usage from './usage.js';
 export * as files from './files.js';
 export * as heartbeats from './heartbeats.js';
 export * as events from './events.js';
+export * as engineCallbacks from './engine-callbacks.js';
