@@ -11,6 +11,8 @@ import { fileRoutes } from './api/routes/files.js';
 import { generationRoutes } from './api/routes/generations.js';
 import { operationRoutes } from './api/routes/operations.js';
 import { usageRoutes } from './api/routes/usage.js';
+import { webhookRoutes } from './api/routes/webhooks.js';
+import { WebhookDeliverer } from './webhooks/deliverer.js';
 import { systemClock, VirtualClock, type Clock } from './clock.js';
 import { configuredKeyFaults } from './emulator/key-faults.js';
 import { Emulator } from './emulator/emulator.js';
@@ -114,6 +116,10 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     fileRoutes(app, deps, fileDeps);
     blobRoutes(app, deps);
     operationRoutes(app, deps);
+    let address = '';
+    const deliverer = startDeliverer(deps, logger, () => config.publicUrl || address);
+    if (deliverer) releasers.push(() => deliverer.stop());
+    if (!config.strict) webhookRoutes(app, deps, () => deliverer?.poke());
     const scratchDir = path.join(config.dataDir, 'scratch');
     const debris = new DebrisSweeper({ store, blobs, clock, logger, scratchDir, intervalMs: config.debrisSweepMs, graceMs: DEBRIS_GRACE_MS });
     debris.start();
@@ -123,7 +129,7 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     releasers.push(() => workers.stop(config.drainMs));
     releasers.push(() => app.close());
 
-    const address = await app.listen({ host: config.host, port: config.port });
+    address = await app.listen({ host: config.host, port: config.port });
     ready = true;
     logger.info({ address, workers: config.workers, store: store.dialect.name }, 'atelier listening');
 
@@ -141,6 +147,18 @@ export async function startServer(config: Readonly<Config>, options: { logger?: 
     await releaseAll(releasers, logger);
     throw err;
   }
+}
+
+/**
+ * The webhook outbox's deliverer runs where jobs run (not under --strict, where nothing can be
+ * subscribed); it wakes when a job ends here and polls for the rest.
+ */
+function startDeliverer(deps: ApiDeps, logger: Logger, baseUrl: () => string): WebhookDeliverer | null {
+  if (deps.config.strict || deps.config.workers === 0) return null;
+  const deliverer = new WebhookDeliverer({ store: deps.store, clock: deps.clock, logger, secret: deps.secret, baseUrl, config: deps.config });
+  for (const name of ['job:completed', 'job:failed', 'generation:cancelled'] as const) deps.events.on(name, () => deliverer.poke());
+  deliverer.start();
+  return deliverer;
 }
 
 /** Runs releasers last-registered first, each even if an earlier one failed. */

@@ -68,6 +68,8 @@ export async function submitGeneration(
   principal: Principal,
   body: GenerationCreate,
   emulate?: SubmitEmulation,
+  /** Runs in the transaction that stores the generation (extensions record what belongs with it). */
+  alsoStore?: (trx: Transaction<Database>, row: GenerationTable) => Promise<void>,
 ): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
   const request = normalizeGeneration(body);
@@ -146,6 +148,7 @@ export async function submitGeneration(
         last_error: null,
         created_at: now,
       });
+      await alsoStore?.(trx, row);
     });
     emulate?.stored();
     deps.events.emit('job:queued', { generationId: id });
