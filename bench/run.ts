@@ -14,6 +14,8 @@ import { videoScenario } from './video.js';
 import { layeringScenario } from './layering.js';
 import { moderationScenario } from './moderation.js';
 import { instructionsScenario } from './instructions.js';
+import { largeBodiesScenario } from './large-bodies.js';
+import { dashboardScenario } from './dashboard.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -127,6 +129,8 @@ if (process.env.BENCH_INSTRUCTIONS !== '0') await instructionsScenario(Number(pr
 
 await usageScenario(Number(process.env.BENCH_USAGE_ROWS ?? 1_000_000));
 
+if (process.env.BENCH_LARGE_BODIES !== '0') await largeBodiesScenario();
+
 if (process.env.BENCH_LAYERING !== '0') await layeringScenario();
 await moderationScenario();
 
@@ -146,6 +150,8 @@ try {
 }
 
 await videoScenario();
+
+await dashboardScenario(Number(process.env.BENCH_GALLERY ?? 10_000));
 
 const memory = await atelier(0);
 try {

@@ -15,6 +15,10 @@ export interface Config {
   /** Non-terminal generations per client; 0 = unlimited. */
   maxConcurrent: number;
   workers: number;
+  /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
+  metricsPort: number;
+  /** How often each process records its heartbeat in the store. */
+  heartbeatMs: number;
   apiKeys: string[];
   /** Bearer token of the admin API; empty disables it. */
   adminToken: string;
@@ -23,6 +27,8 @@ export interface Config {
   /** Base of minted blob URLs; empty = derived from each request's Host. */
   publicUrl: string;
   bodyLimit: number;
+  /** Connection limits: see docs/hardening.md. */
+  http: HttpLimits;
   leaseMs: number;
   maxAttempts: number;
   pollIntervalMs: number;
@@ -70,6 +76,21 @@ export interface Config {
   strict: boolean;
 }
 
+export interface HttpLimits {
+  /** Longest wait for a request's headers, from the first byte of the connection or request. */
+  headersTimeoutMs: number;
+  /** Longest wait for a whole request, headers and body; a slower upload gets a 408. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A connection silent this long in either direction is closed; 0 = never. */
+  socketTimeoutMs: number;
+  /** Open connections one client address may hold; 0 = unlimited. Raise it behind a proxy. */
+  maxConnectionsPerAddress: number;
+  /** Request body bytes one key may have on their way in at once; 0 = unlimited. */
+  maxBodyBytesInFlight: number;
+}
+
 export interface VideoLimits {
   maxVideoBytes: number;
   /** Longest source per type (spec §3.8; §14: the newer 18 s for video_edit). */
@@ -104,11 +125,19 @@ const ENV = {
   rpm: 'ATELIER_RPM',
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
+  metricsPort: 'ATELIER_METRICS_PORT',
+  heartbeatMs: 'ATELIER_HEARTBEAT_MS',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
   publicUrl: 'ATELIER_PUBLIC_URL',
   bodyLimit: 'ATELIER_BODY_LIMIT',
+  headersTimeoutMs: 'ATELIER_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'ATELIER_REQUEST_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'ATELIER_KEEP_ALIVE_TIMEOUT_MS',
+  socketTimeoutMs: 'ATELIER_SOCKET_TIMEOUT_MS',
+  maxConnectionsPerAddress: 'ATELIER_MAX_CONNECTIONS_PER_ADDRESS',
+  maxBodyBytesInFlight: 'ATELIER_MAX_BODY_BYTES_IN_FLIGHT',
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
@@ -209,11 +238,21 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     rpm: int('rpm', 30),
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
+    metricsPort: int('metricsPort', 9464),
+    heartbeatMs: int('heartbeatMs', 5000, 100),
     apiKeys,
     adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),
     publicUrl: (get('publicUrl') ?? '').replace(/\/+$/, ''),
     bodyLimit: int('bodyLimit', 128 * 1024 * 1024, 1024),
+    http: Object.freeze({
+      headersTimeoutMs: int('headersTimeoutMs', 15_000, 50),
+      requestTimeoutMs: int('requestTimeoutMs', 300_000, 50),
+      keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 50),
+      socketTimeoutMs: int('socketTimeoutMs', 120_000),
+      maxConnectionsPerAddress: int('maxConnectionsPerAddress', 256),
+      maxBodyBytesInFlight: int('maxBodyBytesInFlight', 256 * 1024 * 1024),
+    }),
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),
     pollIntervalMs: int('pollIntervalMs', 500, 10),

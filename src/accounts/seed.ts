@@ -52,7 +52,12 @@ export async function seedClients(
 ): Promise<{ devKey: string | null }> {
   for (const key of keys) {
     if (await clients.findApiKeyByHash(store.db, hashKey(key))) continue;
-    await createClientWithKey(store, clock, `seeded ${keyDisplayPrefix(key)}`, key, balanceMicros);
+    try {
+      await createClientWithKey(store, clock, `seeded ${keyDisplayPrefix(key)}`, key, balanceMicros);
+    } catch (err) {
+      // API processes starting together race to seed the same key: the loser finds it stored.
+      if (!(await clients.findApiKeyByHash(store.db, hashKey(key)))) throw err;
+    }
   }
   if (keys.length > 0 || (await clients.countApiKeys(store.db)) > 0) return { devKey: null };
   const devKey = generateKey();

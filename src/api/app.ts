@@ -2,15 +2,30 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
 import type { Logger } from 'pino';
 import { API_VERSION, apiError, ERRORS } from '../contract/index.js';
+import type { HttpLimits } from '../config.js';
 import type { Metrics } from '../metrics.js';
+import { capBodyBytesInFlight } from './body-guard.js';
 import { handleError } from './error-handler.js';
+import { JsonBodyParser } from './json-body.js';
 import { requestLogger } from './request-logger.js';
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** The bare app: ids and version headers, JSON parsing, error mapping, 404 and 405. */
-export function createApp(options: { logger: Logger; bodyLimit: number; metrics: Metrics }): FastifyInstance {
+export function createApp(options: { logger: Logger; bodyLimit: number; metrics: Metrics; http?: HttpLimits; maxDecodedBytes?: number }): FastifyInstance {
+  const limits = options.http;
+  const json = new JsonBodyParser({ bodyLimit: options.bodyLimit, maxDecodedBytes: options.maxDecodedBytes ?? options.bodyLimit });
   const app = Fastify({
+    ...(limits && {
+      http: {
+        headersTimeout: limits.headersTimeoutMs,
+        // Node checks the two timeouts above on this interval (30 s by default): often enough that they hold.
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+      },
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionTimeout: limits.socketTimeoutMs,
+    }),
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: requestLogger,
@@ -23,6 +38,8 @@ export function createApp(options: { logger: Logger; bodyLimit: number; metrics:
 
   // Declared up front so every request object keeps one shape: setting it later costs a shape change per request.
   app.decorateRequest('principal', null);
+  app.decorateRequest('decodedTokens', null);
+  if (limits) capBodyBytesInFlight(app, limits.maxBodyBytesInFlight);
 
   // Callback-style hooks: on every request, a promise per hook is measurable.
   app.addHook('onRequest', (request, reply, done) => {
@@ -31,6 +48,7 @@ export function createApp(options: { logger: Logger; bodyLimit: number; metrics:
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
+    if (request.decodedTokens) json.release(request);
     options.metrics.requests.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     if (options.logger.isLevelEnabled('debug')) {
       request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
@@ -39,14 +57,12 @@ export function createApp(options: { logger: Logger; bodyLimit: number; metrics:
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(apiError('BODY_INVALID_JSON'), undefined);
-    }
+  app.addContentTypeParser('application/json', json.parse);
+  app.addHook('onRequestAbort', (request, done) => {
+    json.release(request);
+    done();
   });
+  app.addHook('onClose', () => json.close());
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((_request, reply) => {

@@ -129,6 +129,10 @@ export function adminCommands(program: Command): void {
       })),
     );
 
+  withTarget(program.command('workers').description('Server processes (serve, api, worker) seen in the last hour: alive or not, and the jobs each runs')).action(
+    run(() => ({ method: 'GET', path: '/workers' })),
+  );
+
   const clock = program.command('clock').description("A virtual clock's time (the server runs with --clock virtual)");
   clock.option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)');
   clock.command('now').action(run(() => ({ method: 'GET', path: '/clock' })));

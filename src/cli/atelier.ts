@@ -2,6 +2,7 @@
 import '../tick-shape.js';
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
+import { StartRefused } from '../roles/role.js';
 import { adminCommands } from './admin-commands.js';
 import { generateCommands } from './generate-commands.js';
 import { serveCommand } from './serve.js';
@@ -17,5 +18,5 @@ adminCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`atelier: ${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  process.exit(err instanceof ConfigError && !(err instanceof StartRefused) ? 2 : 1);
 });

@@ -1,18 +1,29 @@
 import type { Command } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
-import { startServer } from '../server.js';
+import { startServer, type Role } from '../server.js';
 
-/** `atelier serve`: the start contract of DESIGN.md. */
+const DESCRIPTIONS: Record<Role, string> = {
+  serve: 'Run the API server and its workers in one process',
+  api: 'Run the HTTP API only; worker processes run the jobs (scale-out)',
+  worker: 'Run jobs, file ingest and sweeps only, with /healthz and /metrics on --metrics-port (scale-out)',
+};
+
+/** `atelier serve` (the start contract of DESIGN.md), `atelier api` and `atelier worker`: one set of flags. */
 export function serveCommand(program: Command): void {
+  for (const role of ['serve', 'api', 'worker'] as const) roleCommand(program, role);
+}
+
+function roleCommand(program: Command, role: Role): void {
   program
-    .command('serve')
-    .description('Run the API server and its workers')
+    .command(role)
+    .description(DESCRIPTIONS[role])
     .option('--host <host>', 'address to listen on (ATELIER_HOST)')
-    .option('--port <port>', 'port to listen on (ATELIER_PORT)')
+    .option('--port <port>', 'port of the API (ATELIER_PORT)')
+    .option('--metrics-port <port>', 'port of /healthz and /metrics in atelier worker, default 9464 (ATELIER_METRICS_PORT)')
     .option('--data-dir <dir>', 'store, blobs and secret (ATELIER_DATA_DIR)')
     .option('--rpm <n>', 'requests per minute per client, 0 = unlimited (ATELIER_RPM)')
     .option('--max-concurrent <n>', 'running generations per client, 0 = unlimited (ATELIER_MAX_CONCURRENT)')
-    .option('--workers <n>', 'in-process workers, 0 = API only (ATELIER_WORKERS)')
+    .option('--workers <n>', 'jobs run at once by this process; 0 with serve = API only (ATELIER_WORKERS)')
     .option('--credits <usd>', 'balance of each client seeded from ATELIER_API_KEYS (ATELIER_CREDITS)')
     .option('--public-url <url>', 'origin used in minted URLs (ATELIER_PUBLIC_URL)')
     .option('--moderation <mode>', 'off | prompt | full: what is moderated (ATELIER_MODERATION)')
@@ -27,7 +38,7 @@ export function serveCommand(program: Command): void {
     .option('--strict', 'turn every extension off: spec requests and responses only (ATELIER_STRICT)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
-      const server = await startServer(config);
+      const server = await startServer(config, { role });
       if (server.devKey) {
         process.stdout.write(
           `\nNo API key was configured, so one was created. It is shown only this once:\n\n  ${server.devKey}\n\n` +
@@ -38,7 +49,7 @@ export function serveCommand(program: Command): void {
       const shutdown = (signal: string) => {
         if (closing) return;
         closing = true;
-        server.app.log.info({ signal }, 'draining');
+        server.app.log.info({ signal, role }, 'draining');
         server.close().then(
           () => process.exit(0),
           () => process.exit(1),

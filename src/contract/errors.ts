@@ -127,6 +127,8 @@ export const ERRORS = {
   },
   RATE_LIMITED: { status: 429, detail: 'Rate limit exceeded' },
   TOO_MANY_CONCURRENT: { status: 429, detail: 'Too many concurrent jobs' },
+  CONNECTIONS_TOO_MANY: { status: 429, detail: 'Too many open connections from this address' },
+  BODY_BYTES_IN_FLIGHT: { status: 429, detail: 'Too many request bytes in flight for this key: at most {limit} MB at once' },
 
   ADMIN_DISABLED: { status: 404, detail: 'The admin API is disabled: set ATELIER_ADMIN_TOKEN to enable it' },
   ADMIN_UNAUTHORIZED: { status: 401, detail: 'Missing or invalid admin token' },

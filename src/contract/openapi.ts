@@ -1,5 +1,6 @@
 import type { TObject } from '@sinclair/typebox';
 import { API_VERSION } from './version.js';
+import { dashboardPaths } from './openapi-dashboard.js';
 import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, ImageRef } from './schemas.js';
 import { GenerationList } from './extension-schemas.js';
@@ -98,6 +99,7 @@ export function openApiDocument(): object {
         },
       },
       ...filePaths(),
+      ...dashboardPaths(),
       ...extensions.paths,
     },
   };

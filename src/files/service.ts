@@ -15,7 +15,8 @@ export interface FileDeps {
   blobs: BlobStore;
   clock: Clock;
   secret: Buffer;
-  ingestor: FileIngestor;
+  /** Starts ingest of a file whose bytes are complete: here, or in a worker process. */
+  ingestor: Pick<FileIngestor, 'start'>;
   limits: FileLimits;
 }
 

@@ -1,18 +1,19 @@
-import type { Events } from '../events.js';
 import { generations, type Store } from '../store/index.js';
 
-/** Re-reads at least this often, for ends recorded by another process. */
-const POLL_MS = 250;
+/** Re-reads at least this often, for ends whose notification can't reach here (api and worker processes sharing SQLite). */
+const POLL_MS = 1000;
 
 /**
  * Extension (`Prefer: wait=N`): resolves with the generation once it is completed or failed, or as
- * it stands after `ms`. Wakes on this process's job events and polls for other processes'.
+ * it stands after `ms`. Wakes on the store's notifications of its state changes, and polls.
  */
-export async function awaitEnd(deps: { store: Store; events: Events }, id: string, clientId: string, ms: number) {
+export async function awaitEnd(deps: { store: Store }, id: string, clientId: string, ms: number) {
   const deadline = performance.now() + ms;
   let wake: () => void = () => undefined;
-  const onEnd = (e: { generationId: string }) => e.generationId === id && wake();
-  const offs = [deps.events.on('job:completed', onEnd), deps.events.on('job:failed', onEnd), deps.events.on('generation:cancelled', onEnd)];
+  const offs = [
+    deps.store.notifications.subscribe('generation:changed', (e) => e.generationId === id && e.progress === undefined && wake()),
+    deps.store.notifications.onGap(() => wake()),
+  ];
   try {
     for (;;) {
       const row = (await generations.getGeneration(deps.store, id, clientId))!;

@@ -21,7 +21,7 @@ export async function cancelGeneration(deps: { store: Store; clock: Clock; event
     if (!row || row.client_id !== clientId) return { kind: 'missing' as const };
     if (row.state === 'completed' || row.state === 'failed') return { kind: 'ended' as const, state: row.state };
     await queue.deleteJobAnyHolder(trx, id);
-    await endGeneration(trx, id, { kind: 'failed', code: 'generation_failed', reason: CANCELLED_REASON, cancelled: true }, now);
+    await endGeneration(store, trx, id, { kind: 'failed', code: 'generation_failed', reason: CANCELLED_REASON, cancelled: true }, now);
     return { kind: 'cancelled' as const };
   });
   if (outcome.kind === 'missing') throw apiError('GENERATION_NOT_FOUND');

@@ -1,7 +1,8 @@
-export { submitGeneration, type SubmitDeps } from './submit.js';
+export { rateLimited, submitGeneration, takeRpmSlot, type SubmitDeps } from './submit.js';
 export { generationView, type ViewExtras } from './view.js';
 export type { StoredInput, StoredOutput, StoredRequest } from './records.js';
 export { parseOutputs } from './records.js';
+export { generationDetails } from './details.js';
 export { listGenerations } from './list.js';
 export { queuePosition } from './queue-position.js';
 export { cancelGeneration, CANCELLED_REASON } from './cancel.js';

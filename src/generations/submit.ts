@@ -43,6 +43,14 @@ function rateHeaders(rpm: RpmDecision): Record<string, string> {
   };
 }
 
+/** Takes a slot of the client's RPM window; null when no RPM limit applies. */
+export function takeRpmSlot(limiter: RpmLimiter, principal: Principal, config: Pick<Config, 'rpm'>, now: number): RpmDecision | null {
+  const limit = principal.rpmLimit ?? config.rpm;
+  return limit > 0 ? limiter.take(principal.clientId, limit, now) : null;
+}
+
+export const rateLimited = (rpm: RpmDecision) => apiError('RATE_LIMITED', {}, { ...rateHeaders(rpm), 'retry-after': String(rpm.retryAfter) });
+
 /** Takes the price off the balance, never below zero, and records the hold. */
 async function holdFunds(trx: Transaction<Database>, row: GenerationTable): Promise<void> {
   if (!(await ledger.moveFunds(trx, row.client_id, -row.price_micros))) throw apiError('INSUFFICIENT_CREDITS');
@@ -68,6 +76,8 @@ export async function submitGeneration(
   principal: Principal,
   body: GenerationCreate,
   emulate?: SubmitEmulation,
+  /** The RPM slot taken before the body was read (large bodies); taken here otherwise. */
+  taken: RpmDecision | null = null,
   /** Runs in the transaction that stores the generation (extensions record what belongs with it). */
   alsoStore?: (trx: Transaction<Database>, row: GenerationTable) => Promise<void>,
 ): Promise<Submitted> {
@@ -79,15 +89,14 @@ export async function submitGeneration(
 
   let price = priceOf(request);
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
-  const rpmLimit = principal.rpmLimit ?? config.rpm;
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
-  const rpm = rpmLimit > 0 ? limiter.take(principal.clientId, rpmLimit, now) : null;
+  const rpm = taken ?? takeRpmSlot(limiter, principal, config, now);
   const refuseIfShort = async () => {
     if (principal.metered && ((await ledger.readBalance(store, principal.clientId)) ?? 0) < price) throw apiError('INSUFFICIENT_CREDITS');
   };
   if (rpm && !rpm.allowed) {
     await refuseIfShort();
-    throw apiError('RATE_LIMITED', {}, { ...rateHeaders(rpm), 'retry-after': String(rpm.retryAfter) });
+    throw rateLimited(rpm);
   }
 
   const checkConcurrency = async (db: Store['db']) => {
@@ -148,6 +157,8 @@ export async function submitGeneration(
         last_error: null,
         created_at: now,
       });
+      await store.notifications.publish(trx, 'job:new', { generationId: id });
+      await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId: id, state: 'queued' });
       await alsoStore?.(trx, row);
     });
     emulate?.stored();

@@ -101,17 +101,19 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
 export async function finish(deps: JobDeps, generationId: string, workerId: string, outcome: Outcome): Promise<boolean> {
   return deps.store.transact(async (trx) => {
     if (!(await queue.deleteJob(trx, generationId, workerId))) return false; // lease lost: another worker owns it now
-    await endGeneration(trx, generationId, outcome, deps.clock.now());
+    await endGeneration(deps.store, trx, generationId, outcome, deps.clock.now());
     return true;
   });
 }
 
 /** Ends a generation that is still running and settles its hold; call inside the job's transaction. */
-export async function endGeneration(trx: Transaction<Database>, generationId: string, outcome: Outcome, now: number): Promise<void> {
+export async function endGeneration(store: Pick<Store, 'notifications'>, trx: Transaction<Database>, generationId: string, outcome: Outcome, now: number): Promise<void> {
   const ended =
     outcome.kind === 'completed'
       ? await generations.completeGeneration(trx, generationId, JSON.stringify(outcome.outputs), now)
       : await generations.failGeneration(trx, generationId, { code: outcome.code, reason: outcome.reason, cancelled: outcome.cancelled }, now);
   const row = ended ? await generations.getGenerationById(trx, generationId) : undefined;
-  if (row) await settleHold(trx, row, outcome.kind === 'completed', now);
+  if (!row) return;
+  await settleHold(trx, row, outcome.kind === 'completed', now);
+  await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId, state: row.state });
 }

@@ -24,7 +24,8 @@ const PROGRESS_EVERY_MS = 500;
  * lease while the engine runs, and records the outcome in one transaction.
  */
 export class WorkerPool {
-  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  /** What its job leases are locked by; the process's heartbeat id when it has one. */
+  readonly id: string;
   private stopping = false;
   private readonly running = new Map<string, Running>();
   private readonly loops: Promise<void>[] = [];
@@ -34,19 +35,32 @@ export class WorkerPool {
   constructor(
     private readonly deps: JobDeps & { config: Pick<Config, 'limits' | 'leaseMs' | 'pollIntervalMs' | 'videoConcurrency'> },
     private readonly size: number,
-  ) {}
+    id?: string,
+  ) {
+    this.id = id ?? `worker-${randomUUID().slice(0, 8)}`;
+  }
 
   start(): void {
-    const { events } = this.deps;
+    const { events, store } = this.deps;
     const wakeOn = [
-      events.on('job:queued', () => this.wake?.()),
+      store.notifications.subscribe('job:new', () => this.wake?.()),
+      store.notifications.onGap(() => this.wake?.()),
       events.on('clock:advanced', () => this.wake?.()),
       events.on('engine:progress', (e) => this.running.get(e.generationId)?.progress(e.fraction, e.stage)),
       // A cancel deletes the job, so a worker elsewhere stops when its lease renewal fails; here it stops at once.
       events.on('generation:cancelled', (e) => this.running.get(e.generationId)?.abort.abort()),
+      // Cancelled through another process: stop now rather than at the next lease renewal.
+      store.notifications.subscribe('generation:changed', (e) => {
+        if (e.state === 'failed') this.running.get(e.generationId)?.abort.abort();
+      }),
     ];
     this.unsubscribe = () => wakeOn.forEach((off) => off());
     for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
+  }
+
+  /** The generations this pool is running now. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
   }
 
   /** Stops claiming, lets running jobs finish for up to `drainMs`, then gives the rest back. */
@@ -112,21 +126,38 @@ export class WorkerPool {
       const ended = await store.transact(async (trx) => {
         if (!(await queue.deleteExhaustedJob(trx, job.generation_id, clock.now()))) return false;
         const reason = `Generation failed after ${job.attempts} attempts`;
-        await endGeneration(trx, job.generation_id, { kind: 'failed', code: 'generation_failed', reason }, clock.now());
+        await endGeneration(store, trx, job.generation_id, { kind: 'failed', code: 'generation_failed', reason }, clock.now());
         return true;
       });
       if (ended) this.deps.logger.warn({ generationId: job.generation_id, lastError: job.last_error }, 'job exhausted its attempts');
     }
   }
 
-  private progressRecorder(generationId: string): Running['progress'] {
+  /** Gives a job back (a drain, a lost lease) and wakes whichever worker can take it. */
+  private async release(generationId: string): Promise<void> {
+    const { store } = this.deps;
+    await store.transact(async (trx) => {
+      await queue.releaseJob(trx, generationId, this.id);
+      await store.notifications.publish(trx, 'job:new', { generationId });
+    });
+  }
+
+  /** Progress is recorded on the generation and published on `generation:changed` once it is. */
+  private progressRecorder(generationId: string, clientId: () => string | undefined): Running['progress'] {
     let last = { at: -Infinity, stage: '' };
     return (fraction, stage) => {
       const at = monotonicMs();
       if (stage === last.stage && fraction < 1 && at - last.at < PROGRESS_EVERY_MS) return;
       last = { at, stage };
       const progress = JSON.stringify({ fraction: Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 1000, stage });
-      generations.setProgress(this.deps.store.db, generationId, progress).catch((err) => this.deps.logger.warn({ err, generationId }, 'progress not recorded'));
+      const { store, logger } = this.deps;
+      generations
+        .setProgress(store.db, generationId, progress)
+        .then(() => {
+          const client = clientId();
+          if (client) return store.notifications.publish(store.db, 'generation:changed', { clientId: client, generationId, state: 'processing', progress: fraction });
+        })
+        .catch((err) => logger.warn({ err, generationId }, 'progress not recorded'));
     };
   }
 
@@ -135,7 +166,8 @@ export class WorkerPool {
     const abort = new AbortController();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const running: Running = { generationId, abort, done, video: false, progress: this.progressRecorder(generationId) };
+    let clientId: string | undefined;
+    const running: Running = { generationId, abort, done, video: false, progress: this.progressRecorder(generationId, () => clientId) };
     this.running.set(generationId, running);
     const started = clock.now();
     const renew = setInterval(() => {
@@ -153,10 +185,14 @@ export class WorkerPool {
         return;
       }
       running.video = VIDEO_TYPES.includes(row.type as GenerationKind);
+      clientId = row.client_id;
       const request = JSON.parse(row.request) as StoredRequest;
       const step = emulationStep(request.emulation, row.created_at, started);
       if ((step.kind !== 'wait' || step.processing) && row.state === 'queued') {
-        await store.transact((trx) => generations.markGenerationsProcessing(trx, [generationId], started));
+        await store.transact(async (trx) => {
+          await generations.markGenerationsProcessing(trx, [generationId], started);
+          await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId, state: 'processing' });
+        });
       }
       if (step.kind === 'wait') {
         await queue.deferJob(store.db, generationId, this.id, step.until);
@@ -165,7 +201,7 @@ export class WorkerPool {
       const outcome: Outcome =
         step.kind === 'fail' ? { kind: 'failed', code: step.code, reason: step.reason } : await produce(this.deps, generationId, request, abort.signal);
       if (abort.signal.aborted) {
-        await queue.releaseJob(store.db, generationId, this.id);
+        await this.release(generationId);
         return;
       }
       if (!(await finish(this.deps, generationId, this.id, outcome))) return;
@@ -177,7 +213,7 @@ export class WorkerPool {
       const error = errorMessage(err);
       logger.error({ err, generationId, attempt }, 'job attempt failed');
       if (abort.signal.aborted) {
-        await queue.releaseJob(store.db, generationId, this.id).catch(() => undefined);
+        await this.release(generationId).catch(() => undefined);
       } else if (attempt < maxAttempts) {
         const backoff = 1000 * 2 ** (attempt - 1);
         await queue.retryJob(store.db, generationId, this.id, clock.now() + backoff, error).catch(() => undefined);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type CompiledQuery, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type Migration } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001-initial.js';
 import * as accounts from './migrations/002-accounts.js';
@@ -12,11 +12,13 @@ import * as userIndexPartial from './migrations/006-user-index-partial.js';
 import * as dropClientCreated from './migrations/007-drop-client-created.js';
 import * as extensions from './migrations/013-extensions.js';
 import * as webhooks from './migrations/014-webhooks.js';
+import * as heartbeats from './migrations/008-heartbeats.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
 import { checkpointInBackground } from './checkpointer.js';
 import { usageFolding } from './usage.js';
+import { localNotifications, postgresNotifications, type CommitHooks, type Notifications } from './notifications.js';
 
 /** What differs between the dialects, as capabilities rather than names. */
 export interface DialectCapabilities {
@@ -32,6 +34,8 @@ export interface Store {
   transact<T>(work: Work<T>): Promise<T>;
   /** Runs a precompiled read of the hot path with these parameters, seeing only committed data. */
   read<R>(query: CompiledQuery<R>, parameters: readonly string[]): Promise<R[]>;
+  /** Wake-ups across processes: publish inside a transaction, subscribe by channel (see notifications.ts). */
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-key-faults': keyFaults,
   '006-user-index-partial': userIndexPartial,
   '007-drop-client-created': dropClientCreated,
+  '008-heartbeats': heartbeats,
   '013-extensions': extensions,
   '014-webhooks': webhooks,
 };
@@ -54,12 +59,17 @@ export interface StoreOptions {
   dataDir?: string;
   /** Postgres schema to use (tests use one each). */
   schema?: string;
+  /**
+   * SQLite only: other processes write to this data dir too (`atelier api` and `atelier worker`
+   * sharing it), so reads are never answered from this process's cache.
+   */
+  shared?: boolean;
 }
 
 const parseInt8 = (value: string) => Number(value);
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir!);
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir!, options.shared ?? false);
   const { error } = await new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
@@ -76,7 +86,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openSqlite(dataDir: string): Store {
+function openSqlite(dataDir: string, shared: boolean): Store {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'atelier.db');
   const sqlite = new SqliteDatabase(file);
@@ -85,17 +95,19 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const checkpoints = checkpointInBackground(sqlite, file);
-  const writes = cachePreparedStatements(sqlite);
+  const notifications = localNotifications();
+  const writes = cachePreparedStatements(sqlite, notifications);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   registerSqliteConnection(db, sqlite);
 
   // Hot reads skip Kysely's connection queue on a connection of their own, and are answered from
-  // memory until this process writes again: an embedded store has no other writer.
+  // memory until this process writes again: an embedded store has no other writer (unless shared).
   let reader: SqliteDatabase.Database | undefined;
   const queries = new Map<CompiledQuery, { statement: SqliteDatabase.Statement; results: Map<string, { version: number; rows: unknown[] }> }>();
   const read = async <R>(query: CompiledQuery<R>, parameters: readonly string[]): Promise<R[]> => {
     let cached = queries.get(query);
-    if (!cached) queries.set(query, (cached = { statement: (reader ??= openReader(file)).prepare(query.sql), results: new Map() }));
+    if (!cached) queries.set(query, (cached = { statement: (reader ??= openReader(file, shared)).prepare(query.sql), results: new Map() }));
+    if (shared) return cached.statement.all(parameters as string[]) as R[];
     const key = parameters.join('\u0000');
     const hit = cached.results.get(key);
     if (hit && hit.version === writes.version) return hit.rows as R[];
@@ -109,6 +121,7 @@ function openSqlite(dataDir: string): Store {
     dialect: { name: 'sqlite', rowLocks: false },
     transact: batchedTransactions(db, usageFolding),
     read,
+    notifications,
     close: async () => {
       await checkpoints.stop();
       reader?.close();
@@ -122,10 +135,10 @@ function openSqlite(dataDir: string): Store {
  * first read has set up the WAL index, EXCLUSIVE locking mode saves a lock, an unlock and an fstat
  * per read, while writers and checkpoints on the other connection go on as before.
  */
-function openReader(file: string): SqliteDatabase.Database {
+function openReader(file: string, shared: boolean): SqliteDatabase.Database {
   const reader = new SqliteDatabase(file, { readonly: true });
   reader.pragma('user_version');
-  reader.pragma('locking_mode = EXCLUSIVE');
+  if (!shared) reader.pragma('locking_mode = EXCLUSIVE');
   return reader;
 }
 
@@ -138,7 +151,7 @@ const READ_CACHE_SIZE = 10_000;
  * one move it too, so a read cached while it was open is dropped). Statements that change nothing,
  * such as an idle worker's empty claim, leave cached reads alone.
  */
-function cachePreparedStatements(sqlite: SqliteDatabase.Database): { version: number } {
+function cachePreparedStatements(sqlite: SqliteDatabase.Database, hooks: CommitHooks): { version: number } {
   const writes = { version: 0, dirty: false };
   const changed = () => {
     writes.version++;
@@ -162,7 +175,7 @@ function cachePreparedStatements(sqlite: SqliteDatabase.Database): { version: nu
       return prepare(source);
     }
     const statement = prepare(source);
-    if (/^\s*(commit|rollback)\b/i.test(source)) endOfTransaction(statement, writes);
+    if (/^\s*(commit|rollback)\b/i.test(source)) endOfTransaction(statement, writes, /^\s*commit\b/i.test(source) ? hooks.committed : hooks.rolledBack);
     else if (!/^\s*(select|begin)\b/i.test(source)) countChanges(statement, changed);
     if (cache.size < 1000) cache.set(source, statement);
     return statement;
@@ -187,26 +200,35 @@ function countChanges(statement: SqliteDatabase.Statement, changed: () => void):
   wrap(statement, 'iterate', changed);
 }
 
-function endOfTransaction(statement: SqliteDatabase.Statement, writes: { version: number; dirty: boolean }): void {
+function endOfTransaction(statement: SqliteDatabase.Statement, writes: { version: number; dirty: boolean }, ended: () => void): void {
   wrap(statement, 'run', () => {
     if (writes.dirty) writes.version++;
     writes.dirty = false;
+    ended();
   });
 }
 
 function openPostgres(connectionString: string, schema?: string): Store {
+  const connection = { connectionString, options: schema ? `-c search_path=${schema}` : undefined };
   const pool = new pg.Pool({
-    connectionString,
+    ...connection,
     max: 10,
-    options: schema ? `-c search_path=${schema}` : undefined,
     types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let currentSchema: Promise<string> | undefined;
+  const schemaName = () =>
+    (currentSchema ??= schema ? Promise.resolve(schema) : sql<{ name: string }>`select current_schema() as name`.execute(db).then((r) => r.rows[0].name));
+  const notifications = postgresNotifications(connection, schemaName);
   return {
     db,
     dialect: { name: 'postgres', rowLocks: true },
+    notifications,
     transact: (work) => db.transaction().execute(work),
     read: async <R>(query: CompiledQuery<R>, parameters: readonly string[]) => (await db.executeQuery<R>({ ...query, parameters })).rows,
-    close: () => db.destroy(),
+    close: async () => {
+      await notifications.close();
+      await db.destroy();
+    },
   };
 }

@@ -157,3 +157,31 @@ export async function claimStaleFile(db: Db, id: string, since: number, now: num
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/**
+ * Claims a file whose upload just completed, for one worker process to ingest: the first claim
+ * moves `updated_at` off `uploaded_at`, so the others (and a rescan) leave it.
+ */
+export async function claimUploadedFile(db: Db, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('files')
+    .set((eb) => ({ updated_at: eb('uploaded_at', '+', 1).$castTo<number>() }))
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .whereRef('updated_at', '=', 'uploaded_at')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Uploaded files no worker has claimed yet (their notification was missed). */
+export async function listUnclaimedUploads(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('files')
+    .select('id')
+    .where('state', '=', 'pending')
+    .where('uploaded_at', 'is not', null)
+    .whereRef('updated_at', '=', 'uploaded_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}

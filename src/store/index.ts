@@ -1,4 +1,5 @@
 export { openStore, type Store, type StoreOptions, type DialectCapabilities } from './database.js';
+export type { Channel, Channels, ChannelListener, Notifications } from './notifications.js';
 export type * from './schema.js';
 export { timeOrderedId } from './ids.js';
 export * as clients from './clients.js';
@@ -7,6 +8,7 @@ export * as queue from './queue.js';
 export * as ledger from './ledger.js';
 export * as usage from './usage.js';
 export * as files from './files.js';
+export * as heartbeats from './heartbeats.js';
 export * as events from './events.js';
 export * as idempotency from './idempotency.js';
 export * as webhooks from './webhooks.js';

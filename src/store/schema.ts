@@ -199,6 +199,25 @@ export interface WebhookAttemptTable {
   duration_ms: number;
 }
 
+export interface HeartbeatTable {
+  id: string;
+  role: string;
+  host: string;
+  pid: number;
+  version: string;
+  /** Jobs it can run at once (0 for an API process). */
+  worker_slots: number;
+  jobs_running: number;
+  /** JSON array of the generation ids it is running. */
+  running: string;
+  /** Its heartbeat period: a process silent for three of them is taken for dead. */
+  interval_ms: number;
+  started_at: number;
+  last_seen_at: number;
+  /** Set when it drained and exited. */
+  stopped_at: number | null;
+}
+
 export interface Database {
   clients: ClientTable;
   api_keys: ApiKeyTable;
@@ -209,6 +228,7 @@ export interface Database {
   usage_daily: UsageDailyTable;
   usage_daily_user: UsageDailyUserTable;
   files: FileTable;
+  heartbeats: HeartbeatTable;
   idempotency_keys: IdempotencyKeyTable;
   events: EventTable;
   webhook_endpoints: WebhookEndpointTable;

@@ -15,7 +15,12 @@ export interface ServerProcess {
 
 /** `atelier serve` as a real child process on a free port; resolves once it listens. */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+  return spawnRole('serve', args, env);
+}
+
+/** `atelier serve|api|worker` as a child process on free ports; resolves once it listens (a worker: its metrics port). */
+export function spawnRole(role: 'serve' | 'api' | 'worker', args: string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [CLI, role, '--port', '0', '--metrics-port', '0', ...args], {
     env: { ...process.env, ATELIER_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

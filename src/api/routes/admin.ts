@@ -5,6 +5,8 @@ import { usd } from '../../accounts/index.js';
 import { apiError, BudgetPut, ClientCreate, ClientUpdate, CreditChange, KeyCreate, KeyUpdate } from '../../contract/index.js';
 import type { ApiDeps } from '../context.js';
 import { clockRoutes, keyFault } from './emulator-admin.js';
+import { workerRoutes } from './workers-admin.js';
+import { operatorRoutes } from './operator.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 const time = (iso: string | null | undefined) => (iso == null ? (iso as null | undefined) : Date.parse(iso));
@@ -64,5 +66,7 @@ export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' |
       },
     );
     clockRoutes(scope, deps);
+    workerRoutes(scope, deps);
+    operatorRoutes(scope, deps);
   }, { prefix: '/admin/v1' });
 }

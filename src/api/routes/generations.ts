@@ -1,7 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RequestPayload } from 'fastify';
+import type { RpmDecision } from '../../accounts/index.js';
+import { isLargeBody } from '../body-guard.js';
 import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError } from '../../contract/index.js';
 import { FAULT_HEADER } from '../../emulator/emulator.js';
-import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, queuePosition, submitGeneration } from '../../generations/index.js';
+import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
 import { webhooks, type GenerationTable } from '../../store/index.js';
 import { checkWebhookUrl } from '../../webhooks/endpoints.js';
 import { Idempotency } from '../idempotency.js';
@@ -25,6 +27,13 @@ export function presenter(deps: ApiDeps) {
   };
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The RPM slot a large submit took before its body was read. */
+    rpmTaken: RpmDecision | null;
+  }
+}
+
 /**
  * The extensions of a submit: `webhook_url` (checked like input URLs) is subscribed, and the
  * Idempotency-Key's response saved, in the transaction that stores the generation; `Prefer: wait`.
@@ -45,6 +54,16 @@ function submitExtension(deps: ApiDeps, request: FastifyRequest<{ Body: Generati
 
 export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const onRequest = authenticate(deps);
+  app.decorateRequest('rpmTaken', null);
+  // A large body takes its RPM slot before it is read: over the limit it is refused unread, and
+  // refused or not it counts, so sending large bodies that fail costs the sender like any submit.
+  const preParsing = (request: FastifyRequest, _reply: unknown, payload: RequestPayload, done: (err: Error | null, payload?: RequestPayload) => void) => {
+    if (!isLargeBody(request)) return done(null, payload);
+    const rpm = takeRpmSlot(deps.limiter, request.principal!, deps.config, deps.clock.now());
+    if (rpm && !rpm.allowed) return done(rateLimited(rpm), payload);
+    request.rpmTaken = rpm;
+    done(null, payload);
+  };
   const present = presenter(deps);
   const idempotency = deps.config.strict ? null : new Idempotency(deps);
 
@@ -52,6 +71,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     '/v1/generations',
     {
       onRequest,
+      preParsing,
       ...idempotency?.jsonRoute(),
       schema: { body: GenerationCreate, response: { 201: Generation, default: ErrorBody } },
       config: { schemaError: generationSchemaError },
@@ -66,7 +86,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
         log: request.log,
       });
       const extension = deps.config.strict ? undefined : submitExtension(deps, request);
-      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate, extension?.alsoStore);
+      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate, request.rpmTaken, extension?.alsoStore);
       reply.code(201).headers(headers);
       if (extension?.wait === undefined) return present(row, request);
       reply.header('preference-applied', `wait=${extension.wait}`);

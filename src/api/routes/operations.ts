@@ -4,8 +4,8 @@ import { openApiDocument } from '../../contract/openapi.js';
 import { refuseOtherMethods } from '../app.js';
 import type { ApiDeps } from '../context.js';
 
-/** Health, metrics and the OpenAPI document: unauthenticated. */
-export function operationRoutes(app: FastifyInstance, deps: ApiDeps): void {
+/** Health and metrics, unauthenticated: every process role serves these. */
+export function healthRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'isReady' | 'metrics'>): void {
   app.get('/healthz', async () => {
     if (!deps.isReady()) throw apiError('NOT_READY');
     return { status: 'ok' };
@@ -14,7 +14,13 @@ export function operationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     reply.type(deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
+  for (const url of ['/healthz', '/metrics']) refuseOtherMethods(app, url, ['GET']);
+}
+
+/** Health, metrics and the OpenAPI document: unauthenticated. */
+export function operationRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  healthRoutes(app, deps);
   const document = JSON.stringify(openApiDocument());
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(document));
-  for (const url of ['/healthz', '/metrics', '/openapi.json']) refuseOtherMethods(app, url, ['GET']);
+  refuseOtherMethods(app, '/openapi.json', ['GET']);
 }

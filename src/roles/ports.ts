@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { VirtualClock, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { errorMessage } from '../errors.js';
+import { Events } from '../events.js';
+import { VideoToolkit } from '../media/video/index.js';
+import { Metrics } from '../metrics.js';
+import { LocalBlobStore, loadSecret, type BlobStore } from '../storage/index.js';
+import { openStore, queue, type Store } from '../store/index.js';
+import { Releasers } from './releasers.js';
+import { redactUrl, StartRefused, type Role } from './role.js';
+
+/** The ports every role shares, built once per process. */
+export interface Ports {
+  config: Readonly<Config>;
+  role: Role;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  events: Events;
+  metrics: Metrics;
+  blobs: BlobStore;
+  video: VideoToolkit;
+  secret: Buffer;
+  releasers: Releasers;
+}
+
+export async function openPorts(config: Readonly<Config>, role: Role, logger: Logger, clock: Clock, releasers: Releasers): Promise<Ports> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shared: role !== 'serve' }).catch((err) => {
+    const where = config.databaseUrl ? redactUrl(config.databaseUrl) : path.join(config.dataDir, 'atelier.db');
+    throw new StartRefused(`cannot open the store at ${where}: ${errorMessage(err)}`);
+  });
+  releasers.push(() => store.close());
+  store.notifications.useLogger(logger);
+
+  const events = new Events(logger);
+  const metrics = new Metrics(() => queue.countJobs(store.db));
+  metrics.observe(events);
+  if (clock instanceof VirtualClock) {
+    const off = clock.onAdvance((now) => events.emit('clock:advanced', { now }));
+    releasers.push(async () => void off());
+  }
+
+  const video = new VideoToolkit({
+    ffmpegPath: config.ffmpegPath,
+    ffprobePath: config.ffprobePath,
+    envPath: config.searchPath,
+    concurrency: config.videoConcurrency,
+    timeoutMs: config.ffmpegTimeoutMs,
+  });
+  if (video.problem) logger.warn({ problem: video.problem }, 'video generation unavailable');
+  else logger.info({ ...video.info, hevc: video.hasEncoder('libx265') }, 'ffmpeg found');
+  releasers.push(async () => video.close());
+
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  return { config, role, logger, clock, store, events, metrics, blobs, video, secret: loadSecret(config.dataDir), releasers };
+}

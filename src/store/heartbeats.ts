@@ -1,0 +1,29 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, HeartbeatTable } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Records (or refreshes) a process's heartbeat. */
+export async function recordHeartbeat(db: Db, beat: HeartbeatTable): Promise<void> {
+  const { id: _id, started_at: _started, ...changing } = beat;
+  await db
+    .insertInto('heartbeats')
+    .values(beat)
+    .onConflict((oc) => oc.column('id').doUpdateSet(changing))
+    .execute();
+}
+
+/** Marks a process that drained and exited. */
+export async function markStopped(db: Db, id: string, now: number): Promise<void> {
+  await db.updateTable('heartbeats').set({ stopped_at: now, last_seen_at: now, jobs_running: 0, running: '[]' }).where('id', '=', id).execute();
+}
+
+/** Every process seen since `since`, newest start first. */
+export async function listHeartbeats(db: Db, since: number): Promise<HeartbeatTable[]> {
+  return db.selectFrom('heartbeats').selectAll().where('last_seen_at', '>=', since).orderBy('started_at', 'desc').orderBy('id').execute();
+}
+
+/** Forgets processes silent since before `before`. */
+export async function pruneHeartbeats(db: Db, before: number): Promise<void> {
+  await db.deleteFrom('heartbeats').where('last_seen_at', '<', before).execute();
+}

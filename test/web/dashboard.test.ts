@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, watchProblems } from '../helpers/browser.js';
+import { generate, KEY_A, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
+
+const ADMIN = 'dashboard-admin-token-0123456789';
+const SHOTS = new URL('../../../docs/img/', import.meta.url);
+const TIMEOUT = 20_000;
+const DASHBOARD = new URL('../../web/', import.meta.url);
+
+let ts: TestServer;
+let browser: Browser | null = null;
+/** Why the tests that need the built dashboard, or a browser, are skipped. */
+let notBuilt: string | null = null;
+let noBrowser: string | null = null;
+
+before(async () => {
+  if (!fs.existsSync(new URL('index.html', DASHBOARD))) {
+    notBuilt = 'the dashboard is not built (npm run build:web; npm ci and npm test build it): dashboard tests skipped';
+    return;
+  }
+  ts = await startTestServer({ workers: '2', clock: 'virtual', adminToken: ADMIN });
+  const launched = await launchBrowser();
+  if (typeof launched === 'string') noBrowser = launched;
+  else browser = launched;
+});
+
+after(async () => {
+  await browser?.close();
+  await ts?.close();
+});
+
+async function open(t: { skip(message: string): void }, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page } | null> {
+  if (notBuilt || !browser) {
+    t.skip(notBuilt ?? noBrowser ?? 'no browser');
+    return null;
+  }
+  const context = await browser.newContext({ viewport, colorScheme: 'light', reducedMotion: 'reduce' });
+  context.setDefaultTimeout(TIMEOUT);
+  return { context, page: await context.newPage() };
+}
+
+async function shot(page: Page, name: string) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: new URL(`dashboard-${name}.png`, SHOTS).pathname, fullPage: false });
+}
+
+async function signIn(page: Page, token: string) {
+  await page.goto(`${ts.url}/`);
+  await page.getByLabel('API key or admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+test('the dashboard is served at /dashboard/ with a strict CSP, and / redirects there', async (t) => {
+  if (notBuilt) return t.skip(notBuilt);
+  const root = await fetch(`${ts.url}/`, { redirect: 'manual' });
+  assert.equal(root.status, 302);
+  assert.equal(root.headers.get('location'), '/dashboard/');
+  const page = await fetch(`${ts.url}/dashboard/`, { headers: { 'accept-encoding': 'br' } });
+  assert.equal(page.status, 200);
+  const csp = page.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  assert.equal(page.headers.get('content-encoding'), 'br');
+  const html = await page.text();
+  assert.doesNotMatch(html, /<script>(?!<\/script>)|<style|https?:\/\//, 'no inline code and nothing from another origin');
+});
+
+test('a client signs in, is stopped by the server rules in the page, submits, watches the job complete and opens the output', async (t) => {
+  const opened = await open(t);
+  if (!opened) return;
+  const { context, page } = opened;
+  const problems = watchProblems(page, [{ status: 422, path: '/v1/generations' }]);
+  try {
+    await signIn(page, KEY_A);
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+
+    // Client-side: the spec's exact detail, before any request is sent.
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.locator('#form-problem').getByText('Prompt must be between 1 and 6000 characters').waitFor();
+    await page.getByLabel('Type').selectOption('image_edit');
+    await page.getByLabel('Prompt').fill('make it <b>blue</b>');
+    await page.locator('#form-problem').getByText("source is required for type 'image_edit'").waitFor();
+
+    // Server-side: a rule only the server can check shows its detail as sent.
+    await page.getByRole('radio', { name: 'Earlier generation' }).check();
+    const missing = '00000000-0000-4000-8000-000000000000';
+    await page.getByLabel('Generation id').fill(missing);
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.locator('#server-error').getByText(`source: generation ${missing} not found`).waitFor();
+
+    await page.getByLabel('Type').selectOption('image');
+    await page.getByLabel('Prompt').fill('A lighthouse at dusk, <script>alert(1)</script> in oils');
+    await page.getByLabel('Aspect ratio').selectOption('16:9');
+    await page.getByLabel('user_id').fill('user-42');
+    await page.getByRole('button', { name: 'Generate' }).click();
+
+    const panel = page.locator('article.generation').first();
+    await panel.locator('[data-state="completed"], .badge.state-completed').first().waitFor();
+    const img = panel.locator('.outputs img').first();
+    await img.waitFor();
+    await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle());
+    // User text is text: the prompt's markup is shown, not run.
+    assert.equal(await panel.locator('.prompt').textContent(), 'A lighthouse at dusk, <script>alert(1)</script> in oils');
+    await panel.getByRole('tab', { name: 'luma-agents-cli' }).click();
+    assert.match(await panel.locator('pre code').textContent() ?? '', /luma-agents-cli generations create[\s\S]*--aspect-ratio '16:9'/);
+    await panel.getByRole('tab', { name: 'curl' }).click();
+    await shot(page, 'playground');
+
+    const src = await img.getAttribute('src');
+    const output = await page.request.get(src!);
+    assert.equal(output.status(), 200);
+    assert.equal(output.headers()['content-type'], 'image/png');
+
+    await panel.getByRole('link', { name: 'Details' }).click();
+    await page.getByRole('heading', { name: 'Facts' }).waitFor();
+    await page.locator('dl.facts').getByText('user-42').waitFor();
+    await page.locator('.detail .outputs img').first().waitFor();
+    await shot(page, 'detail');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the gallery shows thumbnails, filters by state and user, and opens a generation', async (t) => {
+  const opened = await open(t);
+  if (!opened) return;
+  const { context, page } = opened;
+  const problems = watchProblems(page);
+  try {
+    const kept = await generate(ts, { prompt: 'gallery: a harbour at noon', aspect_ratio: '3:2', user_id: 'gallery-user' });
+    await generate(ts, { prompt: 'gallery: square', aspect_ratio: '1:1' });
+    const failed = await ts.call('POST', '/v1/generations', { body: { prompt: 'gallery: doomed' }, headers: { 'x-atelier-fault': 'generation_failed' } });
+    assert.equal(failed.status, 201);
+    await waitForGeneration(ts, (await failed.json()).id);
+
+    await signIn(page, KEY_A);
+    await page.getByRole('link', { name: 'Generations' }).click();
+    await page.locator('.gallery .tile img').nth(1).waitFor();
+    await page.getByLabel('State').selectOption('failed');
+    await page.locator('.gallery .tile').filter({ hasText: 'generation_failed' }).first().waitFor();
+    for (const label of await page.locator('.gallery .tile').evaluateAll((tiles) => tiles.map((a) => a.getAttribute('aria-label')))) {
+      assert.match(label ?? '', / failed, /);
+    }
+    await page.getByLabel('State').selectOption('');
+    await page.getByLabel('user_id').fill('gallery-user');
+    await page.getByLabel('user_id').press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('.gallery .tile').length === 1);
+    await page.getByLabel('user_id').fill('');
+    await page.getByLabel('user_id').press('Enter');
+    await page.locator('.gallery .tile').nth(2).waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await shot(page, 'generations');
+    await page.locator(`.gallery a[href="#/generations/${kept.id}"]`).click();
+    await page.locator('dl.facts').getByText('gallery-user').waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the operator creates a client, a key shown once, credits it, sees the queue and advances the virtual clock', async (t) => {
+  const opened = await open(t);
+  if (!opened) return;
+  const { context, page } = opened;
+  const problems = watchProblems(page);
+  try {
+    await signIn(page, ADMIN);
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.getByTestId('queued').waitFor();
+    await shot(page, 'queue');
+
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.getByLabel('Name').fill('Acme Studio');
+    await page.getByLabel('Starting credits (USD)').fill('5');
+    await page.getByRole('button', { name: 'Create client' }).click();
+    const key = (await page.locator('form[aria-labelledby="create-client-title"]').getByTestId('new-key').textContent()) ?? '';
+    assert.match(key, /^luma-api-/);
+    await page.getByRole('button', { name: 'Acme Studio' }).click();
+    await page.getByTestId('client-balance').getByText('$5.00').waitFor();
+    await page.getByLabel('Amount (USD)').fill('10');
+    await page.getByLabel('Reason').fill('welcome <b>bonus</b>');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('client-balance').getByText('$15.00').waitFor();
+    await page.getByRole('cell', { name: 'welcome <b>bonus</b>' }).waitFor();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const second = (await page.locator('section[aria-labelledby="client-title"]').getByTestId('new-key').textContent()) ?? '';
+    assert.match(second, /^luma-api-/);
+    assert.notEqual(second, key);
+    await shot(page, 'admin');
+
+    // The new key works against the public API.
+    const res = await fetch(`${ts.url}/v1/usage`, { headers: { authorization: `Bearer ${second}` } });
+    assert.equal(res.status, 200);
+
+    await page.getByRole('link', { name: 'Emulator' }).click();
+    await page.getByTestId('clock-now').filter({ hasText: 'UTC' }).waitFor();
+    const before = (await page.getByTestId('clock-now').textContent()) ?? '';
+    await page.getByLabel('Seconds').fill('7200');
+    await page.getByRole('button', { name: 'Advance' }).click();
+    await page.getByText('Clock moved forward 7200 s.').waitFor();
+    const afterText = (await page.getByTestId('clock-now').textContent()) ?? '';
+    assert.equal(Date.parse(afterText.replace(' UTC', 'Z').replace(' ', 'T')) - Date.parse(before.replace(' UTC', 'Z').replace(' ', 'T')), 7_200_000);
+    // A fault set on the new key is what its next submission gets.
+    const faultRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `${second.slice(0, 13)}…` }) });
+    await faultRow.getByRole('combobox').fill('http:503');
+    await faultRow.getByRole('button', { name: 'Set' }).click();
+    await page.getByText(/: http:503\.$/).waitFor();
+    const faulted = await fetch(`${ts.url}/v1/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${second}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'x' }),
+    });
+    assert.equal(faulted.status, 503);
+    await shot(page, 'emulator');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('usage shows the client its cost per day, by model, its balance, and exports CSV', async (t) => {
+  const opened = await open(t);
+  if (!opened) return;
+  const { context, page } = opened;
+  const problems = watchProblems(page);
+  try {
+    const before = await (await ts.call('GET', '/v1/usage')).json();
+    await signIn(page, KEY_A);
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await page.getByTestId('total-generations').getByText(String(before.totals.generations), { exact: true }).waitFor();
+    await page.locator('.chart canvas').first().waitFor();
+
+    const submitted = await ts.call('POST', '/v1/generations', { body: { prompt: 'one more', model: 'uni-1-max' } });
+    assert.equal(submitted.status, 201);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByTestId('total-generations').getByText(String(before.totals.generations + 1), { exact: true }).waitFor();
+    await page.getByRole('rowheader', { name: 'uni-1-max' }).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    assert.match(csv, /^model,generations,completed,failed,open,cost_usd\r\n/);
+    assert.match(csv, /\r\nuni-1-max,1,/);
+    await shot(page, 'usage');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('at phone width the playground fits the screen', async (t) => {
+  const opened = await open(t, { width: 390, height: 844 });
+  if (!opened) return;
+  const { context, page } = opened;
+  const problems = watchProblems(page);
+  try {
+    await signIn(page, KEY_A);
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'no horizontal scrolling');
+    await shot(page, 'phone');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

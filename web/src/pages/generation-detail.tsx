@@ -1,0 +1,182 @@
+import { useEffect, useState } from 'preact/hooks';
+import { call, errorText } from '../api.js';
+import type { GenerationCreate } from '../../../src/contract/schemas.js';
+import { Snippets } from '../components/generation-panel.js';
+import { CancelButton, Outputs, Progress, StateBadge } from '../components/outputs.js';
+import { isTerminal, useGeneration } from '../generation.js';
+import { href } from '../router.js';
+
+interface Details {
+  id: string;
+  request: Record<string, unknown> & { prompt: string };
+  inputs: Array<{ role: string; index: number; path: string; origin: string; type: 'image' | 'video'; url: string }>;
+  price_usd: string;
+  charged: boolean;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  edit_of: string[];
+  edits: Array<{ id: string; type: string; state: string; created_at: string }>;
+}
+
+/** The request as a body one could send again: nulls, empty lists and defaults-only objects dropped. */
+function asBody(request: Details['request']): GenerationCreate {
+  const clean = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      const items = value.map(clean).filter((v) => v !== undefined);
+      return items.length ? items : undefined;
+    }
+    if (value && typeof value === 'object') {
+      const entries = Object.entries(value).map(([k, v]) => [k, clean(v)] as const).filter(([, v]) => v !== undefined);
+      return entries.length ? Object.fromEntries(entries) : undefined;
+    }
+    return value === null || value === false ? undefined : value;
+  };
+  return { ...(clean(request) as object), prompt: request.prompt } as GenerationCreate;
+}
+
+const seconds = (from: string, to: string | null) => (to ? `${Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000).toFixed(0)} s` : '—');
+
+export function GenerationDetail({ id }: { id: string }) {
+  const { generation, error } = useGeneration(id);
+  const [details, setDetails] = useState<Details | null>(null);
+  const [detailsError, setDetailsError] = useState<string | null>(null);
+  const terminal = generation ? isTerminal(generation) : false;
+
+  useEffect(() => {
+    call<Details>(`/v1/generations/${encodeURIComponent(id)}/details`).then(setDetails, (err) => setDetailsError(errorText(err)));
+  }, [id, terminal]);
+
+  if (error && !generation)
+    return (
+      <p class="error" role="alert">
+        {error}
+      </p>
+    );
+  if (!generation) return <p class="muted">Loading…</p>;
+  const g = generation;
+  return (
+    <section aria-labelledby="detail-title">
+      <p>
+        <a href={href('generations')}>← All generations</a>
+      </p>
+      <h1 id="detail-title">
+        {g.type} <StateBadge state={g.state} />
+      </h1>
+      <div class="detail">
+        <div class="stack-v">
+          <div class="card">
+            <Progress generation={g} />
+            <CancelButton generation={g} />
+            {g.state === 'failed' && (
+              <p class="error" role="alert">
+                <strong>{g.failure_code}</strong>: {g.failure_reason}
+              </p>
+            )}
+            <Outputs generation={g} />
+            {terminal && g.output.length === 0 && g.state === 'completed' && <p class="muted">No outputs.</p>}
+          </div>
+          {details && details.inputs.length > 0 && (
+            <div class="card">
+              <h2>Inputs</h2>
+              <div class="outputs">
+                {details.inputs.map((input) => (
+                  <figure key={input.path}>
+                    {input.type === 'video' ? (
+                      <video src={input.url} controls preload="metadata" aria-label={input.path} />
+                    ) : (
+                      <img src={input.url} alt={input.path} loading="lazy" />
+                    )}
+                    <figcaption>
+                      {input.path} <span class="muted">({input.origin})</span>
+                    </figcaption>
+                  </figure>
+                ))}
+              </div>
+            </div>
+          )}
+          {details && (
+            <div class="card">
+              <h2>Request</h2>
+              <p class="prompt">{details.request.prompt || <span class="muted">(no prompt)</span>}</p>
+              <pre tabIndex={0}>
+                <code>{JSON.stringify(details.request, null, 2)}</code>
+              </pre>
+              <Snippets body={asBody(details.request)} />
+            </div>
+          )}
+        </div>
+        <div class="stack-v">
+          <div class="card">
+            <h2>Facts</h2>
+            <dl class="facts">
+              <dt>id</dt>
+              <dd>
+                <code>{g.id}</code>
+              </dd>
+              <dt>Model</dt>
+              <dd>{g.model}</dd>
+              <dt>Created</dt>
+              <dd>{new Date(g.created_at).toLocaleString()}</dd>
+              {details && (
+                <>
+                  <dt>Finished</dt>
+                  <dd>{details.finished_at ? new Date(details.finished_at).toLocaleString() : '—'}</dd>
+                  <dt>Took</dt>
+                  <dd>{seconds(details.created_at, details.finished_at)}</dd>
+                  <dt>Price</dt>
+                  <dd>
+                    ${details.price_usd}
+                    {details.charged ? '' : ' (refunded)'}
+                  </dd>
+                  <dt>user_id</dt>
+                  <dd>{String(details.request.user_id ?? '—')}</dd>
+                </>
+              )}
+              {g.failure_code && (
+                <>
+                  <dt>Failure</dt>
+                  <dd>
+                    {g.failure_code}: {g.failure_reason}
+                  </dd>
+                </>
+              )}
+            </dl>
+            {detailsError && <p class="error">{detailsError}</p>}
+          </div>
+          {details && (details.edit_of.length > 0 || details.edits.length > 0) && (
+            <div class="card">
+              <h2>Chain of edits</h2>
+              {details.edit_of.length > 0 && (
+                <>
+                  <p class="muted small">Built on</p>
+                  <ul>
+                    {details.edit_of.map((parent) => (
+                      <li key={parent}>
+                        <a href={href('generations', parent)}>
+                          <code>{parent}</code>
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              {details.edits.length > 0 && (
+                <>
+                  <p class="muted small">Used by</p>
+                  <ul>
+                    {details.edits.map((child) => (
+                      <li key={child.id}>
+                        <a href={href('generations', child.id)}>{child.type}</a> <span class="muted small">{child.state} · {child.created_at}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

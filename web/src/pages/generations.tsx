@@ -1,0 +1,172 @@
+import { useEffect, useState } from 'preact/hooks';
+import { call, errorText, query } from '../api.js';
+import { GENERATION_TYPES, MODELS, STATES } from '../../../src/contract/schemas.js';
+import { OutputMedia, StateBadge } from '../components/outputs.js';
+import { isTerminal, type Generation } from '../generation.js';
+import { rememberGeneration } from '../recent.js';
+import { href, navigate } from '../router.js';
+
+interface Page {
+  data: Generation[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+const PAGE_SIZE = 24;
+const FILTERS = ['state', 'type', 'model', 'user_id', 'from', 'to'] as const;
+type Filters = Record<(typeof FILTERS)[number], string>;
+
+const dayStart = (day: string) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
+const dayEnd = (day: string) => (day ? new Date(new Date(`${day}T00:00:00`).getTime() + 86_400_000).toISOString() : undefined);
+
+function Thumb({ g }: { g: Generation }) {
+  const label = `${g.type} generation from ${g.created_at}`;
+  if (g.state !== 'completed' || g.output.length === 0) {
+    return (
+      <div class="thumb">
+        {g.state === 'failed' ? (
+          <span class="state-failed small">{g.failure_code}</span>
+        ) : (
+          <span class="muted small">{g.progress ? `${g.progress.stage} ${Math.round(g.progress.fraction * 100)}%` : g.queue ? `#${g.queue.position} in line` : `${g.state}…`}</span>
+        )}
+      </div>
+    );
+  }
+  const layers = g.output.filter((o) => o.layer).sort((a, b) => b.layer!.index - a.layer!.index);
+  if (layers.length > 0) {
+    return (
+      <div class="thumb checker">
+        {layers.map((o) => (
+          <img key={o.layer!.index} class="stacked" src={o.url} alt={`${label}, layer ${o.layer!.label}`} loading="lazy" />
+        ))}
+      </div>
+    );
+  }
+  return (
+    <div class="thumb">
+      <OutputMedia output={g.output[0]} label={label} thumb />
+    </div>
+  );
+}
+
+export function Generations({ params }: { params: URLSearchParams }) {
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Filters;
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const [page, setPage] = useState<Page | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const cursor = cursors[cursors.length - 1];
+  const filterKey = FILTERS.map((f) => filters[f]).join('|');
+
+  useEffect(() => setCursors([null]), [filterKey]);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const controller = new AbortController();
+    const load = async () => {
+      try {
+        const result = await call<Page>(
+          `/v1/generations${query({
+            limit: PAGE_SIZE,
+            cursor,
+            state: filters.state,
+            type: filters.type,
+            model: filters.model,
+            user_id: filters.user_id,
+            created_after: dayStart(filters.from),
+            created_before: dayEnd(filters.to),
+          })}`,
+          { signal: controller.signal },
+        );
+        if (stopped) return;
+        result.data.forEach(rememberGeneration);
+        setPage(result);
+        setError(null);
+        // Live: the first page picks up new generations; any page follows the ones still running.
+        if (cursor === null || result.data.some((g) => !isTerminal(g))) timer = setTimeout(load, 3000);
+      } catch (err) {
+        if (!stopped) setError(errorText(err));
+      }
+    };
+    void load();
+    return () => {
+      stopped = true;
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [cursor, filterKey]);
+
+  const setFilter = (name: keyof Filters, value: string) => {
+    const next = { ...filters, [name]: value };
+    navigate(href('generations', undefined, next));
+  };
+
+  const select = (name: keyof Filters, label: string, options: readonly string[]) => (
+    <div class="field">
+      <label for={`filter-${name}`}>{label}</label>
+      <select id={`filter-${name}`} value={filters[name]} onChange={(e) => setFilter(name, e.currentTarget.value)}>
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+
+  return (
+    <section aria-labelledby="generations-title">
+      <h1 id="generations-title">Generations</h1>
+      <form class="toolbar card" role="search" aria-label="Filter generations" onSubmit={(e) => e.preventDefault()}>
+        {select('state', 'State', STATES)}
+        {select('type', 'Type', GENERATION_TYPES)}
+        {select('model', 'Model', MODELS)}
+        <div class="field">
+          <label for="filter-user_id">user_id</label>
+          <input id="filter-user_id" value={filters.user_id} onChange={(e) => setFilter('user_id', e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="filter-from">From</label>
+          <input id="filter-from" type="date" value={filters.from} onChange={(e) => setFilter('from', e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="filter-to">To</label>
+          <input id="filter-to" type="date" value={filters.to} onChange={(e) => setFilter('to', e.currentTarget.value)} />
+        </div>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {page && page.data.length === 0 && <p class="muted empty">No generations match.</p>}
+      <ul class="gallery" aria-label="Generations" role="list">
+        {page?.data.map((g) => (
+          <li key={g.id}>
+            <a class="tile" href={href('generations', g.id)} aria-label={`${g.type} ${g.state}, ${g.created_at}`}>
+              <Thumb g={g} />
+              <div class="meta">
+                <span class="line">
+                  <StateBadge state={g.state} /> {g.type}
+                </span>
+                <span class="line muted">
+                  {g.model} · <time dateTime={g.created_at}>{new Date(g.created_at).toLocaleString()}</time>
+                </span>
+              </div>
+            </a>
+          </li>
+        ))}
+      </ul>
+      <nav class="pager" aria-label="Pages">
+        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </button>
+        <span class="muted small">Page {cursors.length}</span>
+        <button type="button" disabled={!page?.has_more} onClick={() => page?.next_cursor && setCursors([...cursors, page.next_cursor])}>
+          Older
+        </button>
+      </nav>
+    </section>
+  );
+}

@@ -1,0 +1,243 @@
+import { useEffect, useState } from 'preact/hooks';
+import { call, errorText, query } from '../api.js';
+import { TimeChart } from '../components/chart.js';
+import { downloadText, toCsv } from '../csv.js';
+import type { Session } from '../session.js';
+import { useClients } from './administration.js';
+
+interface UsageRow {
+  day?: string;
+  model?: string;
+  type?: string;
+  user_id?: string | null;
+  generations: number;
+  by_state: { queued: number; processing: number; completed: number; failed: number };
+  cost_usd: string;
+}
+interface UsageBody {
+  start: string;
+  end: string;
+  totals: UsageRow;
+  data: UsageRow[];
+}
+interface Account {
+  name: string;
+  status: string;
+  balance_usd: string | null;
+  rpm_limit: number | null;
+  max_concurrent: number | null;
+  budgets: Array<{ user_id: string; period: string; limit_usd: string; spent_usd: string }>;
+}
+
+const GROUPS = ['model', 'type', 'user_id', 'day'] as const;
+type Group = (typeof GROUPS)[number];
+const RANGES = [7, 30, 90] as const;
+const DAY = 86_400_000;
+
+/** Every day of the range, so days without generations chart as zero. */
+function dayList(start: string, end: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(start.slice(0, 10)); t < Date.parse(end); t += DAY) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+export function Usage({ role }: { role: Session['role'] }) {
+  const clients = useClients(role === 'operator');
+  const [clientId, setClientId] = useState('');
+  const [range, setRange] = useState<number>(30);
+  const [group, setGroup] = useState<Group>('model');
+  const [userId, setUserId] = useState('');
+  const [daily, setDaily] = useState<UsageBody | null>(null);
+  const [grouped, setGrouped] = useState<UsageBody | null>(null);
+  const [account, setAccount] = useState<Account | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+
+  const operatorClient = role === 'operator' ? clientId || clients?.[0]?.id || '' : null;
+  const base = role === 'operator' ? (operatorClient ? `/admin/v1/clients/${encodeURIComponent(operatorClient)}` : null) : '/v1';
+
+  useEffect(() => {
+    if (!base) return;
+    const end = new Date(Math.ceil(Date.now() / DAY) * DAY);
+    const start = new Date(end.getTime() - range * DAY);
+    const common = { start: start.toISOString(), end: end.toISOString(), user_id: userId || undefined, limit: 1000 };
+    const usage = (groupBy: Group) => call<UsageBody>(`${base}/usage${query({ ...common, group_by: groupBy })}`);
+    // The account is an extension (absent with --strict): usage still shows without it.
+    Promise.all([usage('day'), usage(group), call<Account>(`${base}/account`).catch(() => null)]).then(
+      ([d, g, a]) => {
+        setDaily(d);
+        setGrouped(g);
+        setAccount(a);
+        setError(null);
+      },
+      (err) => setError(errorText(err)),
+    );
+  }, [base, range, group, userId, tick]);
+
+  const days = daily ? dayList(daily.start, daily.end) : [];
+  const byDay = new Map((daily?.data ?? []).map((r) => [r.day!, r]));
+  const exportCsv = () => {
+    if (!grouped) return;
+    const rows = grouped.data.map((r) => [r[group] ?? '', r.generations, r.by_state.completed, r.by_state.failed, r.by_state.queued + r.by_state.processing, r.cost_usd]);
+    downloadText(`atelier-usage-by-${group}.csv`, toCsv([group, 'generations', 'completed', 'failed', 'open', 'cost_usd'], rows));
+  };
+
+  return (
+    <section aria-labelledby="usage-title">
+      <div class="row spread">
+        <h1 id="usage-title">Usage</h1>
+        <button type="button" class="ghost small" onClick={() => setTick(tick + 1)}>
+          Refresh
+        </button>
+      </div>
+      <form class="toolbar card" onSubmit={(e) => e.preventDefault()} aria-label="Usage range">
+        {role === 'operator' && (
+          <div class="field">
+            <label for="usage-client">Client</label>
+            <select id="usage-client" value={operatorClient ?? ''} onChange={(e) => setClientId(e.currentTarget.value)}>
+              {(clients ?? []).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div class="field">
+          <label for="usage-range">Range</label>
+          <select id="usage-range" value={range} onChange={(e) => setRange(Number(e.currentTarget.value))}>
+            {RANGES.map((r) => (
+              <option key={r} value={r}>
+                Last {r} days
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="usage-group">Break down by</label>
+          <select id="usage-group" value={group} onChange={(e) => setGroup(e.currentTarget.value as Group)}>
+            {GROUPS.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="usage-user">user_id</label>
+          <input id="usage-user" placeholder="all users" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} />
+        </div>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {daily && (
+        <div class="grid">
+          <div class="card">
+            <div class="muted small">Cost, last {range} days</div>
+            <div class="stat" data-testid="total-cost">${daily.totals.cost_usd}</div>
+          </div>
+          <div class="card">
+            <div class="muted small">Generations</div>
+            <div class="stat" data-testid="total-generations">{daily.totals.generations}</div>
+            <div class="muted small">
+              {daily.totals.by_state.completed} completed · {daily.totals.by_state.failed} failed
+            </div>
+          </div>
+          {account && (
+          <div class="card">
+            <div class="muted small">Balance</div>
+            <div class="stat" data-testid="balance">{account.balance_usd === null ? 'Unlimited' : `$${account.balance_usd}`}</div>
+            <div class="muted small">
+              {account.name} · {account.status} · RPM {account.rpm_limit ?? 'default'} · concurrency {account.max_concurrent ?? 'default'}
+            </div>
+          </div>
+          )}
+        </div>
+      )}
+      {daily && (
+        <div class="card">
+          <h2>Per day</h2>
+          <TimeChart
+            title={`Cost and generations per day, last ${range} days`}
+            days={days}
+            series={[
+              { label: 'Cost (USD)', color: '#4b3fd6', values: days.map((d) => Number(byDay.get(d)?.cost_usd ?? 0)), format: (v) => `$${v.toFixed(v !== 0 && Math.abs(v) < 0.1 ? 3 : 2)}` },
+              { label: 'Generations', color: '#d6409f', right: true, bars: true, values: days.map((d) => byDay.get(d)?.generations ?? 0) },
+            ]}
+          />
+        </div>
+      )}
+      {grouped && (
+        <div class="card">
+          <div class="row spread">
+            <h2>By {group}</h2>
+            <button type="button" onClick={exportCsv}>
+              Export CSV
+            </button>
+          </div>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{group}</th>
+                  <th scope="col" class="num">Generations</th>
+                  <th scope="col" class="num">Completed</th>
+                  <th scope="col" class="num">Failed</th>
+                  <th scope="col" class="num">Cost (USD)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {grouped.data.length === 0 && (
+                  <tr>
+                    <td colSpan={5} class="muted">
+                      Nothing in this range.
+                    </td>
+                  </tr>
+                )}
+                {grouped.data.map((r, i) => (
+                  <tr key={i}>
+                    <th scope="row">{r[group] ?? <span class="muted">(none)</span>}</th>
+                    <td class="num">{r.generations}</td>
+                    <td class="num">{r.by_state.completed}</td>
+                    <td class="num">{r.by_state.failed}</td>
+                    <td class="num">{r.cost_usd}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+      {account && account.budgets.length > 0 && (
+        <div class="card">
+          <h2>User budgets</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">user_id</th>
+                  <th scope="col">Period</th>
+                  <th scope="col" class="num">Spent</th>
+                  <th scope="col" class="num">Limit</th>
+                </tr>
+              </thead>
+              <tbody>
+                {account.budgets.map((b) => (
+                  <tr key={`${b.user_id}-${b.period}`}>
+                    <th scope="row">{b.user_id}</th>
+                    <td>{b.period}</td>
+                    <td class="num">${b.spent_usd}</td>
+                    <td class="num">${b.limit_usd}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,3 @@
+declare module 'virtual:generation-validator' {
+  export const validate: ((data: unknown) => boolean) & { errors?: unknown[] | null };
+}
