@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
 import { faultName, readFault } from './faults/fault.js';
 import { DEFAULT_LAYERING_MODEL, SEGMENTATION_MODELS, type SegmentationModel } from './media/segment-model.js';
+import { loadRoutingFile, RoutingError, type RoutingSpec } from './engines/routing/load-routing.js';
 
 export interface Config {
   host: string;
@@ -17,6 +18,10 @@ export interface Config {
   workers: number;
   /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
   metricsPort: number;
+  /** Bearer token /metrics requires; empty = open, as Prometheus expects by default. */
+  metricsToken: string;
+  /** `host:port` of a separate listener for /metrics (and /healthz); empty = the API port serves them. */
+  metricsAddress: string;
   /** How often each process records its heartbeat in the store. */
   heartbeatMs: number;
   apiKeys: string[];
@@ -72,6 +77,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Waits between webhook attempts, in ms; the delivery is given up after the last. */
   webhookRetryMs: number[];
+  /** The routing file (`--config`), resolved; null = none: preview and layering serve the spec's models. */
+  routing: RoutingSpec | null;
   /** Turns every extension off (list, cancel, events, webhooks, idempotency, Prefer: wait, extension fields): a pure Luma API. */
   strict: boolean;
 }
@@ -126,6 +133,8 @@ const ENV = {
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
   metricsPort: 'ATELIER_METRICS_PORT',
+  metricsToken: 'ATELIER_METRICS_TOKEN',
+  metricsAddress: 'ATELIER_METRICS_ADDRESS',
   heartbeatMs: 'ATELIER_HEARTBEAT_MS',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
@@ -163,6 +172,7 @@ const ENV = {
   chaos: 'ATELIER_CHAOS',
   chaosSeed: 'ATELIER_CHAOS_SEED',
   keyFaults: 'ATELIER_KEY_FAULTS',
+  config: 'ATELIER_CONFIG',
   strict: 'ATELIER_STRICT',
   webhookTimeoutMs: 'ATELIER_WEBHOOK_TIMEOUT_MS',
   webhookRetryMs: 'ATELIER_WEBHOOK_RETRY_MS',
@@ -239,6 +249,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
     metricsPort: int('metricsPort', 9464),
+    metricsToken: get('metricsToken') ?? '',
+    metricsAddress: listenAddress('metricsAddress (ATELIER_METRICS_ADDRESS)', get('metricsAddress')),
     heartbeatMs: int('heartbeatMs', 5000, 100),
     apiKeys,
     adminToken: get('adminToken') ?? '',
@@ -282,6 +294,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
+    routing: routingFile(get('config'), env),
     strict: flag('strict (ATELIER_STRICT)', get('strict')),
     webhookTimeoutMs: int('webhookTimeoutMs', 10_000, 100),
     webhookRetryMs: Object.freeze(retrySchedule(get('webhookRetryMs'))) as number[],
@@ -300,6 +313,25 @@ function retrySchedule(raw: string | undefined): number[] {
   const waits = list(raw).map((ms) => integer('webhookRetryMs (ATELIER_WEBHOOK_RETRY_MS)', ms, 1));
   if (waits.length === 0) throw new ConfigError('webhookRetryMs (ATELIER_WEBHOOK_RETRY_MS) must list at least one wait in ms');
   return waits;
+}
+
+/** --config / ATELIER_CONFIG: read and validated now, so a bad file stops the start with its path and problem. */
+function routingFile(file: string | undefined, env: NodeJS.ProcessEnv): RoutingSpec | null {
+  if (file === undefined) return null;
+  try {
+    return loadRoutingFile(path.resolve(file), env);
+  } catch (err) {
+    if (err instanceof RoutingError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/** `host:port`, e.g. `127.0.0.1:9464`; a bare port means 127.0.0.1. */
+function listenAddress(name: string, raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) > 65535) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
+  return `${match[1] ?? '127.0.0.1'}:${match[2]}`;
 }
 
 function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {

@@ -23,6 +23,8 @@ export interface Server {
   url: string;
   /** Set on a first start with no keys configured: shown once, stored only as a hash. */
   devKey: string | null;
+  /** The separate /metrics listener (ATELIER_METRICS_ADDRESS), when there is one. */
+  metricsUrl: string | null;
   /** Drains: stops taking requests and work, lets running jobs finish, closes the store. */
   close(): Promise<void>;
 }
@@ -70,6 +72,14 @@ export async function startServer(
     const port = api ? config.port : config.metricsPort;
     const listening = await app.listen({ host: config.host, port });
     if (api) address = listening;
+    let metricsUrl: string | null = null;
+    if (api && config.metricsAddress) {
+      // /metrics on an address of its own, e.g. one only the monitoring network reaches.
+      const side = buildHealthApp(ports, () => ready);
+      releasers.push(() => side.close());
+      const at = config.metricsAddress.lastIndexOf(':');
+      metricsUrl = await side.listen({ host: config.metricsAddress.slice(0, at), port: Number(config.metricsAddress.slice(at + 1)) });
+    }
     ready = true;
     logger.info({ address: listening, role, workers: work ? config.workers : 0, store: ports.store.dialect.name }, 'atelier listening');
     return {
@@ -78,6 +88,7 @@ export async function startServer(
       role,
       url: listening,
       devKey: api?.devKey ?? null,
+      metricsUrl,
       close: async () => {
         ready = false;
         await releasers.releaseAll(logger);

@@ -34,6 +34,7 @@ function roleCommand(program: Command, role: Role): void {
     .option('--clock <clock>', 'system (default) or virtual, moved by `atelier clock advance` (ATELIER_CLOCK)')
     .option('--chaos <rate>', 'share of submissions given a random fault, 0..1 (ATELIER_CHAOS)')
     .option('--chaos-seed <n>', 'seed of the chaos faults, default 1 (ATELIER_CHAOS_SEED)')
+    .option('--config <file>', 'routing file: engines and the models they serve, see docs/engines.md (ATELIER_CONFIG)')
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
     .option('--strict', 'turn every extension off: spec requests and responses only (ATELIER_STRICT)')
     .action(async (flags: ConfigFlags) => {

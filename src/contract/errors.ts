@@ -132,6 +132,7 @@ export const ERRORS = {
 
   ADMIN_DISABLED: { status: 404, detail: 'The admin API is disabled: set ATELIER_ADMIN_TOKEN to enable it' },
   ADMIN_UNAUTHORIZED: { status: 401, detail: 'Missing or invalid admin token' },
+  METRICS_UNAUTHORIZED: { status: 401, detail: 'Missing or invalid metrics token' },
   CLIENT_NOT_FOUND: { status: 404, detail: 'Client not found' },
   KEY_NOT_FOUND: { status: 404, detail: 'API key not found' },
   BALANCE_NEGATIVE: { status: 409, detail: 'A balance cannot go below zero' },

@@ -1,5 +1,5 @@
 export { rateLimited, submitGeneration, takeRpmSlot, type SubmitDeps } from './submit.js';
-export { generationView, type ViewExtras } from './view.js';
+export { adminGenerationView, generationView, type ViewExtras } from './view.js';
 export type { StoredInput, StoredOutput, StoredRequest } from './records.js';
 export { parseOutputs } from './records.js';
 export { generationDetails } from './details.js';

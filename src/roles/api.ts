@@ -13,6 +13,7 @@ import { generationRoutes } from '../api/routes/generations.js';
 import { healthRoutes, operationRoutes } from '../api/routes/operations.js';
 import { accountRoutes, usageRoutes } from '../api/routes/usage.js';
 import { webhookRoutes } from '../api/routes/webhooks.js';
+import { modelRoutes } from '../api/routes/models.js';
 import { Emulator } from '../emulator/emulator.js';
 import { configuredKeyFaults } from '../emulator/key-faults.js';
 import type { FileDeps } from '../files/index.js';
@@ -53,6 +54,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     metrics,
     video,
     emulator,
+    routing: ports.routing,
     isReady,
   };
   const fileDeps: FileDeps = {
@@ -79,6 +81,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   fileRoutes(app, deps, fileDeps);
   blobRoutes(app, deps);
   operationRoutes(app, deps);
+  if (!config.strict) modelRoutes(app, deps);
   dashboardRoutes(app);
   if (!config.strict) webhookRoutes(app, deps, () => events.emit('webhook:due', {}));
   return { app, devKey };
@@ -87,6 +90,6 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
 /** A worker process's only HTTP: /healthz and /metrics on its metrics port. */
 export function buildHealthApp(ports: Ports, isReady: () => boolean): FastifyInstance {
   const app = createApp({ logger: ports.logger, bodyLimit: 1024, metrics: ports.metrics, http: ports.config.http });
-  healthRoutes(app, { isReady, metrics: ports.metrics });
+  healthRoutes(app, { isReady, metrics: ports.metrics, metricsToken: ports.config.metricsToken });
   return app;
 }

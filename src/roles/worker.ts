@@ -29,7 +29,8 @@ export function startWorkerPart(ports: Ports, processId: string, origin: () => s
   const debris = new DebrisSweeper({ store, blobs, clock, logger, scratchDir, intervalMs: config.debrisSweepMs, graceMs: DEBRIS_GRACE_MS });
   debris.start();
   releasers.push(() => debris.stop());
-  const pool = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir }, config.workers, processId);
+  const pool = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir, routing: ports.routing }, config.workers, processId);
+  ports.metrics.observeEngines(events, () => pool.inFlight());
   pool.start();
   releasers.push(() => pool.stop(config.drainMs));
   startDeliverer(ports, origin);

@@ -35,13 +35,18 @@ export async function listFiles(db: Db, clientId: string, filter: FileFilter, li
 }
 
 /** Stores the bytes of a presigned upload; false once the upload was completed (or the file left pending). */
-export async function storeFileBytes(db: Db, id: string, blobKey: string, sizeBytes: number, now: number): Promise<boolean> {
+/**
+ * Points a pending, not yet completed file at freshly uploaded bytes, if its blob is still
+ * `previousKey` (compare-and-set: of two racing uploads one wins, and each knows what it replaced).
+ */
+export async function storeFileBytes(db: Db, id: string, blobKey: string, sizeBytes: number, now: number, previousKey: string | null): Promise<boolean> {
   const result = await db
     .updateTable('files')
     .set({ blob_key: blobKey, size_bytes: sizeBytes, updated_at: now })
     .where('id', '=', id)
     .where('state', '=', 'pending')
     .where('uploaded_at', 'is', null)
+    .where('blob_key', previousKey === null ? 'is' : '=', previousKey)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RequestPayload } from 'fastify';
 import type { RpmDecision } from '../../accounts/index.js';
 import { isLargeBody } from '../body-guard.js';
-import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError } from '../../contract/index.js';
+import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError, generationSchemasFor } from '../../contract/index.js';
 import { FAULT_HEADER } from '../../emulator/emulator.js';
 import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
 import { webhooks, type GenerationTable } from '../../store/index.js';
@@ -54,6 +54,7 @@ function submitExtension(deps: ApiDeps, request: FastifyRequest<{ Body: Generati
 
 export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const onRequest = authenticate(deps);
+  const served = generationSchemasFor(deps.routing.models().map((model) => model.id));
   app.decorateRequest('rpmTaken', null);
   // A large body takes its RPM slot before it is read: over the limit it is refused unread, and
   // refused or not it counts, so sending large bodies that fail costs the sender like any submit.
@@ -73,7 +74,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       onRequest,
       preParsing,
       ...idempotency?.jsonRoute(),
-      schema: { body: GenerationCreate, response: { 201: Generation, default: ErrorBody } },
+      schema: { body: served.GenerationCreate, response: { 201: Generation, default: ErrorBody } },
       config: { schemaError: generationSchemaError },
     },
     async (request, reply) => {

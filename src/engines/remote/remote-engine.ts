@@ -130,13 +130,17 @@ export interface RemoteEngineFactory<Fields = Record<string, unknown>> {
   fields: TProperties;
   /** Generation types this engine type can serve (a per-entry `serves` may narrow it). */
   serves: readonly GenerationKind[];
+  /** `base_url` when an entry gives none; without it, entries must give one. */
+  defaultBaseUrl?: string;
   create(entry: ResolvedEngineEntry<Fields>, deps: RemoteEngineDeps): RemoteEngine;
 }
 
 /** A config entry after validation: defaults applied, `{ env: NAME }` secrets replaced by their values. */
-export type ResolvedEngineEntry<Fields = Record<string, unknown>> = Omit<EngineEntry, 'api_key' | 'headers'> &
-  Required<Pick<EngineEntry, 'in_flight' | 'request_timeout_ms' | 'job_timeout_ms' | 'poll_interval_ms' | 'rate_limit_give_up_ms'>> & {
+export type ResolvedEngineEntry<Fields = Record<string, unknown>> = Omit<EngineEntry, 'api_key' | 'headers' | 'serves'> &
+  Required<Pick<EngineEntry, 'in_flight' | 'request_timeout_ms' | 'job_timeout_ms' | 'poll_interval_ms' | 'rate_limit_give_up_ms' | 'max_output_bytes'>> & {
     name: string;
+    /** The types this entry serves: the type's, or the entry's narrower `serves`. */
+    serves: readonly GenerationKind[];
     apiKey?: string;
     headers: Record<string, string>;
     breaker: { failures: number; cooldown_ms: number };

@@ -1,3 +1,4 @@
+import { Notice } from './fields.js';
 import { useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
 import type { ImageRef } from '../../../src/contract/schemas.js';
@@ -88,11 +89,7 @@ export function RefInput({ id, label, value, onChange, video = false, onRemove }
           />
           {upload.busy && <p class="muted small">Uploading…</p>}
           {upload.note && <p class="muted small">{upload.note}</p>}
-          {upload.error && (
-            <p class="error" role="alert">
-              {upload.error}
-            </p>
-          )}
+          <Notice error={upload.error} />
         </div>
       )}
       {value.mode === 'url' && (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, query } from '../api.js';
 import { GENERATION_TYPES, MODELS, STATES } from '../../../src/contract/schemas.js';
+import { FilterInput, Notice, Select } from '../components/fields.js';
 import { OutputMedia, StateBadge } from '../components/outputs.js';
 import { isTerminal, type Generation } from '../generation.js';
 import { rememberGeneration } from '../recent.js';
@@ -102,17 +103,7 @@ export function Generations({ params }: { params: URLSearchParams }) {
   };
 
   const select = (name: keyof Filters, label: string, options: readonly string[]) => (
-    <div class="field">
-      <label for={`filter-${name}`}>{label}</label>
-      <select id={`filter-${name}`} value={filters[name]} onChange={(e) => setFilter(name, e.currentTarget.value)}>
-        <option value="">any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Select id={`filter-${name}`} label={label} value={filters[name]} options={options} empty="any" onChange={(v) => setFilter(name, v)} />
   );
 
   return (
@@ -122,10 +113,7 @@ export function Generations({ params }: { params: URLSearchParams }) {
         {select('state', 'State', STATES)}
         {select('type', 'Type', GENERATION_TYPES)}
         {select('model', 'Model', MODELS)}
-        <div class="field">
-          <label for="filter-user_id">user_id</label>
-          <input id="filter-user_id" value={filters.user_id} onChange={(e) => setFilter('user_id', e.currentTarget.value)} />
-        </div>
+        <FilterInput id="filter-user_id" label="user_id" value={filters.user_id} onCommit={(v) => setFilter('user_id', v)} />
         <div class="field">
           <label for="filter-from">From</label>
           <input id="filter-from" type="date" value={filters.from} onChange={(e) => setFilter('from', e.currentTarget.value)} />
@@ -135,16 +123,12 @@ export function Generations({ params }: { params: URLSearchParams }) {
           <input id="filter-to" type="date" value={filters.to} onChange={(e) => setFilter('to', e.currentTarget.value)} />
         </div>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice error={error} />
       {page && page.data.length === 0 && <p class="muted empty">No generations match.</p>}
       <ul class="gallery" aria-label="Generations" role="list">
         {page?.data.map((g) => (
           <li key={g.id}>
-            <a class="tile" href={href('generations', g.id)} aria-label={`${g.type} ${g.state}, ${g.created_at}`}>
+            <a class="tile" href={href('generations', g.id)}>
               <Thumb g={g} />
               <div class="meta">
                 <span class="line">

@@ -14,6 +14,7 @@ import {
 } from '../../../src/contract/schemas.js';
 import { emptyRef, RefInput, toImageRef, type RefValue } from '../components/ref-input.js';
 import { GenerationPanel } from '../components/generation-panel.js';
+import { Check, Notice, Select } from '../components/fields.js';
 import { rememberGeneration } from '../recent.js';
 import type { Generation } from '../generation.js';
 import { generationProblem } from '../validation.js';
@@ -125,31 +126,6 @@ export function buildBody(f: Form): GenerationCreate {
     if (Object.keys(video).length > 0) body.video = video;
   }
   return body;
-}
-
-function Select(props: { id: string; label: string; value: string; options: readonly string[]; empty?: string; onChange: (v: string) => void }) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
-        {props.empty !== undefined && <option value="">{props.empty}</option>}
-        {props.options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-function Check(props: { id: string; label: string; checked: boolean; onChange: (v: boolean) => void }) {
-  return (
-    <label class="check" for={props.id}>
-      <input id={props.id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.currentTarget.checked)} />
-      {props.label}
-    </label>
-  );
 }
 
 function KeyframeList(props: { id: string; label: string; items: Keyframe[]; onChange: (items: Keyframe[]) => void }) {
@@ -378,11 +354,9 @@ export function Playground() {
             {problem}
           </p>
         )}
-        {serverError && (
-          <p class="error" role="alert" id="server-error">
-            {serverError}
-          </p>
-        )}
+        <div id="server-error">
+          <Notice error={serverError} />
+        </div>
         <button type="submit" class="primary" disabled={submitting}>
           {submitting ? 'Submitting…' : 'Generate'}
         </button>
