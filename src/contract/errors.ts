@@ -140,6 +140,7 @@ export const ERRORS = {
   BLOB_NOT_FOUND: { status: 404, detail: 'Blob not found' },
   BLOB_URL_EXPIRED: { status: 403, detail: 'Signed URL has expired' },
   BLOB_URL_INVALID: { status: 403, detail: 'Signed URL signature is invalid' },
+  CALLBACK_SIGNATURE_INVALID: { status: 403, detail: 'Engine callback signature is invalid' },
   ROUTE_NOT_FOUND: { status: 404, detail: 'Not Found' },
   METHOD_NOT_ALLOWED: { status: 405, detail: 'Method Not Allowed' },
   NOT_READY: { status: 503, detail: 'Server is not ready to take requests' },

@@ -14,6 +14,7 @@ import * as engineRuns from './migrations/011-engine-runs.js';
 import * as extensions from './migrations/013-extensions.js';
 import * as webhooks from './migrations/014-webhooks.js';
 import * as heartbeats from './migrations/008-heartbeats.js';
+import * as engineCallbacks from './migrations/016-engine-callbacks.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-heartbeats': heartbeats,
   '013-extensions': extensions,
   '014-webhooks': webhooks,
+  '016-engine-callbacks': engineCallbacks,
 };
 
 export interface StoreOptions {

@@ -12,3 +12,4 @@ export * as heartbeats from './heartbeats.js';
 export * as events from './events.js';
 export * as idempotency from './idempotency.js';
 export * as webhooks from './webhooks.js';
+export * as engineCallbacks from './engine-callbacks.js';

@@ -4,6 +4,7 @@ import type { FailureCode, GenerationKind, Layer } from '../../contract/index.js
 import type { EngineEntry } from '../../contract/routing-config.js';
 import type { StoredRequest } from '../../generations/records.js';
 import type { EngineInput } from '../engine.js';
+import type { EngineCallbacks } from './callbacks.js';
 import type { UpstreamHttp } from './upstream-http.js';
 
 /**
@@ -118,6 +119,8 @@ export interface RemoteEngineDeps {
   logger: Logger;
   /** Directory of the config file: relative paths in an entry (a ComfyUI workflow) resolve against it. */
   configDir: string;
+  /** Posts a backend sends back about its jobs (Cog's webhooks); absent where nothing stores them. */
+  callbacks?: EngineCallbacks;
 }
 
 /**
