@@ -142,6 +142,7 @@ export const ERRORS = {
   BLOB_URL_INVALID: { status: 403, detail: 'Signed URL signature is invalid' },
   CALLBACK_SIGNATURE_INVALID: { status: 403, detail: 'Engine callback signature is invalid' },
   ROUTE_NOT_FOUND: { status: 404, detail: 'Not Found' },
+  ROUTE_WITHOUT_V1: { status: 404, detail: 'Not Found: the API is under /v1 (/v1{path}). Give the base URL with /v1, e.g. LUMA_BASE_URL=http://127.0.0.1:8080/v1' },
   METHOD_NOT_ALLOWED: { status: 405, detail: 'Method Not Allowed' },
   NOT_READY: { status: 503, detail: 'Server is not ready to take requests' },
   UPSTREAM_UNAVAILABLE: { status: 502, detail: 'Upstream service unavailable' },
