@@ -37,8 +37,8 @@ export interface RemoteJob {
 export interface RemoteContext {
   /** Aborted on cancel, lease loss, shutdown or the engine's `job_timeout_ms`. */
   signal: AbortSignal;
-  /** Fraction done, 0..1 (the `progress` extension field shows it). */
-  progress(fraction: number): void;
+  /** Fraction done, 0..1, and what the backend is doing (the `progress` extension field shows both; default stage `generating`). */
+  progress(fraction: number, stage?: string): void;
   logger: Logger;
   /** HTTP to this engine's backend: base URL, auth, timeouts, 429/Retry-After, error classes, metrics. */
   http: UpstreamHttp;
@@ -108,7 +108,7 @@ export interface RemoteEngine {
    * again, in a fresh process, after a crash: it must only read upstream, never resubmit.
    */
   wait(handle: UpstreamHandle, job: RemoteJob, ctx: RemoteContext): Promise<WaitResult>;
-  /** Best effort: asks the backend to stop (cancel, timeout). */
+  /** Best effort: asks the backend to stop (a client's cancel, `job_timeout_ms`). Never called for a shutdown or a lost lease. */
   cancel?(handle: UpstreamHandle, ctx: RemoteContext): Promise<void>;
   /** Releases sockets, timers and the like at shutdown. */
   close?(): Promise<void>;
