@@ -114,7 +114,7 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
         headers: socketHeaders,
         clientId: randomUUID(),
         promptId: handle.id,
-        nodes: Object.keys(workflows[job.request.type] ?? {}).length,
+        samplers: Object.values(workflows[job.request.type] ?? {}).filter((node) => /sampler/i.test(node.class_type) && !/select/i.test(node.class_type)).length,
         onProgress: (fraction) => ctx.progress(fraction),
       });
       socket.open();
