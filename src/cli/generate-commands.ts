@@ -3,11 +3,11 @@ import { Option, type Command } from 'commander';
 import { APIError, AtelierError, Atelier, download, type Generation, type GenerationCreate } from '../client/index.js';
 import { ASPECT_RATIOS, GENERATION_TYPES, MODELS, OUTPUT_FORMATS, STYLES } from '../contract/schemas.js';
 import { mediaRef } from './media-ref.js';
-import { progressLine } from './progress.js';
+import { describeState, progressLine } from './progress.js';
 import { UsageError } from './usage-error.js';
 import { cliClientError } from './client-errors.js';
 
-interface ApiOptions {
+export interface ApiOptions {
   baseUrl?: string;
   apiKey?: string;
   json?: boolean;
@@ -28,9 +28,9 @@ interface GenerateOptions extends ApiOptions {
   timeout: string;
 }
 
-const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-function client(options: ApiOptions): Atelier {
+export function client(options: ApiOptions): Atelier {
   return new Atelier({ baseURL: options.baseUrl, apiKey: options.apiKey });
 }
 
@@ -49,7 +49,7 @@ export function outputPaths(generation: Generation, out: string | undefined): st
 }
 
 /** Runs a command body with the exit codes of the CLI: 1 for API errors and failed generations, 2 for usage. */
-function run<A extends unknown[]>(body: (...args: A) => Promise<void>) {
+export function run<A extends unknown[]>(body: (...args: A) => Promise<void>) {
   return async (...args: A) => {
     const options = (args[args.length - 1] as Command).optsWithGlobals() as ApiOptions;
     try {
@@ -121,7 +121,7 @@ export function generateCommands(program: Command): void {
 
         const progress = progressLine(process.stderr);
         const generation = await sdk.generations
-          .waitFor(created.id, { timeout, onProgress: (g, elapsed) => progress.update(`${g.id} ${g.state}`, elapsed) })
+          .waitFor(created.id, { timeout, onProgress: (g, elapsed) => progress.update(describeState(g), elapsed) })
           .finally(() => progress.done());
         if (generation.state === 'failed') {
           if (options.json) print({ generation, files: [] });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import type { FileObject } from '../contract/file-schemas.js';
@@ -39,12 +40,12 @@ export class Files {
       if (value !== undefined) form.append(field, value);
     }
     form.append('file', blob, name);
-    return this.transport.request('POST', '/files', form, { signal: options.signal });
+    return this.transport.request('POST', '/files', form, { signal: options.signal, headers: { 'idempotency-key': randomUUID() } });
   }
 
   /** JSON mode: a presigned PUT to send the bytes to, then `complete`. */
-  create(body: FileCreate, options?: RequestOptions): Promise<CreateFileResponse> {
-    return this.transport.request('POST', '/files', body, options);
+  create(body: FileCreate, options: RequestOptions = {}): Promise<CreateFileResponse> {
+    return this.transport.request('POST', '/files', body, { ...options, headers: { 'idempotency-key': randomUUID(), ...options.headers } });
   }
 
   complete(id: string, options?: RequestOptions): Promise<FileObject> {
