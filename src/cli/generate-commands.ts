@@ -5,11 +5,11 @@ import { ASPECT_RATIOS, GENERATION_TYPES, LAYERING_RESOLUTIONS, MODELS, OUTPUT_F
 import { VIDEO_TYPES } from '../contract/rules.js';
 import { generateBody, type GenerateFlags } from './generate-body.js';
 import { mediaRef } from './media-ref.js';
-import { progressLine } from './progress.js';
+import { describeState, progressLine } from './progress.js';
 import { UsageError } from './usage-error.js';
 import { cliClientError } from './client-errors.js';
 
-interface ApiOptions {
+export interface ApiOptions {
   baseUrl?: string;
   apiKey?: string;
   json?: boolean;
@@ -23,9 +23,9 @@ interface GenerateOptions extends ApiOptions, GenerateFlags {
   timeout: string;
 }
 
-const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-function client(options: ApiOptions): Atelier {
+export function client(options: ApiOptions): Atelier {
   return new Atelier({ baseURL: options.baseUrl, apiKey: options.apiKey });
 }
 
@@ -53,7 +53,7 @@ async function isVideoSource(sdk: Atelier, source: ImageRef | undefined): Promis
 }
 
 /** Runs a command body with the exit codes of the CLI: 1 for API errors and failed generations, 2 for usage. */
-function run<A extends unknown[]>(body: (...args: A) => Promise<void>) {
+export function run<A extends unknown[]>(body: (...args: A) => Promise<void>) {
   return async (...args: A) => {
     const options = (args[args.length - 1] as Command).optsWithGlobals() as ApiOptions;
     try {
@@ -122,7 +122,7 @@ export function generateCommands(program: Command): void {
 
         const progress = progressLine(process.stderr);
         const generation = await sdk.generations
-          .waitFor(created.id, { timeout, onProgress: (g, elapsed) => progress.update(`${g.id} ${g.state}`, elapsed) })
+          .waitFor(created.id, { timeout, onProgress: (g, elapsed) => progress.update(describeState(g), elapsed) })
           .finally(() => progress.done());
         if (generation.state === 'failed') {
           if (options.json) print({ generation, files: [] });

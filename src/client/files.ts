@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import type { FileObject } from '../contract/file-schemas.js';
@@ -48,7 +49,7 @@ export class Files {
       if (value !== undefined) form.append(field, value);
     }
     form.append('file', blob, name);
-    const created = await this.transport.request<CreateFileResponse>('POST', '/files', form, { signal: options.signal });
+    const created = await this.transport.request<CreateFileResponse>('POST', '/files', form, { signal: options.signal, headers: { 'idempotency-key': randomUUID() } });
     if (options.wait === false) return created;
     const settled = created.state === 'pending' ? await this.waitFor(created.id, { signal: options.signal, timeout: options.timeout }) : created.file;
     if (settled.state !== 'ready') throw new FileRejectedError(settled);
@@ -56,8 +57,8 @@ export class Files {
   }
 
   /** JSON mode: a presigned PUT to send the bytes to, then `complete`. */
-  create(body: FileCreate, options?: RequestOptions): Promise<CreateFileResponse> {
-    return this.transport.request('POST', '/files', body, options);
+  create(body: FileCreate, options: RequestOptions = {}): Promise<CreateFileResponse> {
+    return this.transport.request('POST', '/files', body, { ...options, headers: { 'idempotency-key': randomUUID(), ...options.headers } });
   }
 
   complete(id: string, options?: RequestOptions): Promise<FileObject> {
