@@ -72,9 +72,11 @@ export async function listEvents(db: Db, filter: { clientId: string; subjectId?:
   return query.orderBy('id').limit(filter.limit).execute();
 }
 
-/** The newest event id of a client (0 if none): where a fresh stream starts. */
-export async function lastEventId(db: Db, clientId: string): Promise<number> {
-  const row = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).where('client_id', '=', clientId).executeTakeFirst();
+/** The newest event id of a client, or of one subject (0 if none): where a fresh stream starts. */
+export async function lastEventId(db: Db, clientId: string, subjectId?: string): Promise<number> {
+  let query = db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).where('client_id', '=', clientId);
+  if (subjectId) query = query.where('subject_id', '=', subjectId);
+  const row = await query.executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 
