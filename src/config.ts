@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
 import { faultName, readFault } from './faults/fault.js';
 import { DEFAULT_LAYERING_MODEL, SEGMENTATION_MODELS, type SegmentationModel } from './media/segment-model.js';
@@ -214,6 +215,22 @@ function imageThresholds(raw: string): Partial<Record<ImageClass, number>> {
     thresholds[name as ImageClass] = threshold;
   }
   return thresholds;
+}
+
+/**
+ * The environment with a `.env` file's variables under it (`dir`'s, by default the working
+ * directory's): a variable already set wins, so the order is flags > environment > .env > defaults.
+ */
+export function withDotEnv(env: NodeJS.ProcessEnv = process.env, dir = process.cwd()): NodeJS.ProcessEnv {
+  const file = path.join(dir, '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+  return { ...parseEnv(text.replace(/^\s*export\s+/gm, '')), ...env };
 }
 
 /** flags > env > defaults, read once and frozen. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, type ConfigFlags } from '../config.js';
+import { loadConfig, withDotEnv, type ConfigFlags } from '../config.js';
 import { startServer, type Role } from '../server.js';
 
 const DESCRIPTIONS: Record<Role, string> = {
@@ -38,7 +38,7 @@ function roleCommand(program: Command, role: Role): void {
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
     .option('--strict', 'turn every extension off: spec requests and responses only (ATELIER_STRICT)')
     .action(async (flags: ConfigFlags) => {
-      const config = loadConfig(flags);
+      const config = loadConfig(flags, withDotEnv());
       const server = await startServer(config, { role }).catch((err: NodeJS.ErrnoException) => {
         const refused = role === 'worker' ? listenRefusal(err, config.host, config.metricsPort, '--metrics-port', 'ATELIER_METRICS_PORT') : listenRefusal(err, config.host, config.port);
         if (!refused) throw err;
