@@ -21,6 +21,7 @@ function roleCommand(program: Command, role: Role): void {
     .option('--port <port>', 'port of the API (ATELIER_PORT)')
     .option('--metrics-port <port>', 'port of /healthz and /metrics in atelier worker, default 9464 (ATELIER_METRICS_PORT)')
     .option('--data-dir <dir>', 'store, blobs and secret (ATELIER_DATA_DIR)')
+    .option('--log-format <format>', 'auto (pretty on a terminal, JSON otherwise), json or pretty (ATELIER_LOG_FORMAT)')
     .option('--rpm <n>', 'requests per minute per client, 0 = unlimited (ATELIER_RPM)')
     .option('--max-concurrent <n>', 'running generations per client, 0 = unlimited (ATELIER_MAX_CONCURRENT)')
     .option('--workers <n>', 'jobs run at once by this process; 0 with serve = API only (ATELIER_WORKERS)')
