@@ -166,6 +166,7 @@ async function tryRemote(
     return end({ failureCode: 'generation_failed', failureReason: 'The generation backend did not finish in time', retryable: true, detail: `over ${entry.job_timeout_ms} ms` });
   }
   count(null, false);
+  ctx.progress(1, 'storing');
   const rehomed = await rehomeOutputs(outputs!, job.request, inputs, { http, limits: deps.limits, maxBytes: entry.max_output_bytes, video: deps.video, signal: ctx.signal });
   if (!rehomed.ok) return { ok: false, failure: rehomed.failure };
   return { ok: true, outputs: { ok: true, outputs: rehomed.outputs } };

@@ -242,4 +242,16 @@ export interface Database {
   webhook_secrets: WebhookSecretTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  engine_callbacks: EngineCallbackTable;
+}
+
+/** A backend's latest word on one of its jobs (migration 016). */
+export interface EngineCallbackTable {
+  engine: string;
+  upstream_id: string;
+  /** The body it posted, as JSON. */
+  payload: string;
+  /** 1 once the job has ended: later posts no longer replace it. */
+  terminal: number;
+  received_at: number;
 }

@@ -37,7 +37,7 @@ describe('routing file', () => {
     refused('engines: [1]\n', "atelier.yaml: engines: expected object");
     refused(`${LUMA}    in_flight: 0\n`, 'atelier.yaml: engines.luma.in_flight: expected integer to be greater or equal to 1');
     refused(`${LUMA}    colour: blue\n`, 'atelier.yaml: engines.luma.colour: unexpected property');
-    refused('engines:\n  x:\n    type: dalle\n', 'atelier.yaml: engines.x.type: unknown engine type \'dalle\'; known: preview, layering, luma');
+    refused('engines:\n  x:\n    type: dalle\n', 'atelier.yaml: engines.x.type: unknown engine type \'dalle\'; known: preview, layering, luma, openai-images, comfyui, cog');
     refused(`${LUMA}models:\n  uni-1:\n    engines: [luma, lumaa]\n`, "atelier.yaml: models.uni-1.engines[1]: no engine named 'lumaa'");
     refused(`${LUMA}models:\n  uni-1:\n    by_type: { video: [luma] }\n    engines: [luma]\n`, "atelier.yaml: models.uni-1.by_type.video: model 'uni-1' doesn't serve type 'video'");
     refused(`${LUMA}models:\n  mine:\n    engines: [luma]\n`, "atelier.yaml: models.mine.serves: required for a model the spec doesn't name (e.g. serves: [image])");

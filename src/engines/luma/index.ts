@@ -13,7 +13,7 @@ interface LumaGeneration {
   failure_code?: string | null;
   failure_reason?: string | null;
   /** Atelier's extension, when the upstream is another Atelier. */
-  progress?: number | null;
+  progress?: { fraction?: number; stage?: string } | null;
 }
 
 /** Upstream failure codes another try may fix: its side failed, not the request. */
@@ -76,6 +76,12 @@ export class LumaEngine implements RemoteEngine {
 
   /** Polls `GET /generations/{id}` until it ends. */
   async wait(handle: { id: string }, _job: unknown, ctx: RemoteContext): Promise<WaitResult> {
+    let reported = '';
+    const report = (fraction: number, stage: string) => {
+      // Only changes are recorded: most polls see the same state.
+      if (`${fraction}:${stage}` !== reported) ctx.progress(fraction, stage);
+      reported = `${fraction}:${stage}`;
+    };
     for (;;) {
       const call = await ctx.http.call('GET', `/generations/${encodeURIComponent(handle.id)}`, {}, ctx.signal);
       if (!call.ok) return { kind: 'failed', failure: call.failure };
@@ -87,9 +93,16 @@ export class LumaEngine implements RemoteEngine {
       const generation = response.json<LumaGeneration>();
       if (generation?.state === 'completed') return { kind: 'done', outputs: outputsOf(generation) };
       if (generation?.state === 'failed') return { kind: 'failed', failure: upstreamFailed(generation) };
-      if (typeof generation?.progress === 'number') ctx.progress(generation.progress);
+      const progress = generation?.progress;
+      if (generation?.state === 'queued') report(0, 'queued upstream');
+      else report(typeof progress?.fraction === 'number' ? progress.fraction : 0, progress?.stage ?? 'generating');
       await ctx.sleep(this.entry.poll_interval_ms);
     }
+  }
+
+  /** Luma has no cancel; an Atelier upstream has the extension. Best effort either way. */
+  async cancel(handle: { id: string }, ctx: RemoteContext): Promise<void> {
+    await ctx.http.call('POST', `/generations/${encodeURIComponent(handle.id)}/cancel`, {}, ctx.signal);
   }
 }
 

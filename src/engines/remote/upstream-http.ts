@@ -12,6 +12,8 @@ export interface UpstreamRequest {
   query?: Record<string, string>;
   /** Sent as `Idempotency-Key`. */
   idempotencyKey?: string;
+  /** Overrides `requestTimeoutMs` for a call the backend holds while it works (Cog's synchronous prediction). */
+  timeoutMs?: number;
 }
 
 export interface UpstreamResponse {
@@ -115,7 +117,8 @@ function toResponse(status: number, rawHeaders: Dispatcher.ResponseData['headers
 
 /** One pooled HTTP client per engine (undici), shared by all its jobs. */
 export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
-  const agent = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1 });
+  // Timeouts are the AbortSignals below; undici's own 300 s header and body timeouts would cut longer calls short.
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
   const downloads = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
   const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? (() => systemClock.now());
@@ -131,7 +134,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       headers['content-type'] = 'application/json';
     }
     if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
-    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
+    const timeoutMs = init.timeoutMs ?? options.requestTimeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const started = now();
     try {
       const res = await request(url, {
@@ -157,7 +161,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         failure: failure(
           'generation_failed',
           timedOut ? 'The generation backend did not answer in time' : 'The generation backend could not be reached',
-          `${method} ${url}: ${timedOut ? `no answer in ${options.requestTimeoutMs} ms` : errorMessage(err)}`,
+          `${method} ${url}: ${timedOut ? `no answer in ${timeoutMs} ms` : errorMessage(err)}`,
         ),
       };
     }

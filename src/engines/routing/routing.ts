@@ -3,11 +3,13 @@ import { MODEL_TYPES, MODELS, type GenerationKind, type GenerationRequest } from
 import { priceOf } from '../../accounts/pricing.js';
 import type { Engine } from '../engine.js';
 import { REMOTE_ENGINE_TYPES } from '../remote/engine-types.js';
+import type { EngineCallbacks } from '../remote/callbacks.js';
 import type { RemoteEngine, ResolvedEngineEntry } from '../remote/remote-engine.js';
 import { Breaker, type BreakerState } from '../remote/breaker.js';
 import { createUpstreamHttp, type UpstreamHttp } from '../remote/upstream-http.js';
 import { defaultLocalEngine, LOCAL_ENGINES } from './local-engines.js';
-import type { RoutingSpec } from './load-routing.js';
+import { RoutingError, type RoutingSpec } from './load-routing.js';
+import path from 'node:path';
 
 /** One engine of a chain: a local one runs in this process, a remote one on its backend. */
 export type ChainLink =
@@ -22,6 +24,8 @@ export interface RoutingDeps {
   /** Every upstream HTTP call, for metrics. */
   onCall?(call: { engine: string; status: number | 'error'; ms: number }): void;
   onBreaker?(engine: string, state: BreakerState): void;
+  /** Handed to every remote engine (see RemoteEngineDeps). */
+  callbacks?: EngineCallbacks;
 }
 
 export interface ModelListing {
@@ -48,7 +52,7 @@ export class Routing {
         this.links.set(name, { name, kind: 'local', engine: LOCAL_ENGINES[entry.type] });
         continue;
       }
-      const engine = factory.create(entry as never, { logger: deps.logger.child({ engine: name }), configDir: deps.configDir });
+      const engine = createEngine(spec!, () => factory.create(entry as never, { logger: deps.logger.child({ engine: name }), configDir: deps.configDir, callbacks: deps.callbacks }));
       const http = createUpstreamHttp({
         engine: name,
         baseUrl: entry.base_url ?? 'http://invalid',
@@ -62,6 +66,7 @@ export class Routing {
       this.remotes.push(engine);
       this.links.set(name, { name, kind: 'remote', engine, entry, http, breaker });
     }
+    if (spec) checkChains(spec, this.links);
   }
 
   /** The types a model accepts here, or undefined when the model is unknown here. */
@@ -116,5 +121,28 @@ export class Routing {
       await link.engine.close?.();
       await link.http.close();
     }));
+  }
+}
+
+/** An engine built from its entry; what it finds wrong (a workflow file, say) stops the start naming the routing file. */
+function createEngine(spec: RoutingSpec, create: () => RemoteEngine): RemoteEngine {
+  try {
+    return create();
+  } catch (err) {
+    throw new RoutingError(`${path.basename(spec.file)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** A remote engine may serve fewer types than its entry allows (a ComfyUI entry serves the types it has workflows for). */
+function checkChains(spec: RoutingSpec, links: Map<string, ChainLink>): void {
+  for (const [model, route] of spec.models) {
+    for (const [type, chain] of Object.entries(route.chains)) {
+      for (const name of chain ?? []) {
+        const link = links.get(name);
+        if (link?.kind === 'remote' && !link.engine.serves.includes(type as GenerationKind)) {
+          throw new RoutingError(`${path.basename(spec.file)}: models.${model}: engine '${name}' (${link.engine.type}) doesn't serve type '${type}'`);
+        }
+      }
+    }
   }
 }
