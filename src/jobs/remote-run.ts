@@ -80,7 +80,7 @@ export function remoteRun(deps: RemoteRunDeps, job: RemoteRunJob): EngineRun {
       if (!resuming?.handle && !link.breaker.allow()) {
         tried = { ok: false, failure: { failureCode: 'generation_failed', failureReason: FAILURE_REASONS.generation_failed, retryable: true, detail: 'breaker open' } };
       } else {
-        tried = await tryRemote(deps, job, link, resuming, current?.failed ?? {}, inputs, ctx);
+        tried = await tryRemote({ deps, job, link, resuming, failed: current?.failed ?? {}, inputs, ctx });
       }
       if (tried.ok) return tried.outputs;
       last = tried.failure;
@@ -96,37 +96,33 @@ export function remoteRun(deps: RemoteRunDeps, job: RemoteRunJob): EngineRun {
   };
 }
 
-async function tryRemote(
-  deps: RemoteRunDeps,
-  job: RemoteRunJob,
-  link: Extract<ChainLink, { kind: 'remote' }>,
-  resuming: UpstreamTry | undefined,
-  failed: Record<string, number>,
-  inputs: EngineInput[],
-  ctx: EngineContext,
-): Promise<Tried> {
+/** One try of one remote engine for a job, and what it starts from. */
+interface Attempt {
+  deps: RemoteRunDeps;
+  job: RemoteRunJob;
+  link: Extract<ChainLink, { kind: 'remote' }>;
+  /** The stored try of this engine to resume, if any. */
+  resuming: UpstreamTry | undefined;
+  failed: Record<string, number>;
+  inputs: EngineInput[];
+  ctx: EngineContext;
+}
+
+/** Runs a try under the job's abort and the engine's `job_timeout_ms` (counted from the first submit when resumed). */
+async function tryRemote(attempt: Attempt): Promise<Tried> {
+  const { deps, job, link, resuming, failed, ctx } = attempt;
   const started = deps.clock.now();
   const key = resuming?.key || `atelier-${job.generationId}-${link.name}-${(failed[link.name] ?? 0) + 1}`;
   const since = resuming?.submittedAt ?? started;
   const timeout = deadline(Math.max(1, link.entry.job_timeout_ms - (started - since)), ctx.signal);
   try {
-    return await tryWithin(deps, job, link, resuming, failed, inputs, ctx, { key, started, timeout });
+    return await tryWithin(attempt, key, started, timeout);
   } finally {
     timeout.clear();
   }
 }
 
-/** One try, under the job's abort and the engine's `job_timeout_ms`. */
-async function tryWithin(
-  deps: RemoteRunDeps,
-  job: RemoteRunJob,
-  link: Extract<ChainLink, { kind: 'remote' }>,
-  resuming: UpstreamTry | undefined,
-  failed: Record<string, number>,
-  inputs: EngineInput[],
-  ctx: EngineContext,
-  { key, started, timeout }: { key: string; started: number; timeout: ReturnType<typeof deadline> },
-): Promise<Tried> {
+async function tryWithin({ deps, job, link, resuming, failed, inputs, ctx }: Attempt, key: string, started: number, timeout: ReturnType<typeof deadline>): Promise<Tried> {
   const { engine, entry, http, breaker } = link;
   const { clock, events } = deps;
   const signal = timeout.signal;
