@@ -8,6 +8,8 @@ export interface AtelierEvents {
   'job:failed': { generationId: string; type: string; model: string; code: string; ms: number };
   'job:retried': { generationId: string; attempt: number; error: string };
   'engine:progress': { generationId: string; fraction: number; stage: string };
+  /** A webhook delivery was made due (a redelivery): the deliverer wakes. */
+  'webhook:due': Record<string, never>;
   /** A client cancelled it: whoever runs it stops. */
   'generation:cancelled': { generationId: string };
   /** One HTTP call of a remote engine to its backend. */

@@ -7,3 +7,4 @@ export { listGenerations } from './list.js';
 export { queuePosition } from './queue-position.js';
 export { cancelGeneration, CANCELLED_REASON } from './cancel.js';
 export { inputPrefix } from './inputs.js';
+export { awaitEnd, preferredWait } from './await-end.js';

@@ -81,6 +81,8 @@ export async function submitGeneration(
   emulate?: SubmitEmulation,
   /** The RPM slot taken before the body was read (large bodies); taken here otherwise. */
   taken: RpmDecision | null = null,
+  /** Runs in the transaction that stores the generation (extensions record what belongs with it). */
+  alsoStore?: (trx: Transaction<Database>, row: GenerationTable) => Promise<void>,
 ): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
   const routing = deps.routing;
@@ -163,6 +165,7 @@ export async function submitGeneration(
       });
       await store.notifications.publish(trx, 'job:new', { generationId: id });
       await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId: id, state: 'queued' });
+      await alsoStore?.(trx, row);
     });
     emulate?.stored();
     deps.events.emit('job:queued', { generationId: id });

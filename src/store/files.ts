@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { recordEvent } from './events.js';
 import type { Database, FileState, FileTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -79,8 +80,15 @@ export async function settleFile(
     )
     .where('id', '=', id)
     .where('state', '=', 'pending')
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  if (result) await recordFileChange(db, result, now);
+  return result !== undefined;
+}
+
+/** Logs `file.ready` / `file.failed` (and so queues its webhooks) in the change's transaction. */
+async function recordFileChange(db: Db, row: FileTable, now: number): Promise<void> {
+  await recordEvent(db, { client_id: row.client_id, subject_id: row.id, type: `file.${row.state}`, data: JSON.stringify(row), created_at: now });
 }
 
 /** Soft delete; true if the file exists for this client (deleting twice is fine). */
@@ -112,8 +120,10 @@ export async function failAbandonedUploads(db: Db, createdBefore: number, reason
     .where('state', '=', 'pending')
     .where('uploaded_at', 'is', null)
     .where('created_at', '<', createdBefore)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returningAll()
+    .execute();
+  for (const row of result) await recordFileChange(db, row, now);
+  return result.length;
 }
 
 /** Deleted files that still have bytes stored. */

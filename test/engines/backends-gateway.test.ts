@@ -45,6 +45,7 @@ describe('a gateway in front of ComfyUI, an OpenAI-compatible server and Cog', (
       'engines:',
       comfyEntry('comfy', comfy.url),
       comfyEntry('dead', 'http://127.0.0.1:9', '    request_timeout_ms: 500'),
+      comfyEntry('impatient', comfy.url, '    job_timeout_ms: 1500'),
       '  images:',
       '    type: openai-images',
       `    base_url: ${images.url}/v1`,
@@ -68,6 +69,10 @@ describe('a gateway in front of ComfyUI, an OpenAI-compatible server and Cog', (
       '  team-flux:',
       '    serves: [image]',
       '    engines: [flux]',
+      '    price_usd: 0.01',
+      '  team-sdxl:',
+      '    serves: [image]',
+      '    engines: [impatient]',
       '    price_usd: 0.01',
     ].join('\n');
     gateway = await startGateway(yaml, { mode: 'gateway', adminToken: ADMIN }, { TEST_OPENAI_KEY: 'sk-gateway' });
@@ -118,6 +123,37 @@ describe('a gateway in front of ComfyUI, an OpenAI-compatible server and Cog', (
     const done = await generate(gateway, { prompt: 'fallback', model: 'uni-1-max', aspect_ratio: '1:1' });
     assert.equal(done.state, 'completed', JSON.stringify(done));
     assert.equal((await admin(gateway.url, done.id)).engine, 'images');
+  });
+
+  test("ComfyUI's sampler steps show as the generation's progress while it runs", async () => {
+    comfy.plan = () => ({ stepMs: 60 });
+    try {
+      const created = await (await gateway.call('POST', '/v1/generations', { body: { prompt: 'progress please' } })).json();
+      const seen: number[] = [];
+      let body: { state: string; progress?: { fraction: number } } = { state: 'queued' };
+      for (const until = Date.now() + 20_000; body.state !== 'completed' && body.state !== 'failed' && Date.now() < until; await sleep(40)) {
+        body = await (await gateway.call('GET', `/v1/generations/${created.id}`)).json();
+        if (body.progress) seen.push(body.progress.fraction);
+      }
+      assert.equal(body.state, 'completed');
+      assert.ok(seen.some((f) => f > 0.2 && f < 1), `progress seen: ${seen.join(', ')}`);
+    } finally {
+      comfy.plan = () => ({});
+    }
+  });
+
+  test('a prompt slower than job_timeout_ms fails the generation and is interrupted on ComfyUI', async () => {
+    comfy.plan = () => ({ stepMs: 400 });
+    try {
+      const done = await generate(gateway, { prompt: 'too slow', model: 'team-sdxl' });
+      assert.equal(done.state, 'failed');
+      assert.equal(done.failure_code, 'generation_failed');
+      const { upstream_id } = await admin(gateway.url, done.id);
+      assert.ok(comfy.cancelled.includes(`interrupt:${upstream_id}`), `interrupted: ${comfy.cancelled.join()}`);
+    } finally {
+      comfy.plan = () => ({});
+      await comfy.idle();
+    }
   });
 
   test("a node's exception fails the generation with ComfyUI's words and the spec's code", async () => {

@@ -114,7 +114,7 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
         headers: socketHeaders,
         clientId: randomUUID(),
         promptId: handle.id,
-        nodes: Object.keys(workflows[job.request.type] ?? {}).length,
+        samplers: Object.values(workflows[job.request.type] ?? {}).filter((node) => /sampler/i.test(node.class_type) && !/select/i.test(node.class_type)).length,
         onProgress: (fraction) => ctx.progress(fraction),
       });
       socket.open();
@@ -130,7 +130,7 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
             failedReads = 0;
           } catch (err) {
             if (!(err instanceof BackendError) || !err.retryable || ++failedReads >= READ_FAILURES) throw err;
-            await ctx.sleep(Math.min(5_000, 250 * 2 ** failedReads));
+            await ctx.sleep(Math.min(5_000, entry.poll_interval_ms * 2 ** failedReads));
             continue;
           }
           // ComfyUI writes a history entry only once a prompt has ended.

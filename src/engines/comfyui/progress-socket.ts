@@ -6,16 +6,18 @@ interface SocketOptions {
   headers: Record<string, string>;
   clientId: string;
   promptId: string;
-  /** Nodes in the workflow: progress is nodes done plus the running node's steps, over this. */
-  nodes: number;
+  /** Nodes of the workflow that report steps (samplers): progress is their steps done, over this many. */
+  samplers: number;
   onProgress(fraction: number): void;
 }
 
 const ENDED = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
 
 /**
- * Follows one prompt on ComfyUI's `/ws`: turns `execution_cached`, `executing` and
- * `progress` messages into a fraction done, and wakes the waiter when the prompt ends.
+ * Follows one prompt on ComfyUI's `/ws`: turns its `progress` messages (a sampler's steps)
+ * into a fraction done, and wakes the waiter when the prompt ends. Steps, not nodes: the
+ * samplers take nearly all the time, and a socket opened late (a resumed job) still counts
+ * right.
  * The socket only speeds things up: the outcome is always read from `/history`. When the
  * socket drops it reconnects (same client id) with a growing pause.
  */
@@ -25,9 +27,10 @@ export class ProgressSocket {
   private reconnects = 0;
   private timer: NodeJS.Timeout | null = null;
   private wakeWaiter: (() => void) | null = null;
-  private readonly started = new Set<string>();
-  private step = 0;
+  private readonly samplersDone = new Set<string>();
+  private sampler: string | null = null;
   private best = 0;
+  private running = false;
   /** True while a socket is open; the waiter polls more often when it isn't. */
   connected = false;
   /** True once the socket reported the prompt's end. */
@@ -96,32 +99,19 @@ export class ProgressSocket {
     const data = message.data ?? {};
     // Older ComfyUI sends `progress` without a prompt id; it then belongs to the prompt running now.
     if (data.prompt_id !== undefined && data.prompt_id !== this.options.promptId) return;
-    if (data.prompt_id === undefined && (message.type !== 'progress' || this.started.size === 0)) return;
-    switch (message.type) {
-      case 'execution_cached':
-        for (const node of Array.isArray(data.nodes) ? data.nodes : []) this.started.add(String(node));
-        break;
-      case 'executing':
-        if (data.node === null || data.node === undefined) {
-          this.ended = true;
-          this.wake();
-        } else {
-          this.started.add(String(data.node));
-          this.step = 0;
-        }
-        break;
-      case 'progress':
-        if (typeof data.value === 'number' && typeof data.max === 'number' && data.max > 0) this.step = Math.min(1, data.value / data.max);
-        break;
-      default:
-        if (typeof message.type === 'string' && ENDED.has(message.type)) {
-          this.ended = true;
-          this.wake();
-        }
-        return;
+    if (data.prompt_id === undefined && (message.type !== 'progress' || !this.running)) return;
+    this.running = true;
+    if ((message.type === 'executing' && (data.node === null || data.node === undefined)) || (typeof message.type === 'string' && ENDED.has(message.type))) {
+      this.ended = true;
+      this.wake();
+      return;
     }
-    const done = Math.max(0, this.started.size - 1) + this.step;
-    const fraction = Math.min(0.95, 0.05 + 0.9 * (done / Math.max(1, this.options.nodes)));
+    if (message.type !== 'progress' || typeof data.value !== 'number' || typeof data.max !== 'number' || data.max <= 0) return;
+    const node = String(data.node ?? '');
+    if (this.sampler !== null && node !== this.sampler) this.samplersDone.add(this.sampler);
+    this.sampler = node;
+    const done = this.samplersDone.size + Math.min(1, data.value / data.max);
+    const fraction = Math.min(0.95, 0.05 + 0.9 * (done / Math.max(1, this.options.samplers, this.samplersDone.size + 1)));
     if (fraction > this.best) {
       this.best = fraction;
       this.options.onProgress(fraction);
