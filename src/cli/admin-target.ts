@@ -6,6 +6,7 @@ import { adminRoutes } from '../api/routes/admin.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { Metrics } from '../metrics.js';
+import { loadSecret } from '../storage/index.js';
 import { openStore, queue } from '../store/index.js';
 
 export interface AdminRequest {
@@ -47,7 +48,7 @@ export async function dataDirTarget(dataDir: string): Promise<AdminTarget> {
   const store = await openStore({ dataDir: config.dataDir });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
-  adminRoutes(app, { config, store, clock: systemClock, auth: new Authenticator(store, systemClock) });
+  adminRoutes(app, { config, store, clock: systemClock, auth: new Authenticator(store, systemClock), secret: loadSecret(config.dataDir) });
   await app.ready();
   return {
     async send({ method, path: route, body }) {

@@ -106,7 +106,7 @@ test('a client signs in, is stopped by the server rules in the page, submits, wa
     // An uploaded source: POST /v1/files, then referenced by file_id.
     await page.getByRole('radio', { name: 'Upload' }).check();
     await page.getByLabel('Image file').setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: await solidImage(64, 48, 'png', { r: 200, g: 30, b: 30 }) });
-    await page.getByText(/red\.png: file (pending|ready)/).waitFor();
+    await page.getByText('red.png: ready').waitFor();
     await page.getByRole('button', { name: 'Generate' }).click();
     const edited = page.locator('article.generation').first();
     await edited.locator('.badge.state-completed, .badge.state-failed').waitFor();
@@ -178,6 +178,13 @@ test('the operator creates a client, a key shown once, credits it, sees the queu
     // This server's own process reports in, alive.
     await page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^serve / }) }).getByText('alive').waitFor();
     await shot(page, 'queue');
+
+    // Every client's generations, with whose they are.
+    await page.getByRole('link', { name: 'Generations' }).click();
+    await page.getByLabel('Client').waitFor();
+    await page.locator('.gallery .tile img').first().waitFor();
+    await page.locator('.gallery .tile').first().click();
+    await page.locator('dl.facts').getByText('Client').waitFor();
 
     await page.getByRole('link', { name: 'Administration' }).click();
     await page.getByLabel('Name').fill('Acme Studio');

@@ -6,15 +6,17 @@ import { OutputMedia, StateBadge } from '../components/outputs.js';
 import { isTerminal, type Generation } from '../generation.js';
 import { rememberGeneration } from '../recent.js';
 import { href, navigate } from '../router.js';
+import type { Session } from '../session.js';
+import { useClients } from './administration.js';
 
 interface Page {
-  data: Generation[];
+  data: Array<Generation & { client_id?: string }>;
   has_more: boolean;
   next_cursor: string | null;
 }
 
 const PAGE_SIZE = 24;
-const FILTERS = ['state', 'type', 'model', 'user_id', 'from', 'to'] as const;
+const FILTERS = ['client_id', 'state', 'type', 'model', 'user_id', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
 const dayStart = (day: string) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
@@ -50,7 +52,11 @@ function Thumb({ g }: { g: Generation }) {
   );
 }
 
-export function Generations({ params }: { params: URLSearchParams }) {
+/** The gallery: a client's own generations, or (operator) every client's through the admin API. */
+export function Generations({ params, role }: { params: URLSearchParams; role: Session['role'] }) {
+  const operator = role === 'operator';
+  const clients = useClients(operator);
+  const clientName = new Map((clients ?? []).map((c) => [c.id, c.name]));
   const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Filters;
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const [page, setPage] = useState<Page | null>(null);
@@ -67,7 +73,8 @@ export function Generations({ params }: { params: URLSearchParams }) {
     const load = async () => {
       try {
         const result = await call<Page>(
-          `/v1/generations${query({
+          `${operator ? '/admin/v1/generations' : '/v1/generations'}${query({
+            client_id: operator ? filters.client_id : undefined,
             limit: PAGE_SIZE,
             cursor,
             state: filters.state,
@@ -80,7 +87,7 @@ export function Generations({ params }: { params: URLSearchParams }) {
           { signal: controller.signal },
         );
         if (stopped) return;
-        result.data.forEach(rememberGeneration);
+        if (!operator) result.data.forEach(rememberGeneration);
         setPage(result);
         setError(null);
         // Live: the first page picks up new generations; any page follows the ones still running.
@@ -110,6 +117,16 @@ export function Generations({ params }: { params: URLSearchParams }) {
     <section aria-labelledby="generations-title">
       <h1 id="generations-title">Generations</h1>
       <form class="toolbar card" role="search" aria-label="Filter generations" onSubmit={(e) => e.preventDefault()}>
+        {operator && (
+          <Select
+            id="filter-client_id"
+            label="Client"
+            value={filters.client_id}
+            options={(clients ?? []).map((c) => [c.id, c.name] as const)}
+            empty="all clients"
+            onChange={(v) => setFilter('client_id', v)}
+          />
+        )}
         {select('state', 'State', STATES)}
         {select('type', 'Type', GENERATION_TYPES)}
         {select('model', 'Model', MODELS)}
@@ -134,6 +151,7 @@ export function Generations({ params }: { params: URLSearchParams }) {
                 <span class="line">
                   <StateBadge state={g.state} /> {g.type}
                 </span>
+                {g.client_id && <span class="line">{clientName.get(g.client_id) ?? g.client_id}</span>}
                 <span class="line muted">
                   {g.model} · <time dateTime={g.created_at}>{new Date(g.created_at).toLocaleString()}</time>
                 </span>
