@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
 import { faultName, readFault } from './faults/fault.js';
 import { DEFAULT_LAYERING_MODEL, SEGMENTATION_MODELS, type SegmentationModel } from './media/segment-model.js';
+import { loadRoutingFile, RoutingError, type RoutingSpec } from './engines/routing/load-routing.js';
 
 export interface Config {
   host: string;
@@ -72,6 +73,12 @@ export interface Config {
   chaosSeed: number;
   /** Raw API key → fault, the fixed scenario of that key. */
   keyFaults: Readonly<Record<string, string>>;
+  /** Longest wait for a webhook receiver's answer; a 2xx within it counts as delivered. */
+  webhookTimeoutMs: number;
+  /** Waits between webhook attempts, in ms; the delivery is given up after the last. */
+  webhookRetryMs: number[];
+  /** The routing file (`--config`), resolved; null = none: preview and layering serve the spec's models. */
+  routing: RoutingSpec | null;
   /** Turns every extension off (list, cancel, events, webhooks, idempotency, Prefer: wait, extension fields): a pure Luma API. */
   strict: boolean;
 }
@@ -165,7 +172,10 @@ const ENV = {
   chaos: 'ATELIER_CHAOS',
   chaosSeed: 'ATELIER_CHAOS_SEED',
   keyFaults: 'ATELIER_KEY_FAULTS',
+  config: 'ATELIER_CONFIG',
   strict: 'ATELIER_STRICT',
+  webhookTimeoutMs: 'ATELIER_WEBHOOK_TIMEOUT_MS',
+  webhookRetryMs: 'ATELIER_WEBHOOK_RETRY_MS',
 } as const;
 
 export class ConfigError extends Error {}
@@ -284,9 +294,36 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
+    routing: routingFile(get('config'), env),
     strict: flag('strict (ATELIER_STRICT)', get('strict')),
+    webhookTimeoutMs: int('webhookTimeoutMs', 10_000, 100),
+    webhookRetryMs: Object.freeze(retrySchedule(get('webhookRetryMs'))) as number[],
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
+}
+
+/**
+ * Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then a last try
+ * 14 h later: about 42 h of retries, past the 24 h the API promises.
+ */
+const WEBHOOK_RETRY_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000, 50_400_000];
+
+function retrySchedule(raw: string | undefined): number[] {
+  if (raw === undefined) return WEBHOOK_RETRY_MS;
+  const waits = list(raw).map((ms) => integer('webhookRetryMs (ATELIER_WEBHOOK_RETRY_MS)', ms, 1));
+  if (waits.length === 0) throw new ConfigError('webhookRetryMs (ATELIER_WEBHOOK_RETRY_MS) must list at least one wait in ms');
+  return waits;
+}
+
+/** --config / ATELIER_CONFIG: read and validated now, so a bad file stops the start with its path and problem. */
+function routingFile(file: string | undefined, env: NodeJS.ProcessEnv): RoutingSpec | null {
+  if (file === undefined) return null;
+  try {
+    return loadRoutingFile(path.resolve(file), env);
+  } catch (err) {
+    if (err instanceof RoutingError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /** `host:port`, e.g. `127.0.0.1:9464`; a bare port means 127.0.0.1. */

@@ -60,14 +60,18 @@ export async function startServer(
     await heartbeat.start();
     // Released after the parts below have drained, so the process shows stopped only then.
     releasers.push(() => heartbeat.stop());
-    work = runsJobs(role) ? startWorkerPart(ports, processId) : null;
+    let address = '';
+    // Output URLs in webhook payloads: --public-url, else this API's address, else the configured one.
+    const origin = () => config.publicUrl || address || `http://${config.host}:${config.port}`;
+    work = runsJobs(role) ? startWorkerPart(ports, processId, origin) : null;
     const ingest: FileDeps['ingestor'] = work?.ingestor ?? notifyWorkers(ports.store, logger);
     const api = servesApi(role) ? await buildApiPart(ports, ingest, () => ready) : null;
     const app = api?.app ?? buildHealthApp(ports, () => ready);
     releasers.push(() => app.close());
 
     const port = api ? config.port : config.metricsPort;
-    const address = await app.listen({ host: config.host, port });
+    const listening = await app.listen({ host: config.host, port });
+    if (api) address = listening;
     let metricsUrl: string | null = null;
     if (api && config.metricsAddress) {
       // /metrics on an address of its own, e.g. one only the monitoring network reaches.
@@ -77,12 +81,12 @@ export async function startServer(
       metricsUrl = await side.listen({ host: config.metricsAddress.slice(0, at), port: Number(config.metricsAddress.slice(at + 1)) });
     }
     ready = true;
-    logger.info({ address, role, workers: work ? config.workers : 0, store: ports.store.dialect.name }, 'atelier listening');
+    logger.info({ address: listening, role, workers: work ? config.workers : 0, store: ports.store.dialect.name }, 'atelier listening');
     return {
       app,
       store: ports.store,
       role,
-      url: address,
+      url: listening,
       devKey: api?.devKey ?? null,
       metricsUrl,
       close: async () => {

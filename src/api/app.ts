@@ -9,6 +9,9 @@ import { handleError } from './error-handler.js';
 import { JsonBodyParser } from './json-body.js';
 import { requestLogger } from './request-logger.js';
 
+/** The public API's paths as a client reaches them when its base URL lacks the `/v1`. */
+const WITHOUT_V1 = /^\/(generations|files|usage|models)(\/|$)/;
+
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** The bare app: ids and version headers, JSON parsing, error mapping, 404 and 405. */
@@ -65,8 +68,10 @@ export function createApp(options: { logger: Logger; bodyLimit: number; metrics:
   app.addHook('onClose', () => json.close());
 
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).send({ detail: ERRORS.ROUTE_NOT_FOUND.detail });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const detail = WITHOUT_V1.test(path) ? apiError('ROUTE_WITHOUT_V1', { path }).detail : ERRORS.ROUTE_NOT_FOUND.detail;
+    reply.code(404).send({ detail });
   });
   return app;
 }

@@ -3,6 +3,8 @@ import { UsageError } from './usage-error.js';
 import { FAULT_GRAMMAR } from '../faults/fault.js';
 import { dataDirTarget, httpTarget, type AdminRequest, type AdminTarget } from './admin-target.js';
 
+const DEFAULT_SERVER_URL = 'http://127.0.0.1:8080';
+
 interface TargetOptions {
   url?: string;
   dataDir?: string;
@@ -11,9 +13,18 @@ interface TargetOptions {
 
 async function target(options: TargetOptions): Promise<AdminTarget> {
   if (options.dataDir) return dataDirTarget(options.dataDir);
+  const url = options.url || process.env.ATELIER_URL || DEFAULT_SERVER_URL;
   const token = process.env.ATELIER_ADMIN_TOKEN;
-  if (!token) throw new UsageError('set ATELIER_ADMIN_TOKEN to reach a running server, or pass --data-dir to work on a stopped one');
-  return httpTarget(options.url ?? process.env.ATELIER_URL ?? 'http://127.0.0.1:8080', token);
+  if (!token) {
+    throw new UsageError(
+      `no admin token: set ATELIER_ADMIN_TOKEN to the token the server at ${url} was started with, or pass --data-dir to work on a stopped server's data dir`,
+    );
+  }
+  try {
+    return httpTarget(url, token);
+  } catch (err) {
+    throw new UsageError(`--url/ATELIER_URL: ${(err as Error).message}`);
+  }
 }
 
 function run(build: (...args: any[]) => AdminRequest) {

@@ -2,6 +2,7 @@
 import '../tick-shape.js';
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
+import { RoutingError } from '../engines/index.js';
 import { StartRefused } from '../roles/role.js';
 import { adminCommands } from './admin-commands.js';
 import { generateCommands } from './generate-commands.js';
@@ -17,6 +18,7 @@ generateCommands(program);
 adminCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`atelier: ${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(err instanceof ConfigError && !(err instanceof StartRefused) ? 2 : 1);
+  const config = err instanceof ConfigError || err instanceof RoutingError;
+  process.stderr.write(`atelier: ${config ? (err as Error).message : err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(config && !(err instanceof StartRefused) ? 2 : 1);
 });

@@ -5,6 +5,7 @@ import { ASPECT_RATIOS, GENERATION_TYPES, MODELS, OUTPUT_FORMATS, STYLES } from 
 import { mediaRef } from './media-ref.js';
 import { progressLine } from './progress.js';
 import { UsageError } from './usage-error.js';
+import { cliClientError } from './client-errors.js';
 
 interface ApiOptions {
   baseUrl?: string;
@@ -30,11 +31,7 @@ interface GenerateOptions extends ApiOptions {
 const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
 function client(options: ApiOptions): Atelier {
-  try {
-    return new Atelier({ baseURL: options.baseUrl, apiKey: options.apiKey });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return new Atelier({ baseURL: options.baseUrl, apiKey: options.apiKey });
 }
 
 /** Where each output goes: `--out` itself for one output, numbered beside it for several, or a directory. */
@@ -58,9 +55,10 @@ function run<A extends unknown[]>(body: (...args: A) => Promise<void>) {
     try {
       await body(...args);
     } catch (err) {
-      if (err instanceof UsageError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exitCode = 2;
+      const known = cliClientError(err, { key: '--api-key', url: '--base-url' });
+      if (known) {
+        process.stderr.write(`error: ${known.message}\n`);
+        process.exitCode = known.exitCode;
         return;
       }
       if (!(err instanceof AtelierError)) throw err;
@@ -143,11 +141,16 @@ export function generateCommands(program: Command): void {
     .action(
       run(async (id: string, options: ApiOptions) => {
         const generation = await client(options).generations.get(id);
-        if (options.json) return print(generation);
+        if (options.json) {
+          print(generation);
+          if (generation.state === 'failed') process.exitCode = 1;
+          return;
+        }
         const lines = [`${generation.id}  ${generation.type}  ${generation.model}  ${generation.state}  ${generation.created_at}`];
         if (generation.failure_code) lines.push(`failed: ${generation.failure_code}: ${generation.failure_reason}`);
         for (const output of generation.output) lines.push(`${output.type}  ${output.url}`);
         process.stdout.write(`${lines.join('\n')}\n`);
+        if (generation.state === 'failed') process.exitCode = 1;
       }),
     );
 }

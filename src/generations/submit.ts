@@ -14,6 +14,7 @@ import { ingestRefs, inputPrefix, refSlots, resolveChainedRefs } from './inputs.
 import { describeRef, describeVideo, type StoredRequest } from './records.js';
 import { measureVideoSource } from './video-source.js';
 import type { VideoToolkit } from '../media/video/index.js';
+import type { Routing } from '../engines/index.js';
 
 /** Concurrency slots older than this are not counted (spec §9: pruned after 1 hour). */
 const SLOT_TTL_MS = 60 * 60 * 1000;
@@ -27,6 +28,8 @@ export interface SubmitDeps {
   events: Events;
   config: Pick<Config, 'rpm' | 'maxConcurrent' | 'maxAttempts' | 'limits'>;
   video?: VideoToolkit;
+  /** Which models exist here, their prices and engines; absent = the spec's models on local engines. */
+  routing?: Routing;
 }
 
 export interface Submitted {
@@ -78,14 +81,18 @@ export async function submitGeneration(
   emulate?: SubmitEmulation,
   /** The RPM slot taken before the body was read (large bodies); taken here otherwise. */
   taken: RpmDecision | null = null,
+  /** Runs in the transaction that stores the generation (extensions record what belongs with it). */
+  alsoStore?: (trx: Transaction<Database>, row: GenerationTable) => Promise<void>,
 ): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
-  const request = normalizeGeneration(body);
+  const routing = deps.routing;
+  const request = normalizeGeneration(body, routing && ((model) => routing.typesOf(model)));
+  const priced = (seconds?: number) => (routing ? routing.price(request, seconds) : priceOf(request, seconds));
   const slots = refSlots(request);
   const now = clock.now();
   const chained = await resolveChainedRefs(store, principal.clientId, slots, now);
 
-  let price = priceOf(request);
+  let price = priced();
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
   const rpm = taken ?? takeRpmSlot(limiter, principal, config, now);
@@ -113,7 +120,7 @@ export async function submitGeneration(
     }
     const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits, deps.fetcher);
     // Edits and reframes are priced by the source's length, known once its bytes are here.
-    if (request.video) price = priceOf(request, await measureVideoSource(deps, principal.clientId, request, inputs, config.limits));
+    if (request.video) price = priced( await measureVideoSource(deps, principal.clientId, request, inputs, config.limits));
     const emulation = emulate?.plan(request);
     const stored: StoredRequest = {
       ...request,
@@ -154,9 +161,11 @@ export async function submitGeneration(
         locked_until: null,
         last_error: null,
         created_at: now,
+        lane: routing?.lane(request.model, request.type) ?? null,
       });
       await store.notifications.publish(trx, 'job:new', { generationId: id });
       await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId: id, state: 'queued' });
+      await alsoStore?.(trx, row);
     });
     emulate?.stored();
     deps.events.emit('job:queued', { generationId: id });

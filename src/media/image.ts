@@ -159,6 +159,14 @@ export function encodeImage(image: RawImage, format: 'png' | 'jpeg'): Promise<Bu
     : pixels.jpeg({ quality: 90, chromaSubsampling: '4:2:0', mozjpeg: false }).toBuffer();
 }
 
+/** An encoded image re-encoded as PNG (alpha kept) or JPEG (on white): a backend's file in the format asked for. */
+export function reencodeImage(bytes: Buffer, format: 'png' | 'jpeg'): Promise<Buffer> {
+  const pixels = sharp(bytes).rotate();
+  return format === 'png'
+    ? pixels.png({ compressionLevel: 6 }).toBuffer()
+    : pixels.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:2:0' }).toBuffer();
+}
+
 /** Packed sRGB rgb24 pixels at exactly width×height: decoded bytes (upright) or raw pixels, cropped to fill. */
 export async function rgbFrame(image: Buffer | RawImage, width: number, height: number): Promise<Buffer> {
   const pixels = Buffer.isBuffer(image) ? sharp(image).rotate() : load(image);

@@ -12,6 +12,10 @@ import { fileRoutes } from '../api/routes/files.js';
 import { generationRoutes } from '../api/routes/generations.js';
 import { healthRoutes, operationRoutes } from '../api/routes/operations.js';
 import { accountRoutes, usageRoutes } from '../api/routes/usage.js';
+import { webhookRoutes } from '../api/routes/webhooks.js';
+import { eventRoutes } from '../api/routes/events.js';
+import { modelRoutes } from '../api/routes/models.js';
+import { engineCallbackRoutes } from '../api/routes/engine-callbacks.js';
 import { Emulator } from '../emulator/emulator.js';
 import { configuredKeyFaults } from '../emulator/key-faults.js';
 import type { FileDeps } from '../files/index.js';
@@ -52,6 +56,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     metrics,
     video,
     emulator,
+    routing: ports.routing,
     isReady,
   };
   const fileDeps: FileDeps = {
@@ -78,7 +83,13 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   fileRoutes(app, deps, fileDeps);
   blobRoutes(app, deps);
   operationRoutes(app, deps);
+  if (!config.strict) modelRoutes(app, deps);
+  engineCallbackRoutes(app, deps);
   dashboardRoutes(app);
+  if (!config.strict) {
+    webhookRoutes(app, deps, () => events.emit('webhook:due', {}));
+    eventRoutes(app, deps);
+  }
   return { app, devKey };
 }
 

@@ -10,9 +10,11 @@ import * as files from './migrations/004-files.js';
 import * as keyFaults from './migrations/005-key-faults.js';
 import * as userIndexPartial from './migrations/006-user-index-partial.js';
 import * as dropClientCreated from './migrations/007-drop-client-created.js';
+import * as engineRuns from './migrations/011-engine-runs.js';
 import * as extensions from './migrations/013-extensions.js';
 import * as webhooks from './migrations/014-webhooks.js';
 import * as heartbeats from './migrations/008-heartbeats.js';
+import * as engineCallbacks from './migrations/016-engine-callbacks.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -48,9 +50,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-key-faults': keyFaults,
   '006-user-index-partial': userIndexPartial,
   '007-drop-client-created': dropClientCreated,
+  '011-engine-runs': engineRuns,
   '008-heartbeats': heartbeats,
   '013-extensions': extensions,
   '014-webhooks': webhooks,
+  '016-engine-callbacks': engineCallbacks,
 };
 
 export interface StoreOptions {
@@ -70,20 +74,27 @@ const parseInt8 = (value: string) => Number(value);
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir!, options.shared ?? false);
+  const migrationTableSchema = options.databaseUrl ? (options.schema ?? (await currentSchema(store.db))) : undefined;
   const { error } = await new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
     // Numbers are handed out per engineer (DESIGN.md), so a lower number can land after a higher one ran.
     allowUnorderedMigrations: true,
-    // Kysely looks for its migration tables in every schema unless told which: a test schema
-    // would find another one's tables and skip creating its own.
-    ...(options.databaseUrl && options.schema ? { migrationTableSchema: options.schema } : {}),
+    // Kysely looks for its migration tables in every schema unless told which: a schema would
+    // find another one's tables (another deployment's, a test's) and skip creating its own.
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   }).migrateToLatest();
   if (error) {
     await store.close();
     throw error;
   }
   return store;
+}
+
+/** The schema a Postgres connection writes to: the first of its search path that exists. */
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
+  return rows[0]?.name ?? undefined;
 }
 
 function openSqlite(dataDir: string, shared: boolean): Store {

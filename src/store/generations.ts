@@ -171,3 +171,24 @@ export async function getGenerationStates(db: Db, ids: string[]): Promise<Map<st
   const rows = await db.selectFrom('generations').select(['id', 'state']).where('id', 'in', ids).execute();
   return new Map(rows.map((row) => [row.id, row.state]));
 }
+
+/**
+ * Records the engine serving a generation and its current upstream try, only while `workerId`
+ * still holds the job's lease. False = the lease is lost: another worker owns the job now.
+ */
+export async function recordUpstream(db: Db, id: string, workerId: string, engine: string, upstream: string | null): Promise<boolean> {
+  const result = await db
+    .updateTable('generations')
+    .set({ engine, upstream })
+    .where('id', '=', id)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('jobs').select('jobs.generation_id').whereRef('jobs.generation_id', '=', 'generations.id').where('jobs.locked_by', '=', workerId)),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** The engine and upstream try of a generation of this client (chaining a ref through the same engine). */
+export async function getUpstream(db: Db, id: string, clientId: string) {
+  return db.selectFrom('generations').select(['engine', 'upstream']).where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
+}

@@ -5,6 +5,8 @@ import { usd } from '../../accounts/index.js';
 import { apiError, BudgetPut, ClientCreate, ClientUpdate, CreditChange, KeyCreate, KeyUpdate } from '../../contract/index.js';
 import type { ApiDeps } from '../context.js';
 import { clockRoutes, keyFault } from './emulator-admin.js';
+import { adminGenerationView } from '../../generations/index.js';
+import { generations } from '../../store/index.js';
 import { workerRoutes } from './workers-admin.js';
 import { operatorRoutes } from './operator.js';
 
@@ -65,6 +67,11 @@ export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' |
         return { data: budgets };
       },
     );
+    scope.get<{ Params: { id: string } }>('/generations/:id', async (request) => {
+      const row = await generations.getGenerationById(deps.store.db, request.params.id.toLowerCase());
+      if (!row) throw apiError('GENERATION_NOT_FOUND');
+      return adminGenerationView(row);
+    });
     clockRoutes(scope, deps);
     workerRoutes(scope, deps);
     operatorRoutes(scope, deps);

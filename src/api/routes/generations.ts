@@ -1,10 +1,15 @@
 import type { FastifyInstance, FastifyRequest, RequestPayload } from 'fastify';
 import type { RpmDecision } from '../../accounts/index.js';
 import { isLargeBody } from '../body-guard.js';
-import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError } from '../../contract/index.js';
+import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError, generationSchemasFor } from '../../contract/index.js';
 import { FAULT_HEADER } from '../../emulator/emulator.js';
-import { cancelGeneration, generationView, listGenerations, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
+import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
+import { webhooks, type GenerationTable } from '../../store/index.js';
+import { checkWebhookUrl } from '../../webhooks/endpoints.js';
+import { Idempotency } from '../idempotency.js';
 import { generations } from '../../store/index.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../store/index.js';
 import { refuseOtherMethods } from '../app.js';
 import { authenticate, baseUrl, type ApiDeps } from '../context.js';
 import { queryRules } from '../query.js';
@@ -29,8 +34,27 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The extensions of a submit: `webhook_url` (checked like input URLs) is subscribed, and the
+ * Idempotency-Key's response saved, in the transaction that stores the generation; `Prefer: wait`.
+ */
+function submitExtension(deps: ApiDeps, request: FastifyRequest<{ Body: GenerationCreate }>) {
+  const body = request.body;
+  const webhookUrl = body.webhook_url == null ? null : checkWebhookUrl(body.webhook_url, 'webhook_url', deps.config.allowPrivateUrls);
+  const claim = request.idempotencyClaim;
+  const alsoStore = async (trx: Transaction<Database>, row: GenerationTable) => {
+    if (webhookUrl) {
+      const events = [...new Set(body.webhook_events_filter ?? ['generation.processing', 'generation.completed', 'generation.failed'])].join(',');
+      await webhooks.insertSubscription(trx, { subject_id: row.id, client_id: row.client_id, url: webhookUrl, events, created_at: row.created_at });
+    }
+    if (claim) await Idempotency.saveWith(trx, claim, 201, generationView(row, baseUrl(deps.config, request), deps.secret, row.created_at, {}));
+  };
+  return { alsoStore: webhookUrl || claim ? alsoStore : undefined, wait: preferredWait(request.headers.prefer) };
+}
+
 export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const onRequest = authenticate(deps);
+  const served = generationSchemasFor(deps.routing.models().map((model) => model.id));
   app.decorateRequest('rpmTaken', null);
   // A large body takes its RPM slot before it is read: over the limit it is refused unread, and
   // refused or not it counts, so sending large bodies that fail costs the sender like any submit.
@@ -42,13 +66,15 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     done(null, payload);
   };
   const present = presenter(deps);
+  const idempotency = deps.config.strict ? null : new Idempotency(deps);
 
   app.post<{ Body: GenerationCreate }>(
     '/v1/generations',
     {
       onRequest,
       preParsing,
-      schema: { body: GenerationCreate, response: { 201: Generation, default: ErrorBody } },
+      ...idempotency?.jsonRoute(),
+      schema: { body: served.GenerationCreate, response: { 201: Generation, default: ErrorBody } },
       config: { schemaError: generationSchemaError },
     },
     async (request, reply) => {
@@ -60,9 +86,12 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
         body: request.body,
         log: request.log,
       });
-      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate, request.rpmTaken);
+      const extension = deps.config.strict ? undefined : submitExtension(deps, request);
+      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate, request.rpmTaken, extension?.alsoStore);
       reply.code(201).headers(headers);
-      return present(row, request);
+      if (extension?.wait === undefined) return present(row, request);
+      reply.header('preference-applied', `wait=${extension.wait}`);
+      return present(await awaitEnd(deps, row.id, row.client_id, extension.wait * 1000), request);
     },
   );
 

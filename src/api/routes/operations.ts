@@ -41,7 +41,7 @@ export function healthRoutes(
 /** Health, metrics and the OpenAPI document: unauthenticated. */
 export function operationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   healthRoutes(app, { ...deps, metricsToken: deps.config.metricsToken }, { metrics: deps.config.metricsAddress === '' });
-  const document = JSON.stringify(openApiDocument());
+  const document = JSON.stringify(openApiDocument({ models: deps.routing.models().map((model) => model.id), extensions: !deps.config.strict }));
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(document));
   refuseOtherMethods(app, '/openapi.json', ['GET']);
 }

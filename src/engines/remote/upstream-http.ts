@@ -1,4 +1,5 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { systemClock } from '../../clock.js';
 import { errorMessage } from '../../errors.js';
 import type { EngineFailure } from './remote-engine.js';
 
@@ -11,6 +12,8 @@ export interface UpstreamRequest {
   query?: Record<string, string>;
   /** Sent as `Idempotency-Key`. */
   idempotencyKey?: string;
+  /** Overrides `requestTimeoutMs` for a call the backend holds while it works (Cog's synchronous prediction). */
+  timeoutMs?: number;
 }
 
 export interface UpstreamResponse {
@@ -34,8 +37,17 @@ export interface UpstreamHttp {
   readonly baseUrl: string;
   /** `path` is joined to the base URL (`/generations` → `<base_url>/generations`); an absolute URL is used as is. */
   call(method: string, path: string, options?: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamCall>;
+  /**
+   * GETs an output file, at most `maxBytes`. The engine's key and headers go only to its own
+   * origin (a presigned storage URL gets `headers` alone). Used by the machinery to re-home outputs.
+   */
+  download(url: string, maxBytes: number, headers?: Record<string, string>, signal?: AbortSignal): Promise<Download>;
   close(): Promise<void>;
 }
+
+export type Download =
+  | { ok: true; bytes: Buffer; contentType: string | undefined }
+  | { ok: false; reason: 'not_found' | 'too_large' | 'failed'; detail: string };
 
 export interface UpstreamHttpOptions {
   engine: string;
@@ -105,9 +117,11 @@ function toResponse(status: number, rawHeaders: Dispatcher.ResponseData['headers
 
 /** One pooled HTTP client per engine (undici), shared by all its jobs. */
 export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
-  const agent = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1 });
+  // Timeouts are the AbortSignals below; undici's own 300 s header and body timeouts would cut longer calls short.
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+  const downloads = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
   const sleep = options.sleep ?? abortableSleep;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => systemClock.now());
   const base = options.baseUrl.replace(/\/+$/, '');
   const baseHeaders: Record<string, string> = { 'user-agent': 'atelier', ...lower(options.headers) };
   if (options.apiKey && !baseHeaders.authorization) baseHeaders.authorization = `Bearer ${options.apiKey}`;
@@ -120,7 +134,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       headers['content-type'] = 'application/json';
     }
     if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
-    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
+    const timeoutMs = init.timeoutMs ?? options.requestTimeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const started = now();
     try {
       const res = await request(url, {
@@ -146,7 +161,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         failure: failure(
           'generation_failed',
           timedOut ? 'The generation backend did not answer in time' : 'The generation backend could not be reached',
-          `${method} ${url}: ${timedOut ? `no answer in ${options.requestTimeoutMs} ms` : errorMessage(err)}`,
+          `${method} ${url}: ${timedOut ? `no answer in ${timeoutMs} ms` : errorMessage(err)}`,
         ),
       };
     }
@@ -166,6 +181,45 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
           return { ok: false, failure: failure('rate_limited', 'The generation backend is rate limiting requests', `HTTP 429: ${result.response.text()}`) };
         }
         await sleep(wait, signal);
+      }
+    },
+    async download(url, maxBytes, headers = {}, signal) {
+      const sameOrigin = new URL(url).origin === new URL(base).origin;
+      const timeout = AbortSignal.timeout(Math.max(options.requestTimeoutMs, 120_000));
+      const started = now();
+      try {
+        const res = await request(url, {
+          method: 'GET',
+          headers: { ...(sameOrigin ? baseHeaders : { 'user-agent': 'atelier' }), ...lower(headers) },
+          dispatcher: downloads,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+        options.onCall?.({ engine: options.engine, status: res.statusCode, ms: now() - started });
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          return { ok: false, reason: res.statusCode === 404 || res.statusCode === 403 ? 'not_found' : 'failed', detail: `GET ${url}: HTTP ${res.statusCode}` };
+        }
+        const declared = Number(res.headers['content-length']);
+        if (declared > maxBytes) {
+          await res.body.dump();
+          return { ok: false, reason: 'too_large', detail: `GET ${url}: ${declared} bytes, over ${maxBytes}` };
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body) {
+          size += chunk.length;
+          if (size > maxBytes) {
+            res.body.destroy();
+            return { ok: false, reason: 'too_large', detail: `GET ${url}: over ${maxBytes} bytes` };
+          }
+          chunks.push(chunk as Buffer);
+        }
+        const type = res.headers['content-type'];
+        return { ok: true, bytes: Buffer.concat(chunks, size), contentType: Array.isArray(type) ? type[0] : type };
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason ?? err;
+        options.onCall?.({ engine: options.engine, status: 'error', ms: now() - started });
+        return { ok: false, reason: 'failed', detail: `GET ${url}: ${timeout.aborted ? 'timed out' : errorMessage(err)}` };
       }
     },
     close: () => agent.close(),
