@@ -86,6 +86,8 @@ test('the dashboard is served at /dashboard/ with a strict CSP, and / redirects 
 
 test('a client signs in, is stopped by the server rules in the page, submits, watches the job complete and opens the output', async (t) =>
   inBrowser(t, async (page) => {
+    const streams: string[] = [];
+    page.on('request', (r) => void (new URL(r.url()).pathname === '/v1/events' && streams.push(r.headers().authorization ?? '')));
     await signIn(page, KEY_A);
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
 
@@ -124,6 +126,8 @@ test('a client signs in, is stopped by the server rules in the page, submits, wa
     const img = panel.locator('.outputs img').first();
     await img.waitFor();
     await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle());
+    // Followed live on the client's one event stream, which carries the key as a header, not in its URL.
+    assert.deepEqual([...new Set(streams)], [`Bearer ${KEY_A}`]);
     // User text is text: the prompt's markup is shown, not run.
     assert.equal(await panel.locator('.prompt').textContent(), 'A lighthouse at dusk, <script>alert(1)</script> in oils');
     await panel.getByRole('tab', { name: 'luma-agents-cli' }).click();

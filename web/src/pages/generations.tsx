@@ -4,6 +4,7 @@ import { GENERATION_TYPES, MODELS, STATES } from '../../../src/contract/schemas.
 import { FilterInput, Notice, Select } from '../components/fields.js';
 import { OutputMedia, StateBadge } from '../components/outputs.js';
 import { isTerminal, type Generation } from '../generation.js';
+import { subscribe } from '../live.js';
 import { rememberGeneration } from '../recent.js';
 import { href, navigate } from '../router.js';
 import type { Session } from '../session.js';
@@ -89,18 +90,39 @@ export function Generations({ params, role }: { params: URLSearchParams; role: S
         if (stopped) return;
         if (!operator) result.data.forEach(rememberGeneration);
         setPage(result);
+        shown = new Set(result.data.map((g) => g.id));
         setError(null);
-        // Live: the first page picks up new generations; any page follows the ones still running.
-        if (cursor === null || result.data.some((g) => !isTerminal(g))) timer = setTimeout(load, 3000);
+        // Without the event stream, polling keeps the first page and any running tiles current.
+        if (polling && (cursor === null || result.data.some((g) => !isTerminal(g)))) timer = setTimeout(load, 3000);
       } catch (err) {
         if (!stopped) setError(errorText(err));
       }
     };
+    let shown = new Set<string>();
+    // Live: a change to a generation on this page, or a new one while the first page shows, reloads it.
+    let polling = operator;
+    const reload = () => {
+      clearTimeout(timer);
+      timer = setTimeout(load, 300);
+    };
+    const unsubscribe = operator
+      ? () => {}
+      : subscribe({
+          change: (change) => {
+            const id = 'generation' in change ? change.generation.id : change.id;
+            if (shown.has(id) || (cursor === null && 'generation' in change)) reload();
+          },
+          down: () => {
+            polling = true;
+            reload();
+          },
+        });
     void load();
     return () => {
       stopped = true;
       controller.abort();
       clearTimeout(timer);
+      unsubscribe();
     };
   }, [cursor, filterKey]);
 
