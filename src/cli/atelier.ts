@@ -6,6 +6,7 @@ import { RoutingError } from '../engines/index.js';
 import { StartRefused } from '../roles/role.js';
 import { adminCommands } from './admin-commands.js';
 import { generateCommands } from './generate-commands.js';
+import { generationCommands } from './generation-commands.js';
 import { serveCommand } from './serve.js';
 import { VERSION } from './version.js';
 
@@ -15,6 +16,7 @@ program.version(VERSION, '-v, --version');
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 serveCommand(program);
 generateCommands(program);
+generationCommands(program);
 adminCommands(program);
 
 program.parseAsync().catch((err: unknown) => {

@@ -85,3 +85,11 @@ export class WaitTimeoutError extends AtelierError {
     super(`generation ${generationId} did not finish within ${timeoutMs} ms`);
   }
 }
+
+/** An uploaded file the server's check refused (`failed`) or that went away (`deleted`, `expired`). */
+export class FileRejectedError extends AtelierError {
+  override name = 'FileRejectedError';
+  constructor(readonly file: { id: string; state: string; failure_reason?: string | null }) {
+    super(`file ${file.id} is ${file.state}${file.failure_reason ? `: ${file.failure_reason}` : ''}`);
+  }
+}

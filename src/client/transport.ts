@@ -122,6 +122,20 @@ export class Transport {
     }
   }
 
+  /** A streaming GET (Server-Sent Events): one try; the body is read for as long as the caller wants. */
+  async openStream(path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+    const url = this.baseURL + path;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${this.apiKey}`, ...this.headers, ...headers }, signal });
+    } catch (cause) {
+      if (signal?.aborted) throw new APIUserAbortError();
+      throw connectionError(url, cause);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return res;
+  }
+
   /** One try: the response when it succeeded, else the error and how long to wait before retrying (null: don't). */
   private async attempt(
     method: string,

@@ -2,7 +2,7 @@ import { apiError } from './errors.js';
 import { dropUnknownFields } from './known-fields.js';
 import { GenerationCreate, MODELS, type AspectRatio, type GenerationKind, type ImageRef, type LayeringResolution, type Model } from './schemas.js';
 import { checkImageRef } from './ref-rules.js';
-import { normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
+import { byShape, normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
 
 export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
   'uni-1': ['image', 'image_edit', 'layering'],
@@ -13,8 +13,8 @@ export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
 export const VIDEO_TYPES: readonly GenerationKind[] = ['video', 'video_edit', 'video_reframe'];
 
 export const IMAGE_ASPECT_RATIOS: readonly AspectRatio[] = ['3:1', '2:1', '16:9', '3:2', '1:1', '2:3', '9:16', '1:2', '1:3'];
-/** The order the spec's error string lists them in. */
-const IMAGE_RATIOS_LISTED = '1:1, 1:2, 1:3, 16:9, 2:1, 2:3, 3:1, 3:2, 9:16';
+/** The spec's error string lists them sorted as text; we list them by shape, widest first (docs/compatibility.md). */
+const IMAGE_RATIOS_LISTED = byShape(IMAGE_ASPECT_RATIOS);
 export const MANGA_ASPECT_RATIOS: readonly AspectRatio[] = ['2:3', '9:16', '1:2', '1:3'];
 export const MAX_REFS = { image: 9, image_edit: 8 } as const;
 /** Spec §3.1: for layering the prompt is optional guidance. */

@@ -14,10 +14,11 @@ describe('Server-Sent Events (extension)', () => {
   after(() => ts.close());
 
   test('a generation’s stream shows where it stands, each state change, and ends at the terminal state', async () => {
-    const created = await (await ts.call('POST', '/v1/generations', { body: { prompt: 'streamed' }, headers: { [FAULT]: 'latency:600' } })).json();
+    const created = await (await ts.call('POST', '/v1/generations', { body: { prompt: 'streamed' }, headers: { [FAULT]: 'latency:2000' } })).json();
     const events = await readEvents(`${ts.url}/v1/generations/${created.id}/events`, auth());
     const types = events.map((e) => e.event).filter((t) => t !== 'generation.progress');
-    assert.equal(types[0], 'generation.queued');
+    // Queued for a quarter of its latency: a slow machine may connect once it is processing.
+    assert.ok(['generation.queued', 'generation.processing'].includes(types[0]), types[0]);
     assert.deepEqual(types.slice(-2), ['generation.processing', 'generation.completed']);
     const last = events[events.length - 1];
     assert.equal(last.data.data.id, created.id);
