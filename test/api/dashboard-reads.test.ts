@@ -124,3 +124,20 @@ test("the operator lists every client's generations, filters by client, and read
   assert.equal(bad.status, 400);
   assert.equal((await ts.call('GET', '/admin/v1/generations')).status, 401, 'an API key is not the admin token');
 });
+
+test('the queue counts waiting work per engine, model and client, and how long the oldest has waited', async () => {
+  const idle = await startTestServer({ workers: '0', adminToken: ADMIN });
+  try {
+    for (const prompt of ['one', 'two']) assert.equal((await idle.call('POST', '/v1/generations', { body: { prompt, model: 'uni-1-max' } })).status, 201);
+    const res = await idle.call('GET', '/admin/v1/queue', { key: null, headers: { authorization: `Bearer ${ADMIN}` } });
+    const queue = await res.json();
+    assert.equal(queue.queued, 2);
+    assert.deepEqual(queue.by_engine, [{ engine: 'local', queued: 2, processing: 0 }]);
+    assert.deepEqual(queue.by_model, [{ model: 'uni-1-max', queued: 2, processing: 0 }]);
+    assert.equal(queue.by_client.length, 1);
+    assert.equal(queue.by_client[0].queued, 2);
+    assert.ok(queue.oldest_wait_seconds >= 0 && queue.oldest_queued_at);
+  } finally {
+    await idle.close();
+  }
+});
