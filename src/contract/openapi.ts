@@ -3,8 +3,8 @@ import { API_VERSION } from './version.js';
 import { dashboardPaths } from './openapi-dashboard.js';
 import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, generationSchemasFor, ImageRef, ModelList, MODELS } from './schemas.js';
-import { GenerationList } from './extension-schemas.js';
-import { extensionPaths } from './openapi-extensions.js';
+import { GenerationList, WebhookDelivery, WebhookDeliveryList, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointList, WebhookEndpointUpdate, WebhookSecret } from './extension-schemas.js';
+import { extensionPaths, idempotencyKeyHeader } from './openapi-extensions.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -20,6 +20,13 @@ const COMPONENTS: Record<string, object> = {
   CreateFileResponse,
   FileList,
   GenerationList,
+  WebhookEndpoint,
+  WebhookEndpointCreateParams: WebhookEndpointCreate,
+  WebhookEndpointUpdateParams: WebhookEndpointUpdate,
+  WebhookEndpointList,
+  WebhookSecret,
+  WebhookDelivery,
+  WebhookDeliveryList,
 };
 
 /** Plain JSON Schema, with every nested copy of a component replaced by a reference to it. */
@@ -71,6 +78,7 @@ export function openApiDocument(options: { models?: readonly string[]; extension
         post: {
           operationId: 'createGeneration',
           summary: 'Create a generation',
+          parameters: extensions.createHeaders,
           requestBody: { required: true, content: { 'application/json': { schema: ref('GenerationCreateParams') } } },
           responses: {
             '201': {
@@ -141,6 +149,7 @@ function filePaths(): object {
   return {
     '/v1/files': {
       post: {
+        parameters: [idempotencyKeyHeader],
         operationId: 'createFile',
         summary: 'Create a file: bytes inline (multipart) or a presigned upload (JSON)',
         requestBody: {

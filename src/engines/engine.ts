@@ -44,7 +44,7 @@ export interface EngineOutput {
 
 export type EngineResult =
   | { ok: true; outputs: EngineOutput[] }
-  | { ok: false; failureCode: FailureCode; failureReason: string; /** Another engine may safely try the same request. */ retryable?: boolean };
+  | { ok: false; failureCode: FailureCode; failureReason: string };
 
 export interface EngineContext {
   signal: AbortSignal;

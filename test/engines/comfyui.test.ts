@@ -131,6 +131,19 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     assert.ok(Date.now() - started < 5_000);
   });
 
+  test('a /history that keeps answering malformed JSON fails the wait after a few reads', async () => {
+    reset();
+    fake.plan = () => ({ malformedHistory: true });
+    const started = Date.now();
+    const broken = failure(await run(settings({ poll_interval_ms: 20 }), request()).result);
+    assert.equal(broken.failureCode, 'generation_failed');
+    assert.match(broken.failureReason, /malformed JSON/);
+    assert.equal(broken.retryable, true);
+    assert.ok(Date.now() - started < 3_000);
+    assert.equal(fake.prompts.length, 1, 'it was queued: the wait gave up');
+    await fake.idle();
+  });
+
   test('a truncated output file fails cleanly; no output at all is output_not_found', async () => {
     reset();
     fake.plan = () => ({ truncateOutputs: true });

@@ -21,6 +21,8 @@ export interface ComfyPlan {
   truncateOutputs?: boolean;
   /** History lists no outputs. */
   noOutputs?: boolean;
+  /** Once queued, /history answers this prompt with a body cut off mid-JSON. */
+  malformedHistory?: boolean;
 }
 
 export interface FakeComfyUi {
@@ -249,6 +251,7 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
     }
     if (req.method === 'GET' && path.startsWith('/history/')) {
       const id = decodeURIComponent(path.slice('/history/'.length));
+      if (fake.plan(id).malformedHistory && fake.prompts.some((p) => p.prompt_id === id)) return void res.writeHead(200, { 'content-type': 'application/json' }).end(`{"${id}": {"outputs": {"9": {"ima`);
       return json(200, history.has(id) ? { [id]: history.get(id) } : {});
     }
     if (req.method === 'GET' && path === '/view') {

@@ -130,7 +130,7 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
             failedReads = 0;
           } catch (err) {
             if (!(err instanceof BackendError) || !err.retryable || ++failedReads >= READ_FAILURES) throw err;
-            await ctx.sleep(Math.min(5_000, 250 * 2 ** failedReads));
+            await ctx.sleep(Math.min(5_000, entry.poll_interval_ms * 2 ** failedReads));
             continue;
           }
           // ComfyUI writes a history entry only once a prompt has ended.
