@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { monotonicMs, type Clock } from '../clock.js';
 import { generationView } from '../generations/view.js';
 import { events as eventLog, generations, type EventTable, type Store } from '../store/index.js';
 import { eventPayload } from '../webhooks/payload.js';
@@ -96,7 +96,7 @@ export class LiveEvents {
       if (!res.writableEnded) res.end();
     };
     const read = async () => {
-      const at = performance.now();
+      const at = monotonicMs();
       while (sent.length > 0 && at - sent[0].at > REORDER_WINDOW_MS) sent.shift();
       const from = sent.length > 0 ? Math.min(sent[0].id - 1, cursor) : cursor;
       for (;;) {
