@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { solidImage } from '../helpers/images.js';
@@ -7,7 +9,11 @@ import { accessibilityProblems, launchBrowser, watchProblems } from '../helpers/
 import { generate, KEY_A, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
 
 const ADMIN = 'dashboard-admin-token-0123456789';
-const SHOTS = new URL('../../../docs/img/', import.meta.url);
+// `npm run screenshots` refreshes the README's pictures; other runs write them aside, so a test run
+// never dirties the work tree (it blocked fast-forward merges into main).
+const SHOTS = process.env.ATELIER_SCREENSHOTS
+  ? new URL('../../../docs/img/', import.meta.url)
+  : new URL(`file://${fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-shots-'))}/`);
 const TIMEOUT = 20_000;
 const DASHBOARD = new URL('../../web/', import.meta.url);
 
@@ -31,6 +37,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await ts?.close();
+  if (!process.env.ATELIER_SCREENSHOTS) fs.rmSync(SHOTS, { recursive: true, force: true });
 });
 
 /**
