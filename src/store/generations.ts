@@ -141,8 +141,15 @@ export interface GenerationFilter {
 }
 
 /** A client's generations, newest first; one more than `limit`, so the caller knows whether more follow. */
-export async function listGenerations(db: Db, clientId: string, filter: GenerationFilter, limit: number): Promise<GenerationView[]> {
-  let query = db.selectFrom('generations').select(GENERATION_VIEW_COLUMNS).where('client_id', '=', clientId);
+/** `clientId` null lists every client's (the operator's view). */
+export async function listGenerations(
+  db: Db,
+  clientId: string | null,
+  filter: GenerationFilter,
+  limit: number,
+): Promise<Array<GenerationView & Pick<GenerationTable, 'client_id'>>> {
+  let query = db.selectFrom('generations').select([...GENERATION_VIEW_COLUMNS, 'client_id']);
+  if (clientId !== null) query = query.where('client_id', '=', clientId);
   if (filter.state) query = query.where('state', '=', filter.state as GenerationTable['state']);
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.model) query = query.where('model', '=', filter.model);
