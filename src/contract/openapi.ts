@@ -5,6 +5,7 @@ import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, Fi
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, generationSchemasFor, ImageRef, ModelList, MODELS } from './schemas.js';
 import { GenerationList, WebhookDelivery, WebhookDeliveryList, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointList, WebhookEndpointUpdate, WebhookSecret } from './extension-schemas.js';
 import { extensionPaths, idempotencyKeyHeader } from './openapi-extensions.js';
+import { operationPaths } from './openapi-operations.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -69,7 +70,10 @@ export function openApiDocument(options: { models?: readonly string[]; extension
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A key starting with luma-api-' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A key starting with luma-api-' },
+        admin: { type: 'http', scheme: 'bearer', description: "The server's ATELIER_ADMIN_TOKEN" },
+      },
       schemas: Object.fromEntries(Object.entries(components).map(([name, schema]) => [name, component(name, schema, components)])),
     },
     paths: {
@@ -114,6 +118,7 @@ export function openApiDocument(options: { models?: readonly string[]; extension
         },
       },
       ...filePaths(),
+      ...operationPaths({ ref, errorResponse, headers: commonHeaders }),
       ...dashboardPaths(),
       ...extensions.paths,
       ...(options.extensions === false ? {} : modelPaths()),

@@ -1,0 +1,111 @@
+import type { TObject } from '@sinclair/typebox';
+import { BudgetPut, ClientCreate, ClientUpdate, ClockAdvance, CreditChange, KeyCreate, KeyUpdate } from './admin-schemas.js';
+import type { OpenApiParts } from './openapi-extensions.js';
+
+const ADMIN = 'Admin API (docs: README "Accounts, money and usage"): on when the server has ATELIER_ADMIN_TOKEN.';
+const plain = (schema: TObject) => JSON.parse(JSON.stringify(schema));
+const json = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+const path = (name: string, description?: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, ...(description ? { description } : {}) });
+const query = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', schema, description });
+
+/** `/v1/usage`, signed blob downloads, health, metrics, the document itself, and the admin API. */
+export function operationPaths({ errorResponse }: OpenApiParts): Record<string, object> {
+  const admin = (operationId: string, summary: string, extra: object = {}, ok = '200') => ({
+    operationId,
+    summary,
+    description: ADMIN,
+    tags: ['admin'],
+    security: [{ admin: [] }],
+    ...extra,
+    responses: {
+      [ok]: json('Done'),
+      '401': errorResponse('Missing or invalid admin token'),
+      '404': errorResponse('Not found, or the admin API is off (ATELIER_ADMIN_TOKEN unset)'),
+      '400': errorResponse('Invalid parameters'),
+    },
+  });
+  const body = (schema: TObject) => ({ requestBody: { required: true, content: { 'application/json': { schema: plain(schema) } } } });
+  const clientId = path('client_id');
+  return {
+    '/v1/usage': {
+      get: {
+        operationId: 'getUsage',
+        summary: "The caller's usage: counts by state and cost, in total and per group",
+        parameters: [
+          query('start', 'ISO date or instant, inclusive'),
+          query('end', 'ISO date or instant, exclusive'),
+          query('group_by', 'Grouping', { type: 'string', enum: ['user_id', 'model', 'type', 'day'] }),
+          query('user_id', 'Only this end user'),
+          query('limit', 'Groups per page', { type: 'integer', minimum: 1 }),
+          query('cursor', 'From the previous page'),
+        ],
+        responses: { '200': json('Usage'), '400': errorResponse('Invalid parameters'), '401': errorResponse('Missing or invalid API key') },
+      },
+    },
+    '/v1/blobs/{key}': {
+      get: {
+        operationId: 'getBlob',
+        summary: 'Download an output or input file (the signed URL in a generation; no API key)',
+        security: [],
+        parameters: [path('key', 'Blob key, slashes included'), query('expires', 'Unix seconds'), query('signature', 'HMAC-SHA256')],
+        responses: {
+          '200': { description: 'The file', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+          '403': errorResponse('Signed URL has expired, or its signature is invalid'),
+          '404': errorResponse('Blob not found'),
+        },
+      },
+    },
+    '/healthz': {
+      get: {
+        operationId: 'health',
+        summary: 'Liveness: 200 once the server takes requests',
+        security: [],
+        responses: { '200': json('{"status":"ok"}'), '503': errorResponse('Not ready yet, or draining') },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics: requests, queue depth, job durations, engine errors, injected faults',
+        security: [],
+        responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/openapi.json': {
+      get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': json('OpenAPI 3.1') } },
+    },
+    '/admin/v1/clients': {
+      get: admin('listClients', 'List clients'),
+      post: admin('createClient', 'Create a client and its first key (shown once)', body(ClientCreate), '201'),
+    },
+    '/admin/v1/clients/{client_id}': {
+      get: admin('getClient', 'Get a client', { parameters: [clientId] }),
+      patch: admin('updateClient', 'Suspend, deactivate or reactivate a client; change its limits', { parameters: [clientId], ...body(ClientUpdate) }),
+    },
+    '/admin/v1/clients/{client_id}/keys': {
+      get: admin('listKeys', "List a client's keys", { parameters: [clientId] }),
+      post: admin('createKey', 'Create a key (shown once)', { parameters: [clientId], ...body(KeyCreate) }, '201'),
+    },
+    '/admin/v1/keys/{key_id}': {
+      patch: admin('updateKey', "Revoke a key, set its expiry or its emulator fault", { parameters: [path('key_id')], ...body(KeyUpdate) }),
+    },
+    '/admin/v1/clients/{client_id}/credits': {
+      post: admin('changeCredits', 'Credit, debit or set a balance, or make it unlimited', { parameters: [clientId], ...body(CreditChange) }),
+    },
+    '/admin/v1/clients/{client_id}/ledger': {
+      get: admin('listLedger', "A client's ledger, newest first", { parameters: [clientId, query('limit', '1–1000, default 100', { type: 'integer' })] }),
+    },
+    '/admin/v1/clients/{client_id}/budgets/{user_id}': {
+      put: admin('putBudget', "Cap an end user's spend per day or month", { parameters: [clientId, path('user_id')], ...body(BudgetPut) }),
+    },
+    '/admin/v1/clock': {
+      get: admin('getClock', "The server clock's time"),
+    },
+    '/admin/v1/clock/advance': {
+      post: admin('advanceClock', 'Move a virtual clock forward (--clock virtual)', body(ClockAdvance)),
+    },
+    '/admin/v1/reset': {
+      post: admin('reset', 'Emulator: empty generations, files and blobs (refused in gateway mode)'),
+    },
+  };
+}
