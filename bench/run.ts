@@ -16,6 +16,7 @@ import { moderationScenario } from './moderation.js';
 import { instructionsScenario } from './instructions.js';
 import { largeBodiesScenario } from './large-bodies.js';
 import { dashboardScenario } from './dashboard.js';
+import { extensionsScenario } from './extensions.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -152,6 +153,8 @@ try {
 await videoScenario();
 
 await dashboardScenario(Number(process.env.BENCH_GALLERY ?? 10_000));
+
+if (process.env.BENCH_EXTENSIONS !== '0') await extensionsScenario();
 
 const memory = await atelier(0);
 try {

@@ -53,12 +53,37 @@ for (const dialect of await dialects()) {
       const { store, cleanup } = await dialect.open();
       try {
         const client = await seedClient(store);
+        // As submit makes them: UUIDv7 ids of their creation time.
         const ids = [];
-        for (let i = 0; i < 3; i++) ids.push(await seedGeneration(store, client, 1000 + i));
-        const sorted = [...ids].sort().reverse();
+        for (let i = 0; i < 3; i++) {
+          const id = timeOrderedId(1000 + i);
+          ids.push(id);
+          await store.transact((trx) =>
+            generations.insertGeneration(trx, {
+              id,
+              client_id: client,
+              api_key_id: 'k',
+              type: 'image',
+              model: 'uni-1',
+              state: i === 1 ? 'failed' : 'queued',
+              request: '{}',
+              user_id: i === 2 ? 'u' : null,
+              output: null,
+              failure_code: null,
+              failure_reason: null,
+              price_micros: 0,
+              created_at: 1000 + i,
+              updated_at: 1000 + i,
+            }),
+          );
+        }
+        const sorted = [...ids].reverse();
         assert.deepEqual((await generations.listGenerations(store.db, client, {}, 10)).map((g) => g.id), sorted);
         assert.deepEqual((await generations.listGenerations(store.db, client, { before: sorted[0] }, 1)).map((g) => g.id), sorted.slice(1, 3));
         assert.deepEqual((await generations.listGenerations(store.db, client, { createdFrom: 1001, createdTo: 1002 }, 10)).map((g) => g.id), [ids[1]]);
+        assert.deepEqual((await generations.listGenerations(store.db, client, { state: 'queued' }, 10)).map((g) => g.id), [ids[2], ids[0]]);
+        assert.deepEqual((await generations.listGenerations(store.db, client, { state: 'queued', before: ids[2] }, 10)).map((g) => g.id), [ids[0]]);
+        assert.deepEqual((await generations.listGenerations(store.db, client, { userId: 'u' }, 10)).map((g) => g.id), [ids[2]]);
 
         const key = { client_id: client, scope: 'POST /v1/generations', key: 'k', fingerprint: 'f', status: null, body: null, locked_until: 5000, created_at: 1000 };
         assert.equal(await idempotency.claimKey(store.db, key), true);
