@@ -17,6 +17,7 @@ import { instructionsScenario } from './instructions.js';
 import { largeBodiesScenario } from './large-bodies.js';
 import { dashboardScenario } from './dashboard.js';
 import { extensionsScenario } from './extensions.js';
+import { gatewayScenario } from './gateway.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -155,6 +156,7 @@ await videoScenario();
 await dashboardScenario(Number(process.env.BENCH_GALLERY ?? 10_000));
 
 if (process.env.BENCH_EXTENSIONS !== '0') await extensionsScenario();
+if (process.env.BENCH_GATEWAY !== '0') await gatewayScenario();
 
 const memory = await atelier(0);
 try {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { monotonicMs, type Clock } from '../clock.js';
 import { generationView } from '../generations/view.js';
 import { events as eventLog, generations, type EventTable, type Store } from '../store/index.js';
 import { eventPayload } from '../webhooks/payload.js';
@@ -135,7 +135,7 @@ export class LiveEvents {
         state.again = false;
         const streams = [...(this.byClient.get(clientId) ?? [])];
         if (streams.length === 0) break;
-        const now = performance.now();
+        const now = monotonicMs();
         let from = Math.min(...streams.map((s) => s.floor(now)));
         for (;;) {
           const rows = (await eventLog.listEvents(this.deps.store.db, { clientId, afterId: from, limit: PAGE })).map((r) => ({ ...r, id: Number(r.id) }));

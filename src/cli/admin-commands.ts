@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from './usage-error.js';
+import { renderTable } from './table.js';
 import { FAULT_GRAMMAR } from '../faults/fault.js';
 import { dataDirTarget, httpTarget, type AdminRequest, type AdminTarget } from './admin-target.js';
 
@@ -8,6 +9,7 @@ const DEFAULT_SERVER_URL = 'http://127.0.0.1:8080';
 interface TargetOptions {
   url?: string;
   dataDir?: string;
+  json?: boolean;
 }
 
 
@@ -39,6 +41,8 @@ function run(build: (...args: any[]) => AdminRequest) {
       if (status >= 400) {
         process.stderr.write(`error: ${body?.detail ?? `HTTP ${status}`}\n`);
         process.exitCode = 1;
+      } else if (process.stdout.isTTY && !options.json) {
+        process.stdout.write(renderTable(body));
       } else {
         process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       }
@@ -63,7 +67,8 @@ export function adminCommands(program: Command): void {
   const withTarget = (command: Command) =>
     command
       .option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)')
-      .option('--data-dir <dir>', "work directly on a stopped server's data dir");
+      .option('--data-dir <dir>', "work directly on a stopped server's data dir")
+      .option('--json', 'print JSON (the default when stdout is not a terminal)');
 
   const clients = withTarget(program.command('clients').description('Create, list, suspend and reactivate clients'));
   clients
@@ -144,8 +149,14 @@ export function adminCommands(program: Command): void {
     run(() => ({ method: 'GET', path: '/workers' })),
   );
 
+  withTarget(
+    program
+      .command('reset')
+      .description('Empty the emulator between tests: every generation, file and blob (clients, keys and balances stay)'),
+  ).action(run(() => ({ method: 'POST', path: '/reset' })));
+
   const clock = program.command('clock').description("A virtual clock's time (the server runs with --clock virtual)");
-  clock.option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)');
+  clock.option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)').option('--json', 'print JSON (the default when stdout is not a terminal)');
   clock.command('now').action(run(() => ({ method: 'GET', path: '/clock' })));
   clock
     .command('advance <seconds>')

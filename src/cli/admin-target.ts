@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { LocalBlobStore } from '../storage/index.js';
 import { pino } from 'pino';
 import { Authenticator } from '../accounts/index.js';
 import { createApp } from '../api/app.js';
@@ -75,7 +77,8 @@ export async function dataDirTarget(dataDir: string): Promise<AdminTarget> {
   const store = await openStore({ dataDir: config.dataDir });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
-  adminRoutes(app, { config, store, clock: systemClock, auth: new Authenticator(store, systemClock) });
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock) });
   await app.ready();
   return {
     async send({ method, path: route, body }) {

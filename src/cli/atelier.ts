@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import '../tick-shape.js';
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { ConfigError } from '../config.js';
 import { RoutingError } from '../engines/index.js';
 import { StartRefused } from '../roles/role.js';
@@ -18,6 +19,11 @@ serveCommand(program);
 generateCommands(program);
 generationCommands(program);
 adminCommands(program);
+program
+  .command('completion')
+  .description('Print a shell completion script: eval "$(atelier completion bash)"')
+  .addArgument(new Argument('<shell>').choices(SHELLS))
+  .action((shell: Shell) => void process.stdout.write(completionScript(program, shell, 'completion')));
 
 program.parseAsync().catch((err: unknown) => {
   const config = err instanceof ConfigError || err instanceof RoutingError;

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import { Option, type Command } from 'commander';
 import type { Generation, GenerationListOptions } from '../client/index.js';
 import { GENERATION_TYPES, MODELS, STATES } from '../contract/schemas.js';
@@ -68,14 +69,14 @@ export function generationCommands(program: Command): void {
         const sdk = client(flags);
         if (id === undefined) return watchAll(sdk, flags);
         const line = progressLine(process.stderr);
-        const started = performance.now();
+        const started = monotonicMs();
         let last: Generation | undefined;
         try {
           for await (const event of sdk.generations.stream(id)) {
             if (flags.json) print({ type: event.type, id: event.id, generation: event.generation });
             if ('state' in event.generation) last = event.generation as Generation;
             const shown = last ? { ...last, progress: (event.generation as Generation).progress ?? last.progress } : { id, state: 'processing', progress: event.generation.progress };
-            if (!flags.json) line.update(describeState(shown), performance.now() - started);
+            if (!flags.json) line.update(describeState(shown), monotonicMs() - started);
           }
         } finally {
           line.done();

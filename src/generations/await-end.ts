@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import { generations, type Store } from '../store/index.js';
 
 /** Re-reads at least this often, for ends whose notification can't reach here (api and worker processes sharing SQLite). */
@@ -8,7 +9,7 @@ const POLL_MS = 1000;
  * it stands after `ms`. Wakes on the store's notifications of its state changes, and polls.
  */
 export async function awaitEnd(deps: { store: Store }, id: string, clientId: string, ms: number) {
-  const deadline = performance.now() + ms;
+  const deadline = monotonicMs() + ms;
   let wake: () => void = () => undefined;
   const offs = [
     deps.store.notifications.subscribe('generation:changed', (e) => e.generationId === id && e.progress === undefined && wake()),
@@ -17,7 +18,7 @@ export async function awaitEnd(deps: { store: Store }, id: string, clientId: str
   try {
     for (;;) {
       const row = (await generations.getGeneration(deps.store, id, clientId))!;
-      const left = deadline - performance.now();
+      const left = deadline - monotonicMs();
       if (row.state === 'completed' || row.state === 'failed' || left <= 0) return row;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(POLL_MS, left));

@@ -4,7 +4,7 @@ import { FAILURE_REASONS } from '../contract/index.js';
 import type { ChainLink, EngineContext, EngineInput, EngineResult, Routing } from '../engines/index.js';
 import { rehomeOutputs } from '../engines/remote/rehome.js';
 import type { EngineFailure, RemoteContext, RemoteJob, RemoteOutput, UpstreamHandle } from '../engines/remote/remote-engine.js';
-import { abortableSleep } from '../engines/remote/upstream-http.js';
+import { abortableSleep, deadline } from '../engines/remote/upstream-http.js';
 import { errorMessage } from '../errors.js';
 import type { Events } from '../events.js';
 import type { StoredRequest } from '../generations/index.js';
@@ -80,7 +80,7 @@ export function remoteRun(deps: RemoteRunDeps, job: RemoteRunJob): EngineRun {
       if (!resuming?.handle && !link.breaker.allow()) {
         tried = { ok: false, failure: { failureCode: 'generation_failed', failureReason: FAILURE_REASONS.generation_failed, retryable: true, detail: 'breaker open' } };
       } else {
-        tried = await tryRemote(deps, job, link, resuming, current?.failed ?? {}, inputs, ctx);
+        tried = await tryRemote({ deps, job, link, resuming, failed: current?.failed ?? {}, inputs, ctx });
       }
       if (tried.ok) return tried.outputs;
       last = tried.failure;
@@ -96,22 +96,36 @@ export function remoteRun(deps: RemoteRunDeps, job: RemoteRunJob): EngineRun {
   };
 }
 
-async function tryRemote(
-  deps: RemoteRunDeps,
-  job: RemoteRunJob,
-  link: Extract<ChainLink, { kind: 'remote' }>,
-  resuming: UpstreamTry | undefined,
-  failed: Record<string, number>,
-  inputs: EngineInput[],
-  ctx: EngineContext,
-): Promise<Tried> {
-  const { engine, entry, http, breaker } = link;
-  const { clock, events } = deps;
-  const started = clock.now();
+/** One try of one remote engine for a job, and what it starts from. */
+interface Attempt {
+  deps: RemoteRunDeps;
+  job: RemoteRunJob;
+  link: Extract<ChainLink, { kind: 'remote' }>;
+  /** The stored try of this engine to resume, if any. */
+  resuming: UpstreamTry | undefined;
+  failed: Record<string, number>;
+  inputs: EngineInput[];
+  ctx: EngineContext;
+}
+
+/** Runs a try under the job's abort and the engine's `job_timeout_ms` (counted from the first submit when resumed). */
+async function tryRemote(attempt: Attempt): Promise<Tried> {
+  const { deps, job, link, resuming, failed, ctx } = attempt;
+  const started = deps.clock.now();
   const key = resuming?.key || `atelier-${job.generationId}-${link.name}-${(failed[link.name] ?? 0) + 1}`;
   const since = resuming?.submittedAt ?? started;
-  const timeout = AbortSignal.timeout(Math.max(1, entry.job_timeout_ms - (started - since)));
-  const signal = AbortSignal.any([ctx.signal, timeout]);
+  const timeout = deadline(Math.max(1, link.entry.job_timeout_ms - (started - since)), ctx.signal);
+  try {
+    return await tryWithin(attempt, key, started, timeout);
+  } finally {
+    timeout.clear();
+  }
+}
+
+async function tryWithin({ deps, job, link, resuming, failed, inputs, ctx }: Attempt, key: string, started: number, timeout: ReturnType<typeof deadline>): Promise<Tried> {
+  const { engine, entry, http, breaker } = link;
+  const { clock, events } = deps;
+  const signal = timeout.signal;
   const remoteJob: RemoteJob = { generationId: job.generationId, request: job.request, inputs, idempotencyKey: key };
   const rctx: RemoteContext = {
     signal,
@@ -161,7 +175,7 @@ async function tryRemote(
       if (handle && (await cancelled(deps, job))) await stopUpstream(handle);
       throw ctx.signal.reason ?? err;
     }
-    if (!timeout.aborted) throw err;
+    if (!timeout.timedOut()) throw err;
     if (handle) await stopUpstream(handle);
     return end({ failureCode: 'generation_failed', failureReason: 'The generation backend did not finish in time', retryable: true, detail: `over ${entry.job_timeout_ms} ms` });
   }

@@ -33,7 +33,13 @@ export class WorkerPool {
   private stopping = false;
   private readonly running = new Map<string, Running>();
   private readonly loops: Promise<void>[] = [];
-  private wake: (() => void) | null = null;
+  /** Each idle loop's waker; a wake runs them all once and forgets them. */
+  private readonly sleepers = new Set<() => void>();
+  private readonly wake = () => {
+    const woken = [...this.sleepers];
+    this.sleepers.clear();
+    for (const done of woken) done();
+  };
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -47,9 +53,9 @@ export class WorkerPool {
   start(): void {
     const { events, store } = this.deps;
     const wakeOn = [
-      store.notifications.subscribe('job:new', () => this.wake?.()),
-      store.notifications.onGap(() => this.wake?.()),
-      events.on('clock:advanced', () => this.wake?.()),
+      store.notifications.subscribe('job:new', () => this.wake()),
+      store.notifications.onGap(() => this.wake()),
+      events.on('clock:advanced', () => this.wake()),
       events.on('engine:progress', (e) => this.running.get(e.generationId)?.progress(e.fraction, e.stage)),
       // A cancel deletes the job, so a worker elsewhere stops when its lease renewal fails; here it stops at once.
       events.on('generation:cancelled', (e) => this.running.get(e.generationId)?.abort.abort()),
@@ -91,7 +97,7 @@ export class WorkerPool {
             leaseMs: this.deps.config.leaseMs,
             lanes: [link.name],
           });
-          for (const job of jobs) void this.run(job.generation_id, job.attempts, job.max_attempts, link.name).finally(() => this.wake?.());
+          for (const job of jobs) void this.run(job.generation_id, job.attempts, job.max_attempts, link.name).finally(() => this.wake());
           claimed += jobs.length;
         }
         if (claimed === 0) await this.idle();
@@ -111,7 +117,7 @@ export class WorkerPool {
   async stop(drainMs: number): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
-    this.wake?.();
+    this.wake();
     // Waiting on a backend is resumed by the next worker from the stored upstream id: no need to drain it.
     for (const job of this.running.values()) if (job.lane) job.abort.abort();
     const drained = Promise.all([...this.running.values()].map((r) => r.done));
@@ -152,17 +158,15 @@ export class WorkerPool {
   }
 
   private idle(): Promise<void> {
+    // A set, not a chain of wrapped wakers: a chain grew by one closure per idle poll, for ever.
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.deps.config.pollIntervalMs);
-      const previous = this.wake;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wake = () => {
-        previous?.();
-        done();
       };
+      const timer = setTimeout(done, this.deps.config.pollIntervalMs);
+      this.sleepers.add(done);
     });
   }
 

@@ -86,7 +86,7 @@ describe('every command block of README.md and docs/emulator.md runs as written'
     if (python) {
       for (const name of ['python', 'python3']) fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nexec ${python} "$@"\n`, { mode: 0o755 });
     }
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ATELIER_|LUMA_|npm_)/.test(k)));
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ATELIER_|LUMA_|npm_|NODE_TEST_CONTEXT)/.test(k)));
     env = {
       ...clean,
       // `npm link` installs into this prefix, whose bin is on PATH as a global npm's is; the checkout is already built.

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generate, startTestServer, type TestServer } from '../helpers/server.js';
-import { lumaEntry, startGateway } from '../helpers/gateway.js';
+import { ADMIN_TOKEN, adminView, lumaEntry, startGateway } from '../helpers/gateway.js';
 
-const ADMIN = 'test-admin-token';
 
 /** One sample of the gateway's /metrics, 0 when absent. */
 async function metric(ts: TestServer, line: string): Promise<number> {
@@ -12,10 +11,7 @@ async function metric(ts: TestServer, line: string): Promise<number> {
   return found ? Number(found.slice(line.length + 1)) : 0;
 }
 
-async function servedBy(ts: TestServer, id: string): Promise<string> {
-  const res = await fetch(`${ts.url}/admin/v1/generations/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } });
-  return (await res.json()).engine;
-}
+const servedBy = async (ts: TestServer, id: string): Promise<string> => (await adminView(ts, id)).engine;
 
 describe('fallbacks and the circuit breaker', () => {
   let upstream: TestServer;
@@ -37,7 +33,7 @@ describe('fallbacks and the circuit breaker', () => {
       '    serves: [video]',
       '    engines: [limited]',
     ].join('\n');
-    gateway = await startGateway(yaml, { mode: 'gateway', adminToken: ADMIN });
+    gateway = await startGateway(yaml, { mode: 'gateway', adminToken: ADMIN_TOKEN });
   });
   after(async () => {
     await gateway?.close();

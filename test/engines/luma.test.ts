@@ -4,13 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { download, generate, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
 import { imageInfo, solidImage } from '../helpers/images.js';
-import { lumaEntry, sabotagingProxy, startGateway, UPSTREAM_KEY, type SabotagingProxy } from '../helpers/gateway.js';
+import { ADMIN_TOKEN, adminView, lumaEntry, sabotagingProxy, startGateway, UPSTREAM_KEY, type SabotagingProxy } from '../helpers/gateway.js';
 
-const ADMIN = 'test-admin-token';
-
-async function adminView(gateway: TestServer, id: string): Promise<any> {
-  return (await fetch(`${gateway.url}/admin/v1/generations/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
-}
 
 /** What the upstream stored for the generation that served one of the gateway's. */
 async function upstreamRecord(gateway: TestServer, upstream: TestServer, id: string) {
@@ -38,7 +33,7 @@ describe('luma engine against Atelier as the upstream', () => {
       '    engines: [luma]',
       '    price_usd: 0.25',
     ].join('\n');
-    gateway = await startGateway(yaml, { mode: 'gateway', adminToken: ADMIN });
+    gateway = await startGateway(yaml, { mode: 'gateway', adminToken: ADMIN_TOKEN });
   });
   after(async () => {
     await gateway?.close();
@@ -152,20 +147,21 @@ describe('luma engine: damaged and lost upstream work', () => {
     proxy = await sabotagingProxy(upstream);
     const yaml = [
       'engines:',
-      lumaEntry('flaky', proxy, '    request_timeout_ms: 500\n'),
+      lumaEntry('sabotaged', proxy),
+      lumaEntry('slowpoke', proxy, '    request_timeout_ms: 500\n'),
       lumaEntry('forgetful', upstream, '    headers: { X-Atelier-Fault: "latency:1500" }\n    model_map: { lossy: uni-1 }\n'),
       lumaEntry('steady', upstream, '    model_map: { lossy: uni-1 }\n'),
       'models:',
       '  uni-1:',
-      '    engines: [flaky]',
+      '    engines: [sabotaged]',
       '  uni-1-max:',
-      '    engines: [flaky, steady]',
+      '    engines: [slowpoke, steady]',
       '  lossy:',
       '    serves: [image]',
       '    engines: [forgetful, steady]',
       '    price_usd: 0.01',
     ].join('\n');
-    gateway = await startGateway(yaml, { mode: 'gateway', adminToken: ADMIN, credits: '10' });
+    gateway = await startGateway(yaml, { mode: 'gateway', adminToken: ADMIN_TOKEN, credits: '10' });
   });
   after(async () => {
     await gateway?.close();

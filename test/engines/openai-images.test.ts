@@ -101,6 +101,20 @@ describe('openai-images engine against a fake OpenAI images API', () => {
     assert.deepEqual(fake.calls[0].files.map((f) => f.field), ['image']);
   });
 
+  test("dall-e-3, which has no edits endpoint, refuses images so the chain can move on; OpenAI's models get the user_id as `user`", async () => {
+    reset();
+    const refused = failure(await run(settings({ model: 'dall-e-3' }), request(), [await input('image_ref', 40, 40)]));
+    assert.equal(refused.failureCode, 'invalid_request');
+    assert.equal(refused.retryable, true);
+    assert.equal(fake.calls.length, 0);
+
+    await outputOf(await run(settings(), request({ user_id: 'end-user-7' })));
+    assert.equal(fake.calls[0].fields.user, 'end-user-7');
+    reset();
+    await outputOf(await run(settings({ model: 'stablediffusion' }), request({ user_id: 'end-user-7' })));
+    assert.equal(fake.calls[0].fields.user, undefined);
+  });
+
   test('output_format jpeg is honoured when the server sent a PNG', async () => {
     reset();
     const { out, format } = await outputOf(await run(settings({ model: 'dall-e-3' }), request({ output_format: 'jpeg' })));

@@ -2,17 +2,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { imageInfo } from '../helpers/images.js';
-import { spawnServer, type ServerProcess } from '../helpers/process.js';
+import { spawnServer } from '../helpers/process.js';
 import { KEY_A, startTestServer, tempDir } from '../helpers/server.js';
-import { lumaEntry, routingFile, UPSTREAM_KEY } from '../helpers/gateway.js';
+import { ADMIN_TOKEN, adminView, lumaEntry, routingFile, UPSTREAM_KEY } from '../helpers/gateway.js';
 
-const ADMIN = 'test-admin-token';
 const headers = { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function admin(server: ServerProcess, id: string): Promise<any> {
-  return (await fetch(`${server.url}/admin/v1/generations/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
-}
 
 describe('resumable upstream jobs', () => {
   test('a gateway killed (kill -9) while waiting resumes on the same upstream jobs: each submitted upstream exactly once', { timeout: 120_000 }, async () => {
@@ -22,7 +18,7 @@ describe('resumable upstream jobs', () => {
     const config = routingFile(`engines:\n${lumaEntry('luma', upstream, '    headers: { X-Atelier-Fault: "latency:2500" }\n')}models:\n  uni-1:\n    engines: [luma]\n`);
     const env = {
       ATELIER_API_KEYS: KEY_A,
-      ATELIER_ADMIN_TOKEN: ADMIN,
+      ATELIER_ADMIN_TOKEN: ADMIN_TOKEN,
       ATELIER_LEASE_MS: '1000',
       ATELIER_MAX_CONCURRENT: '0',
       ATELIER_RPM: '0',
@@ -42,7 +38,7 @@ describe('resumable upstream jobs', () => {
       while (upstreamIds.size < ids.length) {
         assert.ok(Date.now() < deadline, 'every generation reached upstream');
         for (const id of ids) {
-          const view = await admin(server, id);
+          const view = await adminView(server, id);
           if (view.upstream_id) upstreamIds.set(id, view.upstream_id);
         }
         await sleep(20);
@@ -60,7 +56,7 @@ describe('resumable upstream jobs', () => {
           }
           assert.equal(body.state, 'completed', JSON.stringify(body));
           assert.equal((await imageInfo(Buffer.from(await (await fetch(body.output[0].url)).arrayBuffer()))).format, 'png');
-          const view = await admin(server, id);
+          const view = await adminView(server, id);
           assert.equal(view.engine, 'luma');
           assert.equal(view.upstream_id, upstreamIds.get(id), 'the resumed job waited on the upstream job it had submitted');
         }

@@ -6,6 +6,12 @@ import type { ConfigFlags } from '../../src/config.js';
 import { KEY_B, startTestServer, tempDir, type TestServer } from './server.js';
 
 export const UPSTREAM_KEY = KEY_B;
+export const ADMIN_TOKEN = 'test-admin-token';
+
+/** The admin view of a generation (engine, upstream id, price) on a server started with ADMIN_TOKEN. */
+export async function adminView(server: { url: string }, id: string): Promise<any> {
+  return (await fetch(`${server.url}/admin/v1/generations/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+}
 
 /** Writes a routing file into a fresh directory and answers its path. */
 export function routingFile(yaml: string): string {

@@ -4,7 +4,7 @@ import * as admin from '../../accounts/admin.js';
 import { usd } from '../../accounts/index.js';
 import { apiError, BudgetPut, ClientCreate, ClientUpdate, CreditChange, KeyCreate, KeyUpdate } from '../../contract/index.js';
 import type { ApiDeps } from '../context.js';
-import { clockRoutes, keyFault } from './emulator-admin.js';
+import { clockRoutes, keyFault, resetRoute } from './emulator-admin.js';
 import { adminGenerationView } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
 import { workerRoutes } from './workers-admin.js';
@@ -14,7 +14,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 const time = (iso: string | null | undefined) => (iso == null ? (iso as null | undefined) : Date.parse(iso));
 
 /** `/admin/v1/…`: clients, keys, credits and budgets, behind ATELIER_ADMIN_TOKEN. */
-export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth'>): void {
+export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth'> & Partial<Pick<ApiDeps, 'blobs'>>): void {
   const token = deps.config.adminToken ? digest(deps.config.adminToken) : null;
   const service: admin.AdminDeps = { store: deps.store, clock: deps.clock, changed: () => deps.auth.forget() };
 
@@ -73,6 +73,7 @@ export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' |
       return adminGenerationView(row);
     });
     clockRoutes(scope, deps);
+    resetRoute(scope, deps);
     workerRoutes(scope, deps);
     operatorRoutes(scope, deps);
   }, { prefix: '/admin/v1' });

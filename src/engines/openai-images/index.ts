@@ -58,11 +58,16 @@ export const openAiImagesEngineType: RemoteEngineFactory<OpenAiImagesFields> = {
           responseFormat: entry.response_format ?? 'b64_json',
           outputFormat: request.output_format ?? undefined,
           apiVersion: entry.api_version,
-          extra: entry.extra_body,
+          // OpenAI's own models take the end user's id for abuse tracking; other servers may refuse unknown fields.
+          extra: family !== 'free' && request.user_id ? { user: request.user_id, ...entry.extra_body } : entry.extra_body,
         };
+        const files = [...(source ? [asFile(source, 'source')] : []), ...refs.map((r) => asFile(r, `reference-${r.index}`))];
+        if (files.length > 0 && family === 'dall-e-3') {
+          // dall-e-3 has no edits endpoint: another engine of the chain may take the images.
+          return { kind: 'failed', failure: { failureCode: 'invalid_request', failureReason: 'This model takes no source or reference images', retryable: true } };
+        }
         try {
           ctx.progress(0.05);
-          const files = [...(source ? [asFile(source, 'source')] : []), ...refs.map((r) => asFile(r, `reference-${r.index}`))];
           const output =
             files.length > 0 ? await editImage(ctx, call, files, job.idempotencyKey) : await generateImage(ctx, call, job.idempotencyKey);
           return { kind: 'done', outputs: [await inFormat(output, request.output_format)] };

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { StoredRequest } from '../../generations/records.js';
-import { probeImage, type PixelLimits } from '../../media/image.js';
+import { checkImageFile, type PixelLimits } from '../../media/image.js';
 import { sniffVideo, VIDEO_MEDIA_TYPES } from '../../media/sniff-video.js';
 import type { VideoToolkit } from '../../media/video/index.js';
 import { isVideoInput, type EngineInput, type EngineOutput } from '../engine.js';
@@ -41,8 +41,9 @@ export function expectedSeconds(request: StoredRequest, inputs: EngineInput[]): 
 
 /**
  * Fetches every output the backend handed back and checks it before the generation may
- * complete: the magic bytes name an image, video or EXR of the kind claimed; an image decodes
- * within the pixel limits; a video probes with a size and a duration near the expected one.
+ * complete: the magic bytes name an image, video or EXR of the kind claimed; an image's header
+ * gives dimensions within the pixel limits and its structure runs whole to its end; a video
+ * probes with a size and a duration near the expected one.
  * A file that can't be fetched is `output_not_found`; one that is garbage, `generation_failed`.
  */
 export async function rehomeOutputs(outputs: RemoteOutput[], request: StoredRequest, inputs: EngineInput[], deps: RehomeDeps): Promise<Rehomed> {
@@ -81,7 +82,7 @@ async function checkFile(
     return { ok: true, output: { type: 'exr', bytes, mediaType: 'image/x-exr', extension: 'exr' } };
   }
   if (output.type === 'image') {
-    const probe = await probeImage(bytes, deps.limits);
+    const probe = await checkImageFile(bytes, deps.limits);
     if (!probe.ok) return bad('The generation backend returned a damaged image', `output[${i}]: ${probe.reason}`);
     const mediaType = IMAGE_TYPES[probe.format];
     if (output.mediaType && baseType(output.mediaType) !== mediaType && baseType(output.mediaType) !== 'application/octet-stream') {

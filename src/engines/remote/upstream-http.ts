@@ -75,6 +75,31 @@ export function retryAfterMs(value: string | undefined, now: number): number {
   return Number.isFinite(date) ? Math.max(0, date - now) : DEFAULT_RETRY_AFTER_MS;
 }
 
+/**
+ * A signal that aborts after `ms` or with `parent`, whichever comes first; `clear()` drops its timer
+ * and its listener on the parent. Unlike AbortSignal.timeout/any, nothing outlives the call: a
+ * job polling every second would otherwise leave a 30 s timer and a listener per poll behind.
+ */
+export function deadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; timedOut(): boolean; clear(): void } {
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError'));
+  }, ms);
+  const onAbort = () => controller.abort(parent!.reason);
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    clear() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -135,7 +160,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     }
     if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
     const timeoutMs = init.timeoutMs ?? options.requestTimeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const timeout = deadline(timeoutMs, signal);
     const started = now();
     try {
       const res = await request(url, {
@@ -143,7 +168,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         headers,
         body: body as never,
         dispatcher: agent,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeout.signal,
       });
       const bytes = Buffer.from(await res.body.arrayBuffer());
       options.onCall?.({ engine: options.engine, status: res.statusCode, ms: now() - started });
@@ -155,7 +180,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     } catch (err) {
       if (signal?.aborted) throw signal.reason ?? err;
       options.onCall?.({ engine: options.engine, status: 'error', ms: now() - started });
-      const timedOut = timeout.aborted;
+      const timedOut = timeout.timedOut();
       return {
         ok: false,
         failure: failure(
@@ -164,6 +189,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
           `${method} ${url}: ${timedOut ? `no answer in ${timeoutMs} ms` : errorMessage(err)}`,
         ),
       };
+    } finally {
+      timeout.clear();
     }
   }
 
@@ -185,14 +212,14 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     },
     async download(url, maxBytes, headers = {}, signal) {
       const sameOrigin = new URL(url).origin === new URL(base).origin;
-      const timeout = AbortSignal.timeout(Math.max(options.requestTimeoutMs, 120_000));
+      const timeout = deadline(Math.max(options.requestTimeoutMs, 120_000), signal);
       const started = now();
       try {
         const res = await request(url, {
           method: 'GET',
           headers: { ...(sameOrigin ? baseHeaders : { 'user-agent': 'atelier' }), ...lower(headers) },
           dispatcher: downloads,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          signal: timeout.signal,
         });
         options.onCall?.({ engine: options.engine, status: res.statusCode, ms: now() - started });
         if (res.statusCode !== 200) {
@@ -219,7 +246,9 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       } catch (err) {
         if (signal?.aborted) throw signal.reason ?? err;
         options.onCall?.({ engine: options.engine, status: 'error', ms: now() - started });
-        return { ok: false, reason: 'failed', detail: `GET ${url}: ${timeout.aborted ? 'timed out' : errorMessage(err)}` };
+        return { ok: false, reason: 'failed', detail: `GET ${url}: ${timeout.timedOut() ? 'timed out' : errorMessage(err)}` };
+      } finally {
+        timeout.clear();
       }
     },
     close: () => agent.close(),
