@@ -153,8 +153,15 @@ const idTime = (id: string) => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
  * both `id desc` (the (client_id, id) index) and `created_at desc, id desc` (the state and user
  * indexes, used when those filter: a rare state or user is then found without a scan).
  */
-export async function listGenerations(db: Db, clientId: string, filter: GenerationFilter, limit: number): Promise<GenerationView[]> {
-  let query = db.selectFrom('generations').select(GENERATION_VIEW_COLUMNS).where('client_id', '=', clientId);
+export async function listGenerations(
+  db: Db,
+  /** null lists every client's (the operator's view). */
+  clientId: string | null,
+  filter: GenerationFilter,
+  limit: number,
+): Promise<Array<GenerationView & Pick<GenerationTable, 'client_id'>>> {
+  let query = db.selectFrom('generations').select([...GENERATION_VIEW_COLUMNS, 'client_id']);
+  if (clientId !== null) query = query.where('client_id', '=', clientId);
   if (filter.state) query = query.where('state', '=', filter.state as GenerationTable['state']);
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.model) query = query.where('model', '=', filter.model);
