@@ -19,6 +19,8 @@ export interface Config {
   metricsPort: number;
   /** How often each process records its heartbeat in the store. */
   heartbeatMs: number;
+  /** Signs blob and upload URLs in every process; empty = generated once (data dir on SQLite, the database on Postgres). */
+  secret: string;
   apiKeys: string[];
   /** Bearer token of the admin API; empty disables it. */
   adminToken: string;
@@ -121,6 +123,7 @@ const ENV = {
   workers: 'ATELIER_WORKERS',
   metricsPort: 'ATELIER_METRICS_PORT',
   heartbeatMs: 'ATELIER_HEARTBEAT_MS',
+  secret: 'ATELIER_SECRET',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
@@ -231,6 +234,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     workers: int('workers', 2),
     metricsPort: int('metricsPort', 9464),
     heartbeatMs: int('heartbeatMs', 5000, 100),
+    secret: urlSecret(get('secret')),
     apiKeys,
     adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),
@@ -275,6 +279,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     strict: flag('strict (ATELIER_STRICT)', get('strict')),
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
+}
+
+function urlSecret(raw: string | undefined): string {
+  if (raw !== undefined && raw.length < 32) throw new ConfigError(`ATELIER_SECRET must be at least 32 characters (got ${raw.length}); e.g. openssl rand -hex 32`);
+  return raw ?? '';
 }
 
 function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {

@@ -79,7 +79,7 @@ export async function submitGeneration(
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const rpmLimit = principal.rpmLimit ?? config.rpm;
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
-  const rpm = rpmLimit > 0 ? limiter.take(principal.clientId, rpmLimit, now) : null;
+  const rpm = rpmLimit > 0 ? await limiter.take(principal.clientId, rpmLimit, now) : null;
   const refuseIfShort = async () => {
     if (principal.metered && ((await ledger.readBalance(store, principal.clientId)) ?? 0) < price) throw apiError('INSUFFICIENT_CREDITS');
   };

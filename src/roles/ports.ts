@@ -6,7 +6,7 @@ import { errorMessage } from '../errors.js';
 import { Events } from '../events.js';
 import { VideoToolkit } from '../media/video/index.js';
 import { Metrics } from '../metrics.js';
-import { LocalBlobStore, loadSecret, type BlobStore } from '../storage/index.js';
+import { LocalBlobStore, loadSharedSecret, type BlobStore } from '../storage/index.js';
 import { openStore, queue, type Store } from '../store/index.js';
 import { Releasers } from './releasers.js';
 import { redactUrl, StartRefused, type Role } from './role.js';
@@ -54,5 +54,6 @@ export async function openPorts(config: Readonly<Config>, role: Role, logger: Lo
   releasers.push(async () => video.close());
 
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
-  return { config, role, logger, clock, store, events, metrics, blobs, video, secret: loadSecret(config.dataDir), releasers };
+  const secret = await loadSharedSecret(store, { secret: config.secret, dataDir: config.dataDir, now: clock.now() });
+  return { config, role, logger, clock, store, events, metrics, blobs, video, secret, releasers };
 }

@@ -13,6 +13,7 @@ import * as dropClientCreated from './migrations/007-drop-client-created.js';
 import * as extensions from './migrations/013-extensions.js';
 import * as webhooks from './migrations/014-webhooks.js';
 import * as heartbeats from './migrations/008-heartbeats.js';
+import * as sharedState from './migrations/009-shared-state.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -25,6 +26,10 @@ export interface DialectCapabilities {
   name: 'sqlite' | 'postgres';
   /** `FOR UPDATE SKIP LOCKED` for claims and row locks for per-client checks. */
   rowLocks: boolean;
+  /** Other processes may write to this store too (Postgres; SQLite opened `shared`). */
+  shared: boolean;
+  /** The store lives in the data dir, so whoever shares it shares that dir (SQLite). */
+  inDataDir: boolean;
 }
 
 export interface Store {
@@ -36,6 +41,8 @@ export interface Store {
   read<R>(query: CompiledQuery<R>, parameters: readonly string[]): Promise<R[]>;
   /** Wake-ups across processes: publish inside a transaction, subscribe by channel (see notifications.ts). */
   notifications: Notifications;
+  /** Postgres: the schema this store's tables live in. */
+  schemaName?(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -49,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-user-index-partial': userIndexPartial,
   '007-drop-client-created': dropClientCreated,
   '008-heartbeats': heartbeats,
+  '009-shared-state': sharedState,
   '013-extensions': extensions,
   '014-webhooks': webhooks,
 };
@@ -70,15 +78,26 @@ const parseInt8 = (value: string) => Number(value);
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir!, options.shared ?? false);
-  const { error } = await new Migrator({
+  let migrationTableSchema: string | undefined;
+  try {
+    migrationTableSchema = await store.schemaName?.();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
     // Numbers are handed out per engineer (DESIGN.md), so a lower number can land after a higher one ran.
     allowUnorderedMigrations: true,
-    // Kysely looks for its migration tables in every schema unless told which: a test schema
-    // would find another one's tables and skip creating its own.
-    ...(options.databaseUrl && options.schema ? { migrationTableSchema: options.schema } : {}),
-  }).migrateToLatest();
+    // Kysely looks for its migration tables in every schema unless told which: a schema of its own
+    // (each test's, or one named by the URL's search_path) would find another's and skip creating its own.
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
+  let { error } = await migrator.migrateToLatest();
+  // Kysely's check for its own tables reads every table of the database; a table another schema
+  // drops meanwhile fails it (42P01). Nothing was migrated then, so it is tried again.
+  for (let retry = 0; retry < 3 && (error as { code?: string } | undefined)?.code === '42P01'; retry++) ({ error } = await migrator.migrateToLatest());
   if (error) {
     await store.close();
     throw error;
@@ -118,7 +137,7 @@ function openSqlite(dataDir: string, shared: boolean): Store {
   };
   return {
     db,
-    dialect: { name: 'sqlite', rowLocks: false },
+    dialect: { name: 'sqlite', rowLocks: false, shared, inDataDir: true },
     transact: batchedTransactions(db, usageFolding),
     read,
     notifications,
@@ -218,12 +237,18 @@ function openPostgres(connectionString: string, schema?: string): Store {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let currentSchema: Promise<string> | undefined;
   const schemaName = () =>
-    (currentSchema ??= schema ? Promise.resolve(schema) : sql<{ name: string }>`select current_schema() as name`.execute(db).then((r) => r.rows[0].name));
+    (currentSchema ??= schema
+      ? Promise.resolve(schema)
+      : sql<{ name: string | null }>`select current_schema() as name`.execute(db).then((r) => {
+          if (!r.rows[0].name) throw new Error('no schema of the search_path exists (create it first)');
+          return r.rows[0].name;
+        }));
   const notifications = postgresNotifications(connection, schemaName);
   return {
     db,
-    dialect: { name: 'postgres', rowLocks: true },
+    dialect: { name: 'postgres', rowLocks: true, shared: true, inDataDir: false },
     notifications,
+    schemaName,
     transact: (work) => db.transaction().execute(work),
     read: async <R>(query: CompiledQuery<R>, parameters: readonly string[]) => (await db.executeQuery<R>({ ...query, parameters })).rows,
     close: async () => {

@@ -9,4 +9,5 @@ export * as ledger from './ledger.js';
 export * as usage from './usage.js';
 export * as files from './files.js';
 export * as heartbeats from './heartbeats.js';
+export * as sharedState from './shared-state.js';
 export * as events from './events.js';
