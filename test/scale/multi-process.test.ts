@@ -41,6 +41,7 @@ test(
     const workers: ServerProcess[] = [];
     let killing = true;
     let kills = 0;
+    let chaos: Promise<void> = Promise.resolve();
     try {
       apis.push(await spawnRole('api', ['--data-dir', dataDir], env));
       const [second, ...started] = await Promise.all([spawnRole('api', ['--data-dir', dataDir], env), ...[1, 2, 3].map(() => spawnRole('worker', workerArgs, env))]);
@@ -48,7 +49,7 @@ test(
       workers.push(...started);
 
       // Kill -9 a random worker every few seconds and start a new one in its place.
-      const chaos = (async () => {
+      chaos = (async () => {
         while (killing) {
           await sleep(2500);
           if (!killing) break;
@@ -63,7 +64,9 @@ test(
       const post = async (api: ServerProcess, body: object) => {
         const res = await fetch(`${api.url}/v1/generations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         const created = await res.json();
-        assert.equal(res.status, 201, JSON.stringify(created));
+        const errors = () => api.lines.filter((l) => /rror/.test(l)).slice(-3).join('\n');
+        if (res.status === 500) await sleep(500); // its log line may arrive after the response
+        assert.equal(res.status, 201, `${JSON.stringify(created)}\n${res.status === 500 ? errors() : ''}`);
         return created.id as string;
       };
       const uploadFile = async (api: ServerProcess, i: number) => {
@@ -140,6 +143,7 @@ test(
       }
     } finally {
       killing = false;
+      await chaos.catch(() => undefined);
       await stopProcesses([...apis, ...workers]);
       await db.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
