@@ -11,6 +11,7 @@ import { adminRoutes } from '../api/routes/admin.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { Metrics } from '../metrics.js';
+import { loadSecret } from '../storage/index.js';
 import { openStore, queue } from '../store/index.js';
 
 export interface AdminRequest {
@@ -78,7 +79,7 @@ export async function dataDirTarget(dataDir: string): Promise<AdminTarget> {
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
-  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock) });
+  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), secret: loadSecret(config.dataDir) });
   await app.ready();
   return {
     async send({ method, path: route, body }) {

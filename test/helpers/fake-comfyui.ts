@@ -55,7 +55,7 @@ export interface FakeComfyUi {
  * Output nodes: SaveImage writes a PNG the size of the EmptyLatentImage (or the LoadImage
  * it was given); SaveVideo/VHS_VideoCombine write `video` bytes the test provides.
  */
-export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<FakeComfyUi> {
+export async function fakeComfyUi(options: { video?: Buffer; /** An older ComfyUI: it ignores a supplied prompt_id. */ legacy?: boolean } = {}): Promise<FakeComfyUi> {
   const outputs = new Map<string, Buffer>();
   const history = new Map<string, unknown>();
   const queue: { number: number; id: string; prompt: Prompt; clientId?: string }[] = [];
@@ -83,15 +83,22 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
     fake.sent.push({ type, data });
     for (const ws of clients.values()) ws.send(JSON.stringify({ type, data }));
   };
+  /** As execution.py does: a prompt's own messages go only to the socket of its `client_id`. */
+  const tell = (clientId: string | undefined, type: string, data: Record<string, unknown>) => {
+    fake.sent.push({ type, data });
+    const ws = clientId ? clients.get(clientId) : undefined;
+    ws?.send(JSON.stringify({ type, data }));
+  };
   const queueInfo = () => ({ exec_info: { queue_remaining: queue.length + (running ? 1 : 0) } });
 
   async function execute(job: (typeof queue)[number]): Promise<void> {
     const plan = fake.plan(job.id);
     const { prompt, id } = job;
     broadcast('status', { status: queueInfo() });
-    broadcast('execution_start', { prompt_id: id, timestamp: Date.now() });
+    const to = job.clientId;
+    tell(to, 'execution_start', { prompt_id: id, timestamp: Date.now() });
     const loaders = Object.entries(prompt).filter(([, n]) => n.class_type.startsWith('CheckpointLoader'));
-    broadcast('execution_cached', { nodes: loaders.map(([k]) => k), prompt_id: id, timestamp: Date.now() });
+    tell(to, 'execution_cached', { nodes: loaders.map(([k]) => k), prompt_id: id, timestamp: Date.now() });
     const saved: Record<string, Record<string, unknown>> = {};
     const messages: [string, Record<string, unknown>][] = [['execution_start', { prompt_id: id }]];
     for (const [nodeId, node] of Object.entries(prompt)) {
@@ -100,10 +107,10 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
         queue.length = 0;
         return; // ComfyUI restarted: the prompt is simply gone
       }
-      broadcast('executing', { node: nodeId, display_node: nodeId, prompt_id: id });
+      tell(to, 'executing', { node: nodeId, display_node: nodeId, prompt_id: id });
       if (plan.error && node.class_type === 'KSampler') {
         const error = { prompt_id: id, node_id: nodeId, node_type: node.class_type, executed: [], exception_message: plan.error, exception_type: 'RuntimeError', traceback: [] };
-        broadcast('execution_error', error);
+        tell(to, 'execution_error', error);
         messages.push(['execution_error', error]);
         history.set(id, { prompt: [job.number, id, prompt, {}, []], outputs: {}, status: { status_str: 'error', completed: false, messages } });
         return;
@@ -114,24 +121,24 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
           await new Promise((r) => setTimeout(r, plan.stepMs ?? 5));
           if (interrupted === id) {
             const data = { prompt_id: id, node_id: nodeId, node_type: node.class_type, executed: [] };
-            broadcast('execution_interrupted', data);
+            tell(to, 'execution_interrupted', data);
             messages.push(['execution_interrupted', data]);
             history.set(id, { prompt: [job.number, id, prompt, {}, []], outputs: {}, status: { status_str: 'error', completed: false, messages } });
             return;
           }
-          broadcast('progress', { value, max: steps, prompt_id: id, node: nodeId });
-          for (const ws of clients.values()) ws.send(Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 1]), Buffer.from('preview')]));
+          tell(to, 'progress', { value, max: steps, prompt_id: id, node: nodeId });
+          if (to) clients.get(to)?.send(Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 1]), Buffer.from('preview')]));
           if (plan.dropSocket && value === Math.ceil(steps / 2)) for (const ws of clients.values()) ws.terminate();
         }
       }
       const output = await renderOutput(prompt, node, id, nodeId, plan);
       if (output) {
         saved[nodeId] = output;
-        broadcast('executed', { node: nodeId, display_node: nodeId, output, prompt_id: id });
+        tell(to, 'executed', { node: nodeId, display_node: nodeId, output, prompt_id: id });
       }
     }
-    broadcast('executing', { node: null, prompt_id: id });
-    broadcast('execution_success', { prompt_id: id, timestamp: Date.now() });
+    tell(to, 'executing', { node: null, prompt_id: id });
+    tell(to, 'execution_success', { prompt_id: id, timestamp: Date.now() });
     messages.push(['execution_success', { prompt_id: id }]);
     history.set(id, { prompt: [job.number, id, prompt, {}, Object.keys(saved)], outputs: plan.noOutputs ? {} : saved, status: { status_str: 'success', completed: true, messages }, meta: {} });
   }
@@ -221,7 +228,7 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
       if (!data.prompt) return json(400, { error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} });
       const invalid = validate(data.prompt);
       if (invalid) return json(400, invalid);
-      const id = String(data.prompt_id ?? randomUUID());
+      const id = String((!options.legacy && data.prompt_id) || randomUUID());
       fake.prompts.push({ prompt: data.prompt, prompt_id: id, client_id: data.client_id });
       queue.push({ number: number++, id, prompt: data.prompt, clientId: data.client_id });
       void pump();

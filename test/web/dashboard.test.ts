@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { solidImage } from '../helpers/images.js';
@@ -7,7 +9,11 @@ import { accessibilityProblems, launchBrowser, watchProblems } from '../helpers/
 import { generate, KEY_A, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
 
 const ADMIN = 'dashboard-admin-token-0123456789';
-const SHOTS = new URL('../../../docs/img/', import.meta.url);
+// `npm run screenshots` refreshes the README's pictures; other runs write them aside, so a test run
+// never dirties the work tree (it blocked fast-forward merges into main).
+const SHOTS = process.env.ATELIER_SCREENSHOTS
+  ? new URL('../../../docs/img/', import.meta.url)
+  : new URL(`file://${fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-shots-'))}/`);
 const TIMEOUT = 20_000;
 const DASHBOARD = new URL('../../web/', import.meta.url);
 
@@ -31,6 +37,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await ts?.close();
+  if (!process.env.ATELIER_SCREENSHOTS) fs.rmSync(SHOTS, { recursive: true, force: true });
 });
 
 /**
@@ -86,6 +93,8 @@ test('the dashboard is served at /dashboard/ with a strict CSP, and / redirects 
 
 test('a client signs in, is stopped by the server rules in the page, submits, watches the job complete and opens the output', async (t) =>
   inBrowser(t, async (page) => {
+    const streams: string[] = [];
+    page.on('request', (r) => void (new URL(r.url()).pathname === '/v1/events' && streams.push(r.headers().authorization ?? '')));
     await signIn(page, KEY_A);
     await page.getByRole('heading', { name: 'Playground' }).waitFor();
 
@@ -106,7 +115,7 @@ test('a client signs in, is stopped by the server rules in the page, submits, wa
     // An uploaded source: POST /v1/files, then referenced by file_id.
     await page.getByRole('radio', { name: 'Upload' }).check();
     await page.getByLabel('Image file').setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: await solidImage(64, 48, 'png', { r: 200, g: 30, b: 30 }) });
-    await page.getByText(/red\.png: file (pending|ready)/).waitFor();
+    await page.getByText('red.png: ready').waitFor();
     await page.getByRole('button', { name: 'Generate' }).click();
     const edited = page.locator('article.generation').first();
     await edited.locator('.badge.state-completed, .badge.state-failed').waitFor();
@@ -124,6 +133,8 @@ test('a client signs in, is stopped by the server rules in the page, submits, wa
     const img = panel.locator('.outputs img').first();
     await img.waitFor();
     await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle());
+    // Followed live on the client's one event stream, which carries the key as a header, not in its URL.
+    assert.deepEqual([...new Set(streams)], [`Bearer ${KEY_A}`]);
     // User text is text: the prompt's markup is shown, not run.
     assert.equal(await panel.locator('.prompt').textContent(), 'A lighthouse at dusk, <script>alert(1)</script> in oils');
     await panel.getByRole('tab', { name: 'luma-agents-cli' }).click();
@@ -178,6 +189,13 @@ test('the operator creates a client, a key shown once, credits it, sees the queu
     // This server's own process reports in, alive.
     await page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^serve / }) }).getByText('alive').waitFor();
     await shot(page, 'queue');
+
+    // Every client's generations, with whose they are.
+    await page.getByRole('link', { name: 'Generations' }).click();
+    await page.getByLabel('Client').waitFor();
+    await page.locator('.gallery .tile img').first().waitFor();
+    await page.locator('.gallery .tile').first().click();
+    await page.locator('dl.facts').getByText('Client').waitFor();
 
     await page.getByRole('link', { name: 'Administration' }).click();
     await page.getByLabel('Name').fill('Acme Studio');

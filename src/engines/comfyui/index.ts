@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GenerationKind } from '../../contract/index.js';
@@ -100,7 +100,8 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
           }
           throw err;
         }
-        await queuePrompt(ctx, prompt, promptId, randomUUID());
+        // The prompt's own messages go only to the socket of its client_id: the one `wait` opens.
+        await queuePrompt(ctx, prompt, promptId, promptId);
         ctx.progress(0.03);
         return { kind: 'submitted' as const, handle: { id: promptId } };
       } catch (err) {
@@ -112,7 +113,7 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
       const socket = new ProgressSocket({
         baseUrl: ctx.http.baseUrl,
         headers: socketHeaders,
-        clientId: randomUUID(),
+        clientId: handle.id,
         promptId: handle.id,
         samplers: Object.values(workflows[job.request.type] ?? {}).filter((node) => /sampler/i.test(node.class_type) && !/select/i.test(node.class_type)).length,
         onProgress: (fraction) => ctx.progress(fraction),

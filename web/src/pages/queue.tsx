@@ -8,6 +8,7 @@ interface QueueView {
   processing: number;
   oldest_queued_at: string | null;
   oldest_wait_seconds: number | null;
+  by_engine: Array<{ engine: string; queued: number; processing: number }>;
   by_model: Array<{ model: string; queued: number; processing: number }>;
   by_client: Array<{ client_id: string; name: string | null; queued: number; processing: number }>;
   throughput: { last_minute: { completed: number; failed: number }; last_hour: { completed: number; failed: number } };
@@ -131,6 +132,7 @@ export function Queue() {
             </div>
           </div>
           <div class="grid">
+            <Groups title="Per engine" rows={view.by_engine.map((e) => ({ name: e.engine, queued: e.queued, processing: e.processing }))} />
             <Groups title="Per model" rows={view.by_model.map((m) => ({ name: m.model, queued: m.queued, processing: m.processing }))} />
             <Groups title="Per client" rows={view.by_client.map((c) => ({ name: c.name ?? c.client_id, queued: c.queued, processing: c.processing }))} />
           </div>

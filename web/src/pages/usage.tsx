@@ -59,9 +59,9 @@ export function Usage({ role }: { role: Session['role'] }) {
 
   useEffect(() => {
     if (!base) return;
-    const end = new Date(Math.ceil(Date.now() / DAY) * DAY);
-    const start = new Date(end.getTime() - range * DAY);
-    const common = { start: start.toISOString(), end: end.toISOString(), user_id: userId || undefined, limit: 1000 };
+    const today = Math.floor(Date.now() / DAY);
+    // The range ends a day past today: a server on a virtual clock a little ahead of this browser still shows its latest.
+    const common = { start: new Date((today - range + 1) * DAY).toISOString(), end: new Date((today + 2) * DAY).toISOString(), user_id: userId || undefined, limit: 1000 };
     const usage = (groupBy: Group) => call<UsageBody>(`${base}/usage${query({ ...common, group_by: groupBy })}`);
     // The account is an extension (absent with --strict): usage still shows without it.
     Promise.all([usage('day'), usage(group), call<Account>(`${base}/account`).catch(() => null)]).then(
@@ -75,7 +75,9 @@ export function Usage({ role }: { role: Session['role'] }) {
     );
   }, [base, range, group, userId, tick]);
 
-  const days = daily ? dayList(daily.start, daily.end) : [];
+  // Tomorrow is charted only when the server already has usage there.
+  const lastDay = daily?.data.reduce((last, r) => (r.day! > last ? r.day! : last), new Date().toISOString().slice(0, 10));
+  const days = daily ? dayList(daily.start, new Date(Date.parse(lastDay!) + DAY).toISOString()) : [];
   const byDay = new Map((daily?.data ?? []).map((r) => [r.day!, r]));
   const exportCsv = () => {
     if (!grouped) return;
