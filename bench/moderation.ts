@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { normalizeGeneration } from '../src/contract/index.js';
-import { engineFor } from '../src/engines/index.js';
+import { LOCAL_ENGINES } from '../src/engines/index.js';
 import { createPromptFilter, ImageClassifier } from '../src/moderation/index.js';
 import { medianMs, percentile, report, timings } from './measure.js';
 
@@ -17,7 +17,7 @@ const PROMPTS = [
 
 export async function moderationScenario(runs = Number(process.env.BENCH_MODERATION_RUNS ?? 10)): Promise<void> {
   const request = normalizeGeneration({ prompt: PROMPTS[0], aspect_ratio: '1:1', output_format: 'png' });
-  const engine = engineFor(request.model);
+  const engine = LOCAL_ENGINES.preview;
   let image: Buffer | null = null;
   const render = async () => {
     const result = await engine(request, [], { signal: new AbortController().signal, progress: () => undefined });

@@ -14,7 +14,10 @@ import { videoScenario } from './video.js';
 import { layeringScenario } from './layering.js';
 import { moderationScenario } from './moderation.js';
 import { instructionsScenario } from './instructions.js';
+import { largeBodiesScenario } from './large-bodies.js';
 import { dashboardScenario } from './dashboard.js';
+import { extensionsScenario } from './extensions.js';
+import { gatewayScenario } from './gateway.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -128,6 +131,8 @@ if (process.env.BENCH_INSTRUCTIONS !== '0') await instructionsScenario(Number(pr
 
 await usageScenario(Number(process.env.BENCH_USAGE_ROWS ?? 1_000_000));
 
+if (process.env.BENCH_LARGE_BODIES !== '0') await largeBodiesScenario();
+
 if (process.env.BENCH_LAYERING !== '0') await layeringScenario();
 await moderationScenario();
 
@@ -149,6 +154,9 @@ try {
 await videoScenario();
 
 await dashboardScenario(Number(process.env.BENCH_GALLERY ?? 10_000));
+
+if (process.env.BENCH_EXTENSIONS !== '0') await extensionsScenario();
+if (process.env.BENCH_GATEWAY !== '0') await gatewayScenario();
 
 const memory = await atelier(0);
 try {

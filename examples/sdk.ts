@@ -1,4 +1,4 @@
-import { Atelier, RateLimitError } from '../src/client/index.js';
+import { Atelier, RateLimitError } from 'atelier';
 
 // Reads LUMA_AGENTS_API_KEY and LUMA_BASE_URL (e.g. http://127.0.0.1:8080/v1).
 const client = new Atelier();

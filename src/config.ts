@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { LOG_FORMATS, type LogFormat } from './logger.js';
 import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
 import { faultName, readFault } from './faults/fault.js';
 import { DEFAULT_LAYERING_MODEL, SEGMENTATION_MODELS, type SegmentationModel } from './media/segment-model.js';
+import { loadRoutingFile, RoutingError, type RoutingSpec } from './engines/routing/load-routing.js';
 
 export interface Config {
   host: string;
@@ -17,6 +20,10 @@ export interface Config {
   workers: number;
   /** Port of a worker process's /healthz and /metrics (`atelier worker`). */
   metricsPort: number;
+  /** Bearer token /metrics requires; empty = open, as Prometheus expects by default. */
+  metricsToken: string;
+  /** `host:port` of a separate listener for /metrics (and /healthz); empty = the API port serves them. */
+  metricsAddress: string;
   /** How often each process records its heartbeat in the store. */
   heartbeatMs: number;
   /** Signs blob and upload URLs in every process; empty = generated once (data dir on SQLite, the database on Postgres). */
@@ -36,6 +43,8 @@ export interface Config {
   pollIntervalMs: number;
   drainMs: number;
   logLevel: string;
+  /** `auto`: pretty on a terminal, JSON lines otherwise. */
+  logFormat: LogFormat;
   limits: { maxImageBytes: number; maxPixels: number; maxSide: number; fetchTimeoutMs: number } & VideoLimits;
   /** ffmpeg binary; empty = `ffmpeg` on PATH, then the npm package's. */
   ffmpegPath: string;
@@ -70,6 +79,12 @@ export interface Config {
   chaosSeed: number;
   /** Raw API key → fault, the fixed scenario of that key. */
   keyFaults: Readonly<Record<string, string>>;
+  /** Longest wait for a webhook receiver's answer; a 2xx within it counts as delivered. */
+  webhookTimeoutMs: number;
+  /** Waits between webhook attempts, in ms; the delivery is given up after the last. */
+  webhookRetryMs: number[];
+  /** The routing file (`--config`), resolved; null = none: preview and layering serve the spec's models. */
+  routing: RoutingSpec | null;
   /** Turns every extension off (list, cancel, events, webhooks, idempotency, Prefer: wait, extension fields): a pure Luma API. */
   strict: boolean;
 }
@@ -85,6 +100,8 @@ export interface HttpLimits {
   socketTimeoutMs: number;
   /** Open connections one client address may hold; 0 = unlimited. Raise it behind a proxy. */
   maxConnectionsPerAddress: number;
+  /** Request body bytes one key may have on their way in at once; 0 = unlimited. */
+  maxBodyBytesInFlight: number;
 }
 
 export interface VideoLimits {
@@ -122,6 +139,8 @@ const ENV = {
   maxConcurrent: 'ATELIER_MAX_CONCURRENT',
   workers: 'ATELIER_WORKERS',
   metricsPort: 'ATELIER_METRICS_PORT',
+  metricsToken: 'ATELIER_METRICS_TOKEN',
+  metricsAddress: 'ATELIER_METRICS_ADDRESS',
   heartbeatMs: 'ATELIER_HEARTBEAT_MS',
   secret: 'ATELIER_SECRET',
   apiKeys: 'ATELIER_API_KEYS',
@@ -134,11 +153,13 @@ const ENV = {
   keepAliveTimeoutMs: 'ATELIER_KEEP_ALIVE_TIMEOUT_MS',
   socketTimeoutMs: 'ATELIER_SOCKET_TIMEOUT_MS',
   maxConnectionsPerAddress: 'ATELIER_MAX_CONNECTIONS_PER_ADDRESS',
+  maxBodyBytesInFlight: 'ATELIER_MAX_BODY_BYTES_IN_FLIGHT',
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
   drainMs: 'ATELIER_DRAIN_MS',
   logLevel: 'ATELIER_LOG_LEVEL',
+  logFormat: 'ATELIER_LOG_FORMAT',
   ffmpegPath: 'FFMPEG_PATH',
   ffprobePath: 'FFPROBE_PATH',
   videoConcurrency: 'ATELIER_VIDEO_CONCURRENCY',
@@ -159,7 +180,10 @@ const ENV = {
   chaos: 'ATELIER_CHAOS',
   chaosSeed: 'ATELIER_CHAOS_SEED',
   keyFaults: 'ATELIER_KEY_FAULTS',
+  config: 'ATELIER_CONFIG',
   strict: 'ATELIER_STRICT',
+  webhookTimeoutMs: 'ATELIER_WEBHOOK_TIMEOUT_MS',
+  webhookRetryMs: 'ATELIER_WEBHOOK_RETRY_MS',
 } as const;
 
 export class ConfigError extends Error {}
@@ -200,6 +224,22 @@ function imageThresholds(raw: string): Partial<Record<ImageClass, number>> {
   return thresholds;
 }
 
+/**
+ * The environment with a `.env` file's variables under it (`dir`'s, by default the working
+ * directory's): a variable already set wins, so the order is flags > environment > .env > defaults.
+ */
+export function withDotEnv(env: NodeJS.ProcessEnv = process.env, dir = process.cwd()): NodeJS.ProcessEnv {
+  const file = path.join(dir, '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+  return { ...parseEnv(text.replace(/^\s*export\s+/gm, '')), ...env };
+}
+
 /** flags > env > defaults, read once and frozen. */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const get = (key: keyof typeof ENV): string | undefined => {
@@ -233,6 +273,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxConcurrent: int('maxConcurrent', 10),
     workers: int('workers', 2),
     metricsPort: int('metricsPort', 9464),
+    metricsToken: get('metricsToken') ?? '',
+    metricsAddress: listenAddress('metricsAddress (ATELIER_METRICS_ADDRESS)', get('metricsAddress')),
     heartbeatMs: int('heartbeatMs', 5000, 100),
     secret: urlSecret(get('secret')),
     apiKeys,
@@ -246,12 +288,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 50),
       socketTimeoutMs: int('socketTimeoutMs', 120_000),
       maxConnectionsPerAddress: int('maxConnectionsPerAddress', 256),
+      maxBodyBytesInFlight: int('maxBodyBytesInFlight', 256 * 1024 * 1024),
     }),
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),
     pollIntervalMs: int('pollIntervalMs', 500, 10),
     drainMs: int('drainMs', 20_000),
     logLevel: get('logLevel') ?? 'info',
+    logFormat: oneOf('logFormat (ATELIER_LOG_FORMAT)', get('logFormat'), LOG_FORMATS, 'auto'),
     layeringModel,
     limits: Object.freeze({
       maxImageBytes: 50 * 1024 * 1024,
@@ -276,7 +320,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     allowPrivateUrls: flag('allowPrivateUrls (ATELIER_ALLOW_PRIVATE_URLS)', get('allowPrivateUrls')),
     fetchCaFile: get('fetchCaFile') ?? '',
     filesSweepMs: int('filesSweepMs', 60_000, 10),
+    routing: routingFile(get('config'), env),
     strict: flag('strict (ATELIER_STRICT)', get('strict')),
+    webhookTimeoutMs: int('webhookTimeoutMs', 10_000, 100),
+    webhookRetryMs: Object.freeze(retrySchedule(get('webhookRetryMs'))) as number[],
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
 }
@@ -284,6 +331,38 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
 function urlSecret(raw: string | undefined): string {
   if (raw !== undefined && raw.length < 32) throw new ConfigError(`ATELIER_SECRET must be at least 32 characters (got ${raw.length}); e.g. openssl rand -hex 32`);
   return raw ?? '';
+}
+
+/**
+ * Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then a last try
+ * 14 h later: about 42 h of retries, past the 24 h the API promises.
+ */
+const WEBHOOK_RETRY_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000, 50_400_000];
+
+function retrySchedule(raw: string | undefined): number[] {
+  if (raw === undefined) return WEBHOOK_RETRY_MS;
+  const waits = list(raw).map((ms) => integer('webhookRetryMs (ATELIER_WEBHOOK_RETRY_MS)', ms, 1));
+  if (waits.length === 0) throw new ConfigError('webhookRetryMs (ATELIER_WEBHOOK_RETRY_MS) must list at least one wait in ms');
+  return waits;
+}
+
+/** --config / ATELIER_CONFIG: read and validated now, so a bad file stops the start with its path and problem. */
+function routingFile(file: string | undefined, env: NodeJS.ProcessEnv): RoutingSpec | null {
+  if (file === undefined) return null;
+  try {
+    return loadRoutingFile(path.resolve(file), env);
+  } catch (err) {
+    if (err instanceof RoutingError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/** `host:port`, e.g. `127.0.0.1:9464`; a bare port means 127.0.0.1. */
+function listenAddress(name: string, raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) > 65535) throw new ConfigError(`${name} must be host:port, got '${raw}'`);
+  return `${match[1] ?? '127.0.0.1'}:${match[2]}`;
 }
 
 function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {

@@ -8,8 +8,17 @@ export interface AtelierEvents {
   'job:failed': { generationId: string; type: string; model: string; code: string; ms: number };
   'job:retried': { generationId: string; attempt: number; error: string };
   'engine:progress': { generationId: string; fraction: number; stage: string };
+  /** A webhook delivery was made due (a redelivery): the deliverer wakes. */
+  'webhook:due': Record<string, never>;
   /** A client cancelled it: whoever runs it stops. */
   'generation:cancelled': { generationId: string };
+  /** One HTTP call of a remote engine to its backend. */
+  'engine:call': { engine: string; status: number | 'error'; ms: number };
+  /** One try of a remote engine ended: `code` null when it completed. */
+  'engine:finished': { engine: string; code: string | null; ms: number };
+  'engine:breaker': { engine: string; state: 'closed' | 'open' | 'half-open' };
+  /** A chain moved on: `from` failed retryably (or its breaker is open), `to` is tried next. */
+  'engine:fallback': { generationId: string; from: string; to: string; code: string };
   /** `subjectId` is a generation id, or a file id for stage `file`. */
   'moderation:decided': { subjectId: string; stage: 'prompt' | 'input' | 'output' | 'file'; flagged: boolean; ms: number };
   'clock:advanced': { now: number };

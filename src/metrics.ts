@@ -57,6 +57,48 @@ export class Metrics {
     });
   }
 
+  /** Per-engine instruments: tries by outcome, their duration, upstream calls, in flight, breakers, fallbacks. */
+  observeEngines(events: Events, inFlight: () => Record<string, number>): void {
+    const registers = [this.registry];
+    const tries = new client.Counter({ name: 'atelier_engine_jobs_total', help: 'Remote engine tries by engine and outcome (completed, or the failure code)', labelNames: ['engine', 'outcome'], registers });
+    const tryDuration = new client.Histogram({
+      name: 'atelier_engine_job_duration_seconds',
+      help: 'Remote engine tries, submit to done, by engine',
+      labelNames: ['engine'],
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
+      registers,
+    });
+    const calls = new client.Counter({ name: 'atelier_engine_upstream_requests_total', help: 'HTTP calls to engine backends by engine and status', labelNames: ['engine', 'status'], registers });
+    const callDuration = new client.Histogram({
+      name: 'atelier_engine_upstream_request_duration_seconds',
+      help: 'HTTP calls to engine backends, by engine',
+      labelNames: ['engine'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    const breakers = new client.Gauge({ name: 'atelier_engine_breaker_open', help: '1 while an engine breaker is open or half-open', labelNames: ['engine'], registers });
+    const fallbacks = new client.Counter({ name: 'atelier_engine_fallbacks_total', help: 'Chains moving from one engine to the next', labelNames: ['from', 'to'], registers });
+    new client.Gauge({
+      name: 'atelier_engine_in_flight',
+      help: 'Jobs in flight per remote engine lane in this process',
+      labelNames: ['engine'],
+      registers,
+      collect() {
+        for (const [engine, n] of Object.entries(inFlight())) this.set({ engine }, n);
+      },
+    });
+    events.on('engine:finished', (e) => {
+      tries.inc({ engine: e.engine, outcome: e.code ?? 'completed' });
+      tryDuration.observe({ engine: e.engine }, e.ms / 1000);
+    });
+    events.on('engine:call', (e) => {
+      calls.inc({ engine: e.engine, status: String(e.status) });
+      callDuration.observe({ engine: e.engine }, e.ms / 1000);
+    });
+    events.on('engine:breaker', (e) => breakers.set({ engine: e.engine }, e.state === 'closed' ? 0 : 1));
+    events.on('engine:fallback', (e) => fallbacks.inc({ from: e.from, to: e.to }));
+  }
+
   observe(events: Events): void {
     events.on('job:completed', (e) => this.jobDuration.observe({ type: e.type, model: e.model, outcome: 'completed' }, e.ms / 1000));
     events.on('job:failed', (e) => {

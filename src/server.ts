@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, VirtualClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -23,6 +24,8 @@ export interface Server {
   url: string;
   /** Set on a first start with no keys configured: shown once, stored only as a hash. */
   devKey: string | null;
+  /** The separate /metrics listener (ATELIER_METRICS_ADDRESS), when there is one. */
+  metricsUrl: string | null;
   /** Drains: stops taking requests and work, lets running jobs finish, closes the store. */
   close(): Promise<void>;
 }
@@ -37,7 +40,7 @@ export async function startServer(
 ): Promise<Server> {
   const role = options.role ?? 'serve';
   refuseUnworkable(config, role);
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const clock = options.clock ?? (config.clock === 'virtual' ? new VirtualClock(systemClock.now()) : systemClock);
   const releasers = new Releasers();
   let ready = false;
@@ -58,22 +61,35 @@ export async function startServer(
     await heartbeat.start();
     // Released after the parts below have drained, so the process shows stopped only then.
     releasers.push(() => heartbeat.stop());
-    work = runsJobs(role) ? startWorkerPart(ports, processId) : null;
+    let address = '';
+    // Output URLs in webhook payloads: --public-url, else this API's address, else the configured one.
+    const origin = () => config.publicUrl || address || `http://${config.host}:${config.port}`;
+    work = runsJobs(role) ? startWorkerPart(ports, processId, origin) : null;
     const ingest: FileDeps['ingestor'] = work?.ingestor ?? notifyWorkers(ports.store, logger);
     const api = servesApi(role) ? await buildApiPart(ports, ingest, () => ready) : null;
     const app = api?.app ?? buildHealthApp(ports, () => ready);
     releasers.push(() => app.close());
 
     const port = api ? config.port : config.metricsPort;
-    const address = await app.listen({ host: config.host, port });
+    const listening = await app.listen({ host: config.host, port });
+    if (api) address = listening;
+    let metricsUrl: string | null = null;
+    if (api && config.metricsAddress) {
+      // /metrics on an address of its own, e.g. one only the monitoring network reaches.
+      const side = buildHealthApp(ports, () => ready);
+      releasers.push(() => side.close());
+      const at = config.metricsAddress.lastIndexOf(':');
+      metricsUrl = await side.listen({ host: config.metricsAddress.slice(0, at), port: Number(config.metricsAddress.slice(at + 1)) });
+    }
     ready = true;
-    logger.info({ address, role, workers: work ? config.workers : 0, store: ports.store.dialect.name }, 'atelier listening');
+    logger.info({ address: listening, role, workers: work ? config.workers : 0, store: ports.store.dialect.name }, 'atelier listening');
     return {
       app,
       store: ports.store,
       role,
-      url: address,
+      url: listening,
       devKey: api?.devKey ?? null,
+      metricsUrl,
       close: async () => {
         ready = false;
         await releasers.releaseAll(logger);

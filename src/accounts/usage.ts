@@ -13,10 +13,15 @@ export interface UsageQuery {
   limit?: string;
 }
 
+/** Years 0000 to 9999: the dates an ISO 8601 string of four-digit years can name, and date arithmetic stays valid. */
+const EARLIEST = Date.parse('0000-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
 function instant(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw apiError('FIELD_INVALID', { path: name, reason: 'must be an ISO 8601 date or date-time' });
+  if (ms < EARLIEST || ms > LATEST) throw apiError('FIELD_INVALID', { path: name, reason: 'must be between 0000-01-01 and 9999-12-31' });
   return ms;
 }
 
@@ -42,7 +47,7 @@ function view(row: UsageRow, groupBy?: UsageGroup) {
 /** `GET /v1/usage`: the caller's own usage over a time range, in total and per group (keyset-paginated). */
 export async function clientUsage(store: Store, clientId: string, query: UsageQuery, now: number) {
   const end = instant(query.end, 'end', now);
-  const start = instant(query.start, 'start', end - 30 * DAY_MS);
+  const start = instant(query.start, 'start', Math.max(EARLIEST, end - 30 * DAY_MS));
   if (start >= end) throw apiError('FIELD_INVALID', { path: 'start', reason: 'must be before end' });
   const groupBy = query.group_by as UsageGroup | undefined;
   if (groupBy !== undefined && !usage.USAGE_GROUPS.includes(groupBy)) {

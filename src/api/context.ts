@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.js';
 import type { BlobStore } from '../storage/index.js';
 import type { Store } from '../store/index.js';
 import type { VideoToolkit } from '../media/video/index.js';
+import type { Routing } from '../engines/index.js';
 
 /** What the routes are given: the ports they call, nothing more. */
 export interface ApiDeps {
@@ -24,6 +25,8 @@ export interface ApiDeps {
   metrics: Metrics;
   /** ffmpeg, for probing video sources at submit. */
   video?: VideoToolkit;
+  /** Which models are served here, by which engines, at what price. */
+  routing: Routing;
   /** Faults and latency plans; absent where no submissions are served (the admin CLI). */
   emulator?: Emulator;
   isReady(): boolean;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, apiError, fieldPath, type SchemaIssue } from '../contract/index.js';
+import { isLargeBody } from './body-guard.js';
 
 /** Maps a route's schema issues to an ApiError; routes may set their own (see `config.schemaError`). */
 export type SchemaErrorMapper = (issues: SchemaIssue[], body: unknown) => ApiError;
@@ -47,5 +48,7 @@ export function handleError(err: FastifyError | ApiError, request: FastifyReques
       error = apiError('INTERNAL');
     }
   }
+  // Refused before its large body was read: close rather than read the rest to keep the connection.
+  if (!request.raw.complete && isLargeBody(request)) reply.header('connection', 'close');
   reply.code(error.status).headers(error.headers).type('application/json').send({ detail: error.detail });
 }

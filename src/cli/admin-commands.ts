@@ -1,19 +1,34 @@
 import type { Command } from 'commander';
 import { UsageError } from './usage-error.js';
+import { withDotEnv } from '../config.js';
+import { renderTable } from './table.js';
 import { FAULT_GRAMMAR } from '../faults/fault.js';
 import { dataDirTarget, httpTarget, type AdminRequest, type AdminTarget } from './admin-target.js';
+
+const DEFAULT_SERVER_URL = 'http://127.0.0.1:8080';
 
 interface TargetOptions {
   url?: string;
   dataDir?: string;
+  json?: boolean;
 }
 
 
 async function target(options: TargetOptions): Promise<AdminTarget> {
   if (options.dataDir) return dataDirTarget(options.dataDir);
-  const token = process.env.ATELIER_ADMIN_TOKEN;
-  if (!token) throw new UsageError('set ATELIER_ADMIN_TOKEN to reach a running server, or pass --data-dir to work on a stopped one');
-  return httpTarget(options.url ?? process.env.ATELIER_URL ?? 'http://127.0.0.1:8080', token);
+  const env = withDotEnv();
+  const url = options.url || env.ATELIER_URL || DEFAULT_SERVER_URL;
+  const token = env.ATELIER_ADMIN_TOKEN;
+  if (!token) {
+    throw new UsageError(
+      `no admin token: set ATELIER_ADMIN_TOKEN to the token the server at ${url} was started with, or pass --data-dir to work on a stopped server's data dir`,
+    );
+  }
+  try {
+    return httpTarget(url, token);
+  } catch (err) {
+    throw new UsageError(`--url/ATELIER_URL: ${(err as Error).message}`);
+  }
 }
 
 function run(build: (...args: any[]) => AdminRequest) {
@@ -28,6 +43,8 @@ function run(build: (...args: any[]) => AdminRequest) {
       if (status >= 400) {
         process.stderr.write(`error: ${body?.detail ?? `HTTP ${status}`}\n`);
         process.exitCode = 1;
+      } else if (process.stdout.isTTY && !options.json) {
+        process.stdout.write(renderTable(body));
       } else {
         process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       }
@@ -52,7 +69,8 @@ export function adminCommands(program: Command): void {
   const withTarget = (command: Command) =>
     command
       .option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)')
-      .option('--data-dir <dir>', "work directly on a stopped server's data dir");
+      .option('--data-dir <dir>', "work directly on a stopped server's data dir")
+      .option('--json', 'print JSON (the default when stdout is not a terminal)');
 
   const clients = withTarget(program.command('clients').description('Create, list, suspend and reactivate clients'));
   clients
@@ -133,8 +151,14 @@ export function adminCommands(program: Command): void {
     run(() => ({ method: 'GET', path: '/workers' })),
   );
 
+  withTarget(
+    program
+      .command('reset')
+      .description('Empty the emulator between tests: every generation, file and blob (clients, keys and balances stay)'),
+  ).action(run(() => ({ method: 'POST', path: '/reset' })));
+
   const clock = program.command('clock').description("A virtual clock's time (the server runs with --clock virtual)");
-  clock.option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)');
+  clock.option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)').option('--json', 'print JSON (the default when stdout is not a terminal)');
   clock.command('now').action(run(() => ({ method: 'GET', path: '/clock' })));
   clock
     .command('advance <seconds>')

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { LocalBlobStore } from '../storage/index.js';
 import { pino } from 'pino';
 import { Authenticator } from '../accounts/index.js';
 import { createApp } from '../api/app.js';
+import { serverUrl } from '../client/base-url.js';
+import { connectionReason } from '../client/connection-reason.js';
+import { ERRORS } from '../contract/index.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { Metrics } from '../metrics.js';
+import { loadSecret } from '../storage/index.js';
 import { openStore, queue } from '../store/index.js';
 
 export interface AdminRequest {
@@ -25,16 +31,41 @@ export interface AdminTarget {
   close(): Promise<void>;
 }
 
+/** A running server's admin API; errors that the user fixes by restarting it or fixing the URL or token say so. */
 export function httpTarget(url: string, token: string): AdminTarget {
+  const server = serverUrl(url);
   return {
     async send({ method, path: route, body }) {
-      const res = await fetch(`${url.replace(/\/+$/, '')}/admin/v1${route}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      let res: Response;
+      try {
+        res = await fetch(`${server}/admin/v1${route}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch (err) {
+        throw new Error(
+          `could not reach the server at ${server}: ${connectionReason(err)}.\n` +
+            'Is it running? Point --url (ATELIER_URL) at it, or pass --data-dir to work on a stopped server\'s data dir.',
+        );
+      }
       const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
+      let parsed: any = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        throw new Error(`the server at ${server} answered ${res.status} with a body that isn't JSON: is it an Atelier server?`);
+      }
+      if (res.status === ERRORS.ADMIN_DISABLED.status && parsed?.detail === ERRORS.ADMIN_DISABLED.detail) {
+        throw new Error(
+          `the server at ${server} was started without ATELIER_ADMIN_TOKEN, so its admin API is off.\n` +
+            'Restart it with ATELIER_ADMIN_TOKEN=<a long secret> and give this command the same value.',
+        );
+      }
+      if (res.status === ERRORS.ADMIN_UNAUTHORIZED.status && parsed?.detail === ERRORS.ADMIN_UNAUTHORIZED.detail) {
+        throw new Error(`the server at ${server} refused the admin token: set ATELIER_ADMIN_TOKEN to the value the server was started with.`);
+      }
+      return { status: res.status, body: parsed };
     },
     close: async () => undefined,
   };
@@ -47,7 +78,8 @@ export async function dataDirTarget(dataDir: string): Promise<AdminTarget> {
   const store = await openStore({ dataDir: config.dataDir });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
-  adminRoutes(app, { config, store, clock: systemClock, auth: new Authenticator(store, systemClock) });
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), secret: loadSecret(config.dataDir) });
   await app.ready();
   return {
     async send({ method, path: route, body }) {

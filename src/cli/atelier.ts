@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import '../tick-shape.js';
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 import { ConfigError } from '../config.js';
+import { RoutingError } from '../engines/index.js';
 import { StartRefused } from '../roles/role.js';
 import { adminCommands } from './admin-commands.js';
 import { generateCommands } from './generate-commands.js';
+import { generationCommands } from './generation-commands.js';
 import { serveCommand } from './serve.js';
 import { VERSION } from './version.js';
 
@@ -14,9 +17,16 @@ program.version(VERSION, '-v, --version');
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 serveCommand(program);
 generateCommands(program);
+generationCommands(program);
 adminCommands(program);
+program
+  .command('completion')
+  .description('Print a shell completion script: eval "$(atelier completion bash)"')
+  .addArgument(new Argument('<shell>').choices(SHELLS))
+  .action((shell: Shell) => void process.stdout.write(completionScript(program, shell, 'completion')));
 
 program.parseAsync().catch((err: unknown) => {
-  process.stderr.write(`atelier: ${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(err instanceof ConfigError && !(err instanceof StartRefused) ? 2 : 1);
+  const config = err instanceof ConfigError || err instanceof RoutingError;
+  process.stderr.write(`atelier: ${config ? (err as Error).message : err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(config && !(err instanceof StartRefused) ? 2 : 1);
 });

@@ -27,7 +27,7 @@ function levels(program: Command): { levels: Level[]; globals: Option[] } {
 const flags = (options: Option[]) => options.flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f)));
 const state = (path: string[]) => (path.length ? path.join(' ') : 'root');
 
-function bash(program: Command): string {
+function bash(program: Command, command: string): string {
   const name = program.name();
   const fn = `_${name.replace(/\W/g, '_')}`;
   const { levels: all, globals } = levels(program);
@@ -38,7 +38,7 @@ function bash(program: Command): string {
     (o) => `    ${flags([o]).join('|')}) COMPREPLY=($(compgen -W "${o.argChoices!.join(' ')}" -- "$cur")); return ;;`,
   );
   return [
-    `# ${name} completion for bash: eval "$(${name} @completion bash)"`,
+    `# ${name} completion for bash: eval "$(${name} ${command} bash)"`,
     `${fn}() {`,
     '  local cur=${COMP_WORDS[COMP_CWORD]} state=root words i',
     '  case ${COMP_WORDS[COMP_CWORD-1]} in',
@@ -61,10 +61,10 @@ function bash(program: Command): string {
 
 const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-function fish(program: Command): string {
+function fish(program: Command, command: string): string {
   const name = program.name();
   const { levels: all, globals } = levels(program);
-  const lines = [`# ${name} completion for fish: ${name} @completion fish | source`, `complete -c ${name} -f`];
+  const lines = [`# ${name} completion for fish: ${name} ${command} fish | source`, `complete -c ${name} -f`];
   for (const level of all) {
     const seen = level.path.map((p) => `__fish_seen_subcommand_from ${p}`).join('; and ');
     const next = level.path.length === 0 ? '__fish_use_subcommand' : `${seen}; and not __fish_seen_subcommand_from ${level.children.map((c) => c.name()).join(' ')}`;
@@ -82,10 +82,10 @@ function fishOption(name: string, condition: string, o: Option): string {
   return `complete -c ${name} ${condition}${long}${short}${value}-d ${quote(o.description)}`;
 }
 
-/** The hidden `@completion <shell>` command's script, generated from the program's commands and flags. */
-export function completionScript(program: Command, shell: Shell): string {
-  if (shell === 'fish') return fish(program);
-  const script = bash(program);
+/** A completion script generated from the program's commands and flags; `command` is how the program prints it. */
+export function completionScript(program: Command, shell: Shell, command = '@completion'): string {
+  if (shell === 'fish') return fish(program, command);
+  const script = bash(program, command);
   // zsh runs the bash function through its bash compatibility layer.
   return shell === 'zsh' ? `#compdef ${program.name()}\nautoload -U +X bashcompinit && bashcompinit\n${script}` : script;
 }

@@ -1,40 +1,32 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { APIError, AtelierError, Atelier, download, type Generation, type GenerationCreate } from '../client/index.js';
-import { ASPECT_RATIOS, GENERATION_TYPES, MODELS, OUTPUT_FORMATS, STYLES } from '../contract/schemas.js';
+import { APIError, AtelierError, Atelier, download, type Generation } from '../client/index.js';
+import { ASPECT_RATIOS, GENERATION_TYPES, LAYERING_RESOLUTIONS, MODELS, OUTPUT_FORMATS, STYLES, VIDEO_DURATIONS, VIDEO_RESOLUTIONS, type ImageRef } from '../contract/schemas.js';
+import { VIDEO_TYPES } from '../contract/rules.js';
+import { generateBody, type GenerateFlags } from './generate-body.js';
 import { mediaRef } from './media-ref.js';
-import { progressLine } from './progress.js';
+import { describeState, progressLine } from './progress.js';
 import { UsageError } from './usage-error.js';
+import { cliClientError } from './client-errors.js';
 
-interface ApiOptions {
+export interface ApiOptions {
   baseUrl?: string;
   apiKey?: string;
   json?: boolean;
 }
 
-interface GenerateOptions extends ApiOptions {
-  type?: GenerationCreate['type'];
-  model?: GenerationCreate['model'];
-  aspectRatio?: GenerationCreate['aspect_ratio'];
-  style?: GenerationCreate['style'];
-  format?: GenerationCreate['output_format'];
+interface GenerateOptions extends ApiOptions, GenerateFlags {
   ref: string[];
   source?: string;
-  userId?: string;
-  webSearch?: boolean;
   out?: string;
   wait: boolean;
   timeout: string;
 }
 
-const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-function client(options: ApiOptions): Atelier {
-  try {
-    return new Atelier({ baseURL: options.baseUrl, apiKey: options.apiKey });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+export function client(options: ApiOptions): Atelier {
+  return new Atelier({ baseURL: options.baseUrl, apiKey: options.apiKey });
 }
 
 /** Where each output goes: `--out` itself for one output, numbered beside it for several, or a directory. */
@@ -51,16 +43,26 @@ export function outputPaths(generation: Generation, out: string | undefined): st
   });
 }
 
+/** Whether a source is a video: by its media type, or by asking the server about a generation or file it names. */
+async function isVideoSource(sdk: Atelier, source: ImageRef | undefined): Promise<boolean> {
+  if (!source) return false;
+  if (source.media_type) return source.media_type.startsWith('video/');
+  if (source.generation_id) return VIDEO_TYPES.includes((await sdk.generations.get(source.generation_id)).type);
+  if (source.file_id) return (await sdk.files.get(source.file_id)).mime_type.startsWith('video/');
+  return false;
+}
+
 /** Runs a command body with the exit codes of the CLI: 1 for API errors and failed generations, 2 for usage. */
-function run<A extends unknown[]>(body: (...args: A) => Promise<void>) {
+export function run<A extends unknown[]>(body: (...args: A) => Promise<void>) {
   return async (...args: A) => {
     const options = (args[args.length - 1] as Command).optsWithGlobals() as ApiOptions;
     try {
       await body(...args);
     } catch (err) {
-      if (err instanceof UsageError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exitCode = 2;
+      const known = cliClientError(err, { key: '--api-key', url: '--base-url' });
+      if (known) {
+        process.stderr.write(`error: ${known.message}\n`);
+        process.exitCode = known.exitCode;
         return;
       }
       if (!(err instanceof AtelierError)) throw err;
@@ -90,11 +92,17 @@ export function generateCommands(program: Command): void {
 
   api(program.command('generate <prompt>'))
     .description('Submit a generation, wait for it and download its outputs')
-    .addOption(new Option('--type <type>', 'kind of generation').choices(GENERATION_TYPES))
-    .addOption(new Option('--model <model>').choices(MODELS))
-    .addOption(new Option('--aspect-ratio <ratio>').choices(ASPECT_RATIOS))
+    .addOption(new Option('--type <type>', 'kind of generation; default: from --model, --source and the video or layering flags').choices(GENERATION_TYPES))
+    .addOption(new Option('--model <model>', 'default uni-1, or ray-3.2 for video').choices(MODELS))
+    .addOption(new Option('--aspect-ratio <ratio>', 'images: 3:1 … 1:3; video: 21:9, 16:9, 4:3, 1:1, 3:4, 9:16').choices(ASPECT_RATIOS))
     .addOption(new Option('--style <style>').choices(STYLES))
     .addOption(new Option('--format <format>', 'output image format').choices(OUTPUT_FORMATS))
+    .addOption(new Option('--duration <duration>', 'video length').choices(VIDEO_DURATIONS))
+    .addOption(new Option('--resolution <resolution>', 'video resolution').choices(VIDEO_RESOLUTIONS))
+    .option('--loop', 'video: end where it starts')
+    .option('--hdr', 'video: 10-bit HDR')
+    .option('--exr', 'video: also an OpenEXR still')
+    .addOption(new Option('--layering-resolution <resolution>', 'layering: long side of each layer').choices(LAYERING_RESOLUTIONS))
     .option('--ref <file|url|id>', 'reference image (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--source <file|url|id>', 'source to edit: a file, a URL, a generation id or file:<file-id>')
     .option('--user-id <id>', 'your end user, for usage and budgets')
@@ -105,25 +113,16 @@ export function generateCommands(program: Command): void {
     .action(
       run(async (prompt: string, options: GenerateOptions) => {
         const timeout = positiveMs(options.timeout);
-        const body: GenerationCreate = {
-          prompt,
-          type: options.type,
-          model: options.model,
-          aspect_ratio: options.aspectRatio,
-          style: options.style,
-          output_format: options.format,
-          user_id: options.userId,
-          web_search: options.webSearch,
-          image_ref: options.ref.length ? await Promise.all(options.ref.map(mediaRef)) : undefined,
-          source: options.source === undefined ? undefined : await mediaRef(options.source),
-        };
         const sdk = client(options);
-        const created = await sdk.generations.create(JSON.parse(JSON.stringify(body)));
+        const source = options.source === undefined ? undefined : await mediaRef(options.source);
+        const imageRef = options.ref.length ? await Promise.all(options.ref.map(mediaRef)) : undefined;
+        const body = generateBody(prompt, options, { source, imageRef, sourceIsVideo: await isVideoSource(sdk, source) });
+        const created = await sdk.generations.create(body);
         if (!options.wait) return print(created);
 
         const progress = progressLine(process.stderr);
         const generation = await sdk.generations
-          .waitFor(created.id, { timeout, onProgress: (g, elapsed) => progress.update(`${g.id} ${g.state}`, elapsed) })
+          .waitFor(created.id, { timeout, onProgress: (g, elapsed) => progress.update(describeState(g), elapsed) })
           .finally(() => progress.done());
         if (generation.state === 'failed') {
           if (options.json) print({ generation, files: [] });
@@ -143,11 +142,16 @@ export function generateCommands(program: Command): void {
     .action(
       run(async (id: string, options: ApiOptions) => {
         const generation = await client(options).generations.get(id);
-        if (options.json) return print(generation);
+        if (options.json) {
+          print(generation);
+          if (generation.state === 'failed') process.exitCode = 1;
+          return;
+        }
         const lines = [`${generation.id}  ${generation.type}  ${generation.model}  ${generation.state}  ${generation.created_at}`];
         if (generation.failure_code) lines.push(`failed: ${generation.failure_code}: ${generation.failure_reason}`);
         for (const output of generation.output) lines.push(`${output.type}  ${output.url}`);
         process.stdout.write(`${lines.join('\n')}\n`);
+        if (generation.state === 'failed') process.exitCode = 1;
       }),
     );
 }

@@ -7,6 +7,9 @@ import { intArg } from './flag-values.js';
 import { CreateBody, createFlags } from './luma-create-body.js';
 import { FORMATS, show, type Format } from './output-format.js';
 import { UsageError } from './usage-error.js';
+import { cliClientError } from './client-errors.js';
+
+const FLAGS = { key: '--auth-token', url: '--base-url' };
 
 /** A drop-in for `luma-agents-cli generations create|get`, talking to Atelier or to Luma. */
 interface GlobalOptions {
@@ -48,12 +51,13 @@ function run<A extends unknown[]>(body: (sdk: Atelier, ...args: A) => Promise<un
       if (err instanceof APIError) {
         await show({ detail: err.detail }, { format: options.formatError, transform: options.transformError }, process.stderr);
         process.exitCode = 1;
+      } else if (cliClientError(err, FLAGS)) {
+        const { message, exitCode } = cliClientError(err, FLAGS)!;
+        process.stderr.write(`error: ${message}\n`);
+        process.exitCode = exitCode;
       } else if (err instanceof AtelierError) {
         process.stderr.write(`error: ${err.message}\n`);
         process.exitCode = 1;
-      } else if (err instanceof UsageError || (err instanceof Error && err.message.startsWith('No API key'))) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exitCode = 2;
       } else {
         throw err;
       }

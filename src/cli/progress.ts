@@ -15,3 +15,10 @@ export function progressLine(stream: NodeJS.WriteStream) {
     },
   };
 }
+
+/** `<id> processing 42% generating`: the state, and the progress extension field when the server sends it. */
+export function describeState(generation: { id: string; state: string; progress?: { fraction: number; stage: string }; queue?: { position: number } }): string {
+  const { progress, queue } = generation;
+  const detail = progress ? ` ${Math.round(progress.fraction * 100)}% ${progress.stage}` : queue ? ` #${queue.position} in line` : '';
+  return `${generation.id} ${generation.state}${detail}`;
+}

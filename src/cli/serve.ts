@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, type ConfigFlags } from '../config.js';
+import { loadConfig, withDotEnv, type ConfigFlags } from '../config.js';
 import { startServer, type Role } from '../server.js';
 
 const DESCRIPTIONS: Record<Role, string> = {
@@ -21,6 +21,7 @@ function roleCommand(program: Command, role: Role): void {
     .option('--port <port>', 'port of the API (ATELIER_PORT)')
     .option('--metrics-port <port>', 'port of /healthz and /metrics in atelier worker, default 9464 (ATELIER_METRICS_PORT)')
     .option('--data-dir <dir>', 'store, blobs and secret (ATELIER_DATA_DIR)')
+    .option('--log-format <format>', 'auto (pretty on a terminal, JSON otherwise), json or pretty (ATELIER_LOG_FORMAT)')
     .option('--rpm <n>', 'requests per minute per client, 0 = unlimited (ATELIER_RPM)')
     .option('--max-concurrent <n>', 'running generations per client, 0 = unlimited (ATELIER_MAX_CONCURRENT)')
     .option('--workers <n>', 'jobs run at once by this process; 0 with serve = API only (ATELIER_WORKERS)')
@@ -34,11 +35,17 @@ function roleCommand(program: Command, role: Role): void {
     .option('--clock <clock>', 'system (default) or virtual, moved by `atelier clock advance` (ATELIER_CLOCK)')
     .option('--chaos <rate>', 'share of submissions given a random fault, 0..1 (ATELIER_CHAOS)')
     .option('--chaos-seed <n>', 'seed of the chaos faults, default 1 (ATELIER_CHAOS_SEED)')
+    .option('--config <file>', 'routing file: engines and the models they serve, see docs/engines.md (ATELIER_CONFIG)')
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
     .option('--strict', 'turn every extension off: spec requests and responses only (ATELIER_STRICT)')
     .action(async (flags: ConfigFlags) => {
-      const config = loadConfig(flags);
-      const server = await startServer(config, { role });
+      const config = loadConfig(flags, withDotEnv());
+      const server = await startServer(config, { role }).catch((err: NodeJS.ErrnoException) => {
+        const refused = role === 'worker' ? listenRefusal(err, config.host, config.metricsPort, '--metrics-port', 'ATELIER_METRICS_PORT') : listenRefusal(err, config.host, config.port);
+        if (!refused) throw err;
+        process.stderr.write(`atelier: ${refused}\n`);
+        process.exit(1);
+      });
       if (server.devKey) {
         process.stdout.write(
           `\nNo API key was configured, so one was created. It is shown only this once:\n\n  ${server.devKey}\n\n` +
@@ -58,4 +65,14 @@ function roleCommand(program: Command, role: Role): void {
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));
     });
+}
+
+/** One line for a port we can't listen on, naming the flag that changes it; null for other errors. */
+export function listenRefusal(err: NodeJS.ErrnoException, host: string, port: number, flag = '--port', env = 'ATELIER_PORT'): string | null {
+  if (err.code === 'EADDRINUSE') {
+    return `port ${port} on ${host} is already in use (another Atelier, or another program): pass ${flag} <n> (${env}) to use another, or ${flag} 0 for any free one`;
+  }
+  if (err.code === 'EACCES') return `no permission to listen on port ${port} on ${host}: pass ${flag} <n> (${env}) with a port above 1023`;
+  if (err.code === 'EADDRNOTAVAIL') return `${host} is not an address of this machine: pass --host <address> (ATELIER_HOST), e.g. 127.0.0.1 or 0.0.0.0`;
+  return null;
 }

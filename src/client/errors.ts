@@ -42,15 +42,30 @@ const STATUS_ERRORS: Record<number, typeof APIError> = {
   429: RateLimitError,
 };
 
-/** The server could not be reached (after the retries). */
+/** The server could not be reached (after the retries). `url` is what was asked for; `reason` says why, in words. */
 export class APIConnectionError extends AtelierError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    options?: ErrorOptions & { url?: string; reason?: string },
+  ) {
     super(message, options);
     this.name = new.target.name;
+    this.url = options?.url ?? null;
+    this.reason = options?.reason ?? message;
   }
+  readonly url: string | null;
+  readonly reason: string;
 }
 
 export class APIConnectionTimeoutError extends APIConnectionError {}
+
+/** No API key was given: the option, or the variable, to set. */
+export class MissingApiKeyError extends AtelierError {
+  override name = 'MissingApiKeyError';
+  constructor() {
+    super('No API key: pass apiKey or set LUMA_AGENTS_API_KEY');
+  }
+}
 
 /** The caller's AbortSignal fired. */
 export class APIUserAbortError extends AtelierError {
@@ -68,5 +83,13 @@ export class WaitTimeoutError extends AtelierError {
     readonly timeoutMs: number,
   ) {
     super(`generation ${generationId} did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** An uploaded file the server's check refused (`failed`) or that went away (`deleted`, `expired`). */
+export class FileRejectedError extends AtelierError {
+  override name = 'FileRejectedError';
+  constructor(readonly file: { id: string; state: string; failure_reason?: string | null }) {
+    super(`file ${file.id} is ${file.state}${file.failure_reason ? `: ${file.failure_reason}` : ''}`);
   }
 }

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import type { FileObject } from '../contract/file-schemas.js';
 import type { CreateFileResponse, FileCreate, FileList } from './types.js';
 import { readFileHead } from '../media/file-head.js';
 import { mediaTypeOf } from './media.js';
+import { FileRejectedError } from './errors.js';
 import { poll, type PollOptions } from './poll.js';
 import type { RequestOptions, Transport } from './transport.js';
 
@@ -15,6 +17,10 @@ export interface UploadOptions {
   userId?: string;
   expiresAt?: string;
   signal?: AbortSignal;
+  /** Wait until the server has checked the file (default true): a `pending` file can't be used yet. */
+  wait?: boolean;
+  /** Longest wait for the check, in ms (default 60 000). */
+  timeout?: number;
 }
 
 export interface ListOptions {
@@ -28,7 +34,11 @@ export interface ListOptions {
 export class Files {
   constructor(private readonly transport: Transport) {}
 
-  /** Multipart upload of a local file or bytes; the file is `pending` until ingest makes it `ready`. */
+  /**
+   * Multipart upload of a local file or bytes. The server checks a file before it can be used; by
+   * default this waits until it is `ready` (and throws FileRejectedError if the check failed).
+   * With `wait: false` it returns at once with the `pending` file: `waitFor(id)` before using it.
+   */
   async upload(file: string | Buffer, options: UploadOptions = {}): Promise<CreateFileResponse> {
     const head = typeof file === 'string' ? await readFileHead(file, 64) : file;
     const name = options.filename ?? (typeof file === 'string' ? path.basename(file) : 'upload');
@@ -39,12 +49,16 @@ export class Files {
       if (value !== undefined) form.append(field, value);
     }
     form.append('file', blob, name);
-    return this.transport.request('POST', '/files', form, { signal: options.signal });
+    const created = await this.transport.request<CreateFileResponse>('POST', '/files', form, { signal: options.signal, headers: { 'idempotency-key': randomUUID() } });
+    if (options.wait === false) return created;
+    const settled = created.state === 'pending' ? await this.waitFor(created.id, { signal: options.signal, timeout: options.timeout }) : created.file;
+    if (settled.state !== 'ready') throw new FileRejectedError(settled);
+    return { ...created, state: settled.state, file: settled };
   }
 
   /** JSON mode: a presigned PUT to send the bytes to, then `complete`. */
-  create(body: FileCreate, options?: RequestOptions): Promise<CreateFileResponse> {
-    return this.transport.request('POST', '/files', body, options);
+  create(body: FileCreate, options: RequestOptions = {}): Promise<CreateFileResponse> {
+    return this.transport.request('POST', '/files', body, { ...options, headers: { 'idempotency-key': randomUUID(), ...options.headers } });
   }
 
   complete(id: string, options?: RequestOptions): Promise<FileObject> {

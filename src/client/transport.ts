@@ -1,11 +1,13 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from './errors.js';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, MissingApiKeyError } from './errors.js';
+import { apiBaseUrl } from './base-url.js';
+import { connectionReason } from './connection-reason.js';
 import { systemClock } from '../clock.js';
 import { sleep } from './sleep.js';
 
 export interface ClientOptions {
   /** Defaults to LUMA_AGENTS_API_KEY. */
   apiKey?: string;
-  /** Defaults to LUMA_BASE_URL, then a local Atelier at http://127.0.0.1:8080/v1. */
+  /** Defaults to LUMA_BASE_URL, then a local Atelier at http://127.0.0.1:8080/v1; a bare origin gets `/v1`. */
   baseURL?: string;
   /** Per attempt, in ms (default 60 000, as the official SDKs). */
   timeout?: number;
@@ -75,6 +77,16 @@ async function errorFrom(res: Response): Promise<APIError> {
   return APIError.from(res.status, detail, res.headers.get('x-request-id'), res.headers);
 }
 
+/** fetch's `TypeError: fetch failed` turned into which URL failed and why, in words. */
+function connectionError(url: string, cause: unknown): APIConnectionError {
+  const reason = connectionReason(cause);
+  return new APIConnectionError(`Could not reach ${url}: ${reason}. Is the server running? Set LUMA_BASE_URL (or baseURL) to its address.`, {
+    cause,
+    url,
+    reason,
+  });
+}
+
 /** HTTP with the official SDKs' auth, headers, timeouts and retry policy. */
 export class Transport {
   readonly baseURL: string;
@@ -87,13 +99,13 @@ export class Transport {
   constructor(options: ClientOptions = {}) {
     const env = options.env ?? process.env;
     const apiKey = options.apiKey ?? env.LUMA_AGENTS_API_KEY;
-    if (!apiKey) throw new Error('No API key: pass apiKey or set LUMA_AGENTS_API_KEY');
+    if (!apiKey) throw new MissingApiKeyError();
     this.apiKey = apiKey;
-    this.baseURL = (options.baseURL ?? env.LUMA_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.baseURL = apiBaseUrl(options.baseURL || env.LUMA_BASE_URL || DEFAULT_BASE_URL);
+    this.log = options.log ?? (env.LUMA_LOG === 'debug' ? (line) => process.stderr.write(`${line}\n`) : undefined);
     this.headers = { ...parseHeaderLines(env.LUMA_CUSTOM_HEADERS), ...options.defaultHeaders };
     this.timeout = options.timeout ?? 60_000;
     this.maxRetries = options.maxRetries ?? 2;
-    this.log = options.log ?? (env.LUMA_LOG === 'debug' ? (line) => process.stderr.write(`${line}\n`) : undefined);
   }
 
   /** One API call with retries; `body` is sent as JSON, or as multipart when it is FormData. A 204 gives undefined. */
@@ -108,6 +120,20 @@ export class Transport {
         throw new APIUserAbortError();
       });
     }
+  }
+
+  /** A streaming GET (Server-Sent Events): one try; the body is read for as long as the caller wants. */
+  async openStream(path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+    const url = this.baseURL + path;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${this.apiKey}`, ...this.headers, ...headers }, signal });
+    } catch (cause) {
+      if (signal?.aborted) throw new APIUserAbortError();
+      throw connectionError(url, cause);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return res;
   }
 
   /** One try: the response when it succeeded, else the error and how long to wait before retrying (null: don't). */
@@ -137,9 +163,10 @@ export class Transport {
       res = await fetch(this.baseURL + path, { method, headers, body: payload, signal });
     } catch (cause) {
       if (options.signal?.aborted) throw new APIUserAbortError();
+      const url = this.baseURL + path;
       const error = timer.aborted
-        ? new APIConnectionTimeoutError(`Request timed out after ${timeout} ms`, { cause })
-        : new APIConnectionError(`Connection error: ${(cause as Error).cause ?? (cause as Error).message}`, { cause });
+        ? new APIConnectionTimeoutError(`Request to ${url} timed out after ${timeout} ms`, { cause, url, reason: `timed out after ${timeout} ms` })
+        : connectionError(url, cause);
       this.log?.(`${method} ${this.baseURL + path} (try ${retry + 1}): ${error.message}`);
       return { error, waitMs: backoffMs(retry) };
     }

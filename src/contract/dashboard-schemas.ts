@@ -1,4 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { GenerationListQuery } from './extension-schemas.js';
 
 const Usd = Type.String({ pattern: '^\\d+\\.\\d{4}$', description: 'US dollars, four decimals' });
 const Instant = Type.String({ format: 'date-time' });
@@ -48,3 +49,10 @@ export const Account = Type.Object({
     }),
   ),
 });
+
+/** GET /admin/v1/generations: the client list's filters, across clients or for one. */
+export const AdminGenerationListQuery = Type.Composite([
+  GenerationListQuery,
+  Type.Object({ client_id: Type.Optional(Type.String({ format: 'uuid', description: 'Only this client' })) }),
+]);
+export type AdminGenerationListQuery = Static<typeof AdminGenerationListQuery>;

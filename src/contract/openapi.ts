@@ -2,13 +2,13 @@ import type { TObject } from '@sinclair/typebox';
 import { API_VERSION } from './version.js';
 import { dashboardPaths } from './openapi-dashboard.js';
 import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
-import { ErrorBody, Generation, GenerationCreate, GenerationOutput, ImageRef } from './schemas.js';
-import { GenerationList } from './extension-schemas.js';
-import { extensionPaths } from './openapi-extensions.js';
+import { ErrorBody, Generation, GenerationCreate, GenerationOutput, generationSchemasFor, ImageRef, ModelList, MODELS } from './schemas.js';
+import { GenerationList, WebhookDelivery, WebhookDeliveryList, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointList, WebhookEndpointUpdate, WebhookSecret } from './extension-schemas.js';
+import { extensionPaths, idempotencyKeyHeader } from './openapi-extensions.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const COMPONENTS = {
+const COMPONENTS: Record<string, object> = {
   ImageRef,
   GenerationCreateParams: GenerationCreate,
   GenerationOutput,
@@ -20,11 +20,18 @@ const COMPONENTS = {
   CreateFileResponse,
   FileList,
   GenerationList,
+  WebhookEndpoint,
+  WebhookEndpointCreateParams: WebhookEndpointCreate,
+  WebhookEndpointUpdateParams: WebhookEndpointUpdate,
+  WebhookEndpointList,
+  WebhookSecret,
+  WebhookDelivery,
+  WebhookDeliveryList,
 };
 
 /** Plain JSON Schema, with every nested copy of a component replaced by a reference to it. */
-function component(name: string, schema: object): object {
-  const known = new Map(Object.entries(COMPONENTS).map(([n, s]) => [JSON.stringify(s), n]));
+function component(name: string, schema: object, components: Record<string, object>): object {
+  const known = new Map(Object.entries(components).map(([n, s]) => [JSON.stringify(s), n]));
   return JSON.parse(JSON.stringify(schema), function (key, value) {
     if (key === '' || !value || typeof value !== 'object') return value;
     const match = known.get(JSON.stringify(value));
@@ -42,8 +49,15 @@ const commonHeaders = {
   'X-API-Version': { description: 'API version', schema: { type: 'string', const: API_VERSION } },
 };
 
-/** OpenAPI 3.1, generated from the same TypeBox schemas that validate requests. */
-export function openApiDocument(): object {
+/**
+ * OpenAPI 3.1, generated from the same TypeBox schemas that validate requests. `models`: the
+ * models this server serves (a routing file may add and, in gateway mode, remove some).
+ * `extensions`: include the endpoints beyond the Luma API (off under --strict).
+ */
+export function openApiDocument(options: { models?: readonly string[]; extensions?: boolean } = {}): object {
+  const served = generationSchemasFor(options.models ?? MODELS);
+  const components: Record<string, object> = { ...COMPONENTS, GenerationCreateParams: served.GenerationCreate, Generation: served.Generation, ModelList };
+  if (options.extensions === false) delete components.ModelList;
   const extensions = extensionPaths({ ref, errorResponse, headers: commonHeaders });
   return {
     openapi: '3.1.0',
@@ -56,7 +70,7 @@ export function openApiDocument(): object {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A key starting with luma-api-' } },
-      schemas: Object.fromEntries(Object.entries(COMPONENTS).map(([name, schema]) => [name, component(name, schema)])),
+      schemas: Object.fromEntries(Object.entries(components).map(([name, schema]) => [name, component(name, schema, components)])),
     },
     paths: {
       '/v1/generations': {
@@ -64,6 +78,7 @@ export function openApiDocument(): object {
         post: {
           operationId: 'createGeneration',
           summary: 'Create a generation',
+          parameters: extensions.createHeaders,
           requestBody: { required: true, content: { 'application/json': { schema: ref('GenerationCreateParams') } } },
           responses: {
             '201': {
@@ -101,6 +116,23 @@ export function openApiDocument(): object {
       ...filePaths(),
       ...dashboardPaths(),
       ...extensions.paths,
+      ...(options.extensions === false ? {} : modelPaths()),
+    },
+  };
+}
+
+function modelPaths(): object {
+  return {
+    '/v1/models': {
+      get: {
+        operationId: 'listModels',
+        summary: 'List the models a client may use (extension, not in the Luma API)',
+        'x-atelier-extension': true,
+        responses: {
+          '200': { description: 'Every model and the types it serves', headers: commonHeaders, content: { 'application/json': { schema: ref('ModelList') } } },
+          '401': errorResponse('Missing or invalid API key'),
+        },
+      },
     },
   };
 }
@@ -117,6 +149,7 @@ function filePaths(): object {
   return {
     '/v1/files': {
       post: {
+        parameters: [idempotencyKeyHeader],
         operationId: 'createFile',
         summary: 'Create a file: bytes inline (multipart) or a presigned upload (JSON)',
         requestBody: {

@@ -1,4 +1,4 @@
-import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { GENERATION_TYPES } from './schemas.js';
 
 /**
@@ -22,7 +22,8 @@ export const BreakerSettings = Type.Object(
   { additionalProperties: false },
 );
 
-const GenerationTypeName = Type.Unsafe<(typeof GENERATION_TYPES)[number]>({ type: 'string', enum: [...GENERATION_TYPES] });
+// Literals, not an enum: the loader validates with TypeBox's own checker, which has no Unsafe kind.
+const GenerationTypeName = Type.Union(GENERATION_TYPES.map((type) => Type.Literal(type)));
 
 /** Fields every engine entry may have, whatever its type. */
 export const ENGINE_COMMON_FIELDS = {
@@ -48,15 +49,21 @@ export type EngineEntry = Static<typeof CommonEntry>;
 /** A chain: engine names tried in order. */
 export const EngineChain = Type.Array(Type.String({ minLength: 1 }), { minItems: 1 });
 
-export const PriceSetting = Type.Union([
-  Type.Number({ minimum: 0, description: 'USD per generation' }),
-  Type.Record(GenerationTypeName, Type.Number({ minimum: 0 }), { description: 'USD per generation, by type' }),
-]);
+/** A map from generation type to `value`, every key optional, nothing else allowed. */
+const byType = <T extends TSchema>(value: T, description: string) =>
+  Type.Partial(Type.Object(Object.fromEntries(GENERATION_TYPES.map((type) => [type, value])) as Record<(typeof GENERATION_TYPES)[number], T>), {
+    additionalProperties: false,
+    description,
+  });
+
+export const PriceSetting = Type.Union([Type.Number({ minimum: 0 }), byType(Type.Number({ minimum: 0 }), 'USD per generation, by type')], {
+  description: 'a number of USD per generation, or a map of generation type to USD',
+});
 
 export const ModelRoute = Type.Object(
   {
     engines: Type.Optional(EngineChain),
-    by_type: Type.Optional(Type.Record(GenerationTypeName, EngineChain, { description: 'Chains for single types, tried instead of `engines`' })),
+    by_type: Type.Optional(byType(EngineChain, 'Chains for single types, tried instead of `engines`')),
     serves: Type.Optional(Type.Array(GenerationTypeName, { minItems: 1, description: "Types this model accepts; default: the spec's for Luma models, required for others" })),
     price_usd: Type.Optional(PriceSetting),
   },

@@ -1,8 +1,8 @@
 import { apiError } from './errors.js';
 import { dropUnknownFields } from './known-fields.js';
-import { GenerationCreate, type AspectRatio, type GenerationKind, type ImageRef, type LayeringResolution, type Model } from './schemas.js';
+import { GenerationCreate, MODELS, type AspectRatio, type GenerationKind, type ImageRef, type LayeringResolution, type Model } from './schemas.js';
 import { checkImageRef } from './ref-rules.js';
-import { normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
+import { byShape, normalizeVideo, videoAspectRatioError, type VideoRequest, type VideoType } from './video-rules.js';
 
 export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
   'uni-1': ['image', 'image_edit', 'layering'],
@@ -13,8 +13,8 @@ export const MODEL_TYPES: Record<Model, readonly GenerationKind[]> = {
 export const VIDEO_TYPES: readonly GenerationKind[] = ['video', 'video_edit', 'video_reframe'];
 
 export const IMAGE_ASPECT_RATIOS: readonly AspectRatio[] = ['3:1', '2:1', '16:9', '3:2', '1:1', '2:3', '9:16', '1:2', '1:3'];
-/** The order the spec's error string lists them in. */
-const IMAGE_RATIOS_LISTED = '1:1, 1:2, 1:3, 16:9, 2:1, 2:3, 3:1, 3:2, 9:16';
+/** The spec's error string lists them sorted as text; we list them by shape, widest first (docs/compatibility.md). */
+const IMAGE_RATIOS_LISTED = byShape(IMAGE_ASPECT_RATIOS);
 export const MANGA_ASPECT_RATIOS: readonly AspectRatio[] = ['2:3', '9:16', '1:2', '1:3'];
 export const MAX_REFS = { image: 9, image_edit: 8 } as const;
 /** Spec §3.1: for layering the prompt is optional guidance. */
@@ -23,7 +23,8 @@ export const LAYERING_PROMPT_MAX = 500;
 /** A request after validation, with every default applied. */
 export interface GenerationRequest {
   prompt: string;
-  model: Model;
+  /** One of the spec's models, or a model a routing file adds. */
+  model: string;
   type: GenerationKind;
   aspect_ratio: AspectRatio | null;
   style: 'auto' | 'manga';
@@ -43,13 +44,20 @@ export function aspectRatioError(value: unknown, type?: unknown) {
   return apiError('ASPECT_RATIO_INVALID', { value: String(value), valid: IMAGE_RATIOS_LISTED });
 }
 
+/** The types each model accepts; undefined = a model this server doesn't serve. */
+export type ModelTypes = (model: string) => readonly GenerationKind[] | undefined;
+
+export const specModelTypes: ModelTypes = (model) => (MODELS as readonly string[]).includes(model) ? MODEL_TYPES[model as Model] : undefined;
+
 /** Applies defaults and the per-type rules of spec §3.8 to a schema-valid body. */
-export function normalizeGeneration(body: GenerationCreate): GenerationRequest {
+export function normalizeGeneration(body: GenerationCreate, typesOf: ModelTypes = specModelTypes): GenerationRequest {
   dropUnknownFields(GenerationCreate, body);
-  const model = body.model ?? 'uni-1';
+  const model: string = body.model ?? 'uni-1';
   const type = body.type ?? 'image';
+  const types = typesOf(model);
+  if (!types) throw apiError('MODEL_UNKNOWN', { model });
   checkPrompt(body.prompt, type);
-  if (!MODEL_TYPES[model].includes(type)) throw apiError('TYPE_UNSUPPORTED', { type, model });
+  if (!types.includes(type)) throw apiError('TYPE_UNSUPPORTED', { type, model });
   if (VIDEO_TYPES.includes(type)) {
     const video = normalizeVideo(body, type as VideoType);
     return {

@@ -26,7 +26,9 @@ export const FAILURE_CODES = [
 const literals = <T extends readonly string[]>(values: T, options: object = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
-export const Model = literals(MODELS, { description: 'Model identifier' });
+/** The model enum: the spec's, or those a routing file serves (`generationSchemasFor`). */
+export const modelSchema = (models: readonly string[] = MODELS) => literals(models as readonly Model[], { description: 'Model identifier' });
+export const Model = modelSchema();
 export const GenerationType = literals(GENERATION_TYPES, { description: 'The kind of generation to perform' });
 export const FailureCode = literals(FAILURE_CODES, { description: 'Machine-readable failure code' });
 
@@ -202,6 +204,31 @@ export const Generation = Type.Object(
 export type Generation = Static<typeof Generation>;
 
 export const ErrorBody = Type.Object({ detail: Type.String() });
+
+/** The submit body and the Generation with the models this server serves in their `model` enum. */
+export function generationSchemasFor(models: readonly string[]): { GenerationCreate: typeof GenerationCreate; Generation: typeof Generation } {
+  // An empty enum is no schema; with no model served, normalizeGeneration answers Unknown model.
+  const same = models.length === MODELS.length && models.every((model, i) => model === MODELS[i]);
+  if (same || models.length === 0) return { GenerationCreate, Generation };
+  const model = modelSchema(models);
+  return {
+    GenerationCreate: Type.Object({ ...GenerationCreate.properties, model: Type.Optional(model) }) as typeof GenerationCreate,
+    Generation: Type.Object({ ...Generation.properties, model }) as typeof Generation,
+  };
+}
+
+/** `GET /v1/models` (an extension): the models a client may use and the types each serves. */
+export const ModelList = Type.Object(
+  {
+    data: Type.Array(
+      Type.Object({
+        id: Type.String({ description: 'Model identifier, as sent in `model`' }),
+        types: Type.Array(GenerationType, { description: 'The generation types this model serves here' }),
+      }),
+    ),
+  },
+  { description: 'Extension: not part of the Luma API' },
+);
 
 export type Model = (typeof MODELS)[number];
 export type GenerationKind = (typeof GENERATION_TYPES)[number];

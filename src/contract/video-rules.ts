@@ -12,8 +12,16 @@ import type {
 } from './schemas.js';
 
 export const VIDEO_ASPECT_RATIOS: readonly AspectRatio[] = ['9:16', '3:4', '1:1', '4:3', '16:9', '21:9'];
-/** Sorted as the image list in the spec's error string is. */
-export const VIDEO_RATIOS_LISTED = '1:1, 16:9, 21:9, 3:4, 4:3, 9:16';
+/** Aspect ratios as a reader scans them: widest first, square in the middle, tallest last. */
+export function byShape(ratios: readonly AspectRatio[]): string {
+  const value = (ratio: string) => {
+    const [w, h] = ratio.split(':').map(Number);
+    return w! / h!;
+  };
+  return [...ratios].sort((a, b) => value(b) - value(a)).join(', ');
+}
+
+export const VIDEO_RATIOS_LISTED = byShape(VIDEO_ASPECT_RATIOS);
 export const VIDEO_FPS = 24;
 export const FRAMES = { '5s': 120, '10s': 240 } as const;
 

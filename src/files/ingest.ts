@@ -78,7 +78,7 @@ export class FileIngestor {
     const row = await files.getFileById(this.deps.store.db, fileId);
     if (!row || row.state !== 'pending' || row.uploaded_at === null || !row.blob_key) return;
     const verdict = await judge(this.deps, row);
-    await files.settleFile(this.deps.store.db, fileId, verdict, this.deps.clock.now());
+    await this.deps.store.transact((trx) => files.settleFile(trx, fileId, verdict, this.deps.clock.now()));
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import { apiError, DEFAULT_FILE_PAGE, FILE_PURPOSES, type FileCreate, type FileListQuery, type FileObject } from '../contract/index.js';
@@ -157,16 +158,32 @@ export async function receiveUpload(deps: FileDeps, id: string, source: Readable
   if (row.state !== 'pending' || row.uploaded_at !== null) throw apiError('FILE_UPLOAD_CLOSED', { id, state: row.state === 'pending' ? 'completed' : row.state });
   const expected = row.size_bytes;
   if (declaredLength !== null && declaredLength !== expected) throw apiError('FILE_SIZE_MISMATCH', { actual: declaredLength, expected });
+  // The bytes go to a key of this PUT alone, and become the file's only once checked, under its state:
+  // a refused or late PUT never replaces bytes already stored.
+  const key = `files/${id}/upload-${randomBytes(6).toString('hex')}`;
   let size: number;
   try {
-    size = await deps.blobs.putStream(blobKeyOf(id), source, expected);
+    size = await deps.blobs.putStream(key, source, expected);
   } catch (err) {
+    await deps.blobs.deletePrefix(key);
     if (err instanceof BlobTooLarge) throw apiError('FILE_SIZE_MISMATCH', { actual: `more than ${expected}`, expected });
     throw err;
   }
-  if (size !== expected) throw apiError('FILE_SIZE_MISMATCH', { actual: size, expected });
-  if (!(await files.storeFileBytes(deps.store.db, id, blobKeyOf(id), size, deps.clock.now()))) {
-    throw apiError('FILE_UPLOAD_CLOSED', { id, state: 'completed' });
+  if (size !== expected) {
+    await deps.blobs.deletePrefix(key);
+    throw apiError('FILE_SIZE_MISMATCH', { actual: size, expected });
+  }
+  for (;;) {
+    const current = await files.getFileById(deps.store.db, id);
+    if (!current || current.state !== 'pending' || current.uploaded_at !== null) {
+      await deps.blobs.deletePrefix(key);
+      throw apiError('FILE_UPLOAD_CLOSED', { id, state: !current || current.state === 'pending' ? 'completed' : current.state });
+    }
+    if (await files.storeFileBytes(deps.store.db, id, key, size, deps.clock.now(), current.blob_key)) {
+      // The bytes of an earlier PUT, now replaced before the upload was completed.
+      if (current.blob_key) await deps.blobs.deletePrefix(current.blob_key);
+      return;
+    }
   }
 }
 

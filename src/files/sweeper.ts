@@ -40,7 +40,7 @@ export class FileSweeper {
     const { store, blobs, clock, ingestor } = this.deps;
     const now = clock.now();
     await files.expireFiles(store.db, now);
-    await files.failAbandonedUploads(store.db, now - URL_TTL_MS, 'the upload was not completed before its URL expired', now);
+    await store.transact((trx) => files.failAbandonedUploads(trx, now - URL_TTL_MS, 'the upload was not completed before its URL expired', now));
     for (const file of await files.listPurgeableFiles(store.db, BATCH)) {
       await blobs.deletePrefix(`files/${file.id}`);
       await files.clearFileBlob(store.db, file.id);

@@ -1,5 +1,5 @@
-export { submitGeneration, type SubmitDeps } from './submit.js';
-export { generationView, type ViewExtras } from './view.js';
+export { rateLimited, submitGeneration, takeRpmSlot, type SubmitDeps } from './submit.js';
+export { adminGenerationView, generationView, type ViewExtras } from './view.js';
 export type { StoredInput, StoredOutput, StoredRequest } from './records.js';
 export { parseOutputs } from './records.js';
 export { generationDetails } from './details.js';
@@ -7,3 +7,4 @@ export { listGenerations } from './list.js';
 export { queuePosition } from './queue-position.js';
 export { cancelGeneration, CANCELLED_REASON } from './cancel.js';
 export { inputPrefix } from './inputs.js';
+export { awaitEnd, preferredWait } from './await-end.js';

@@ -12,8 +12,8 @@ function decodeCursor(cursor: string): string {
   return id;
 }
 
-/** Extension: one page of a client's generations, newest first, with the filters of GET /v1/generations. */
-export async function listGenerations(store: Store, clientId: string, query: GenerationListQuery) {
+/** Extension: one page of a client's generations (every client's with null), newest first, with the filters of GET /v1/generations. */
+export async function listGenerations(store: Store, clientId: string | null, query: GenerationListQuery) {
   const limit = query.limit ?? DEFAULT_GENERATION_PAGE;
   const rows = await generations.listGenerations(
     store.db,

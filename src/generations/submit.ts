@@ -14,6 +14,7 @@ import { ingestRefs, inputPrefix, refSlots, resolveChainedRefs } from './inputs.
 import { describeRef, describeVideo, type StoredRequest } from './records.js';
 import { measureVideoSource } from './video-source.js';
 import type { VideoToolkit } from '../media/video/index.js';
+import type { Routing } from '../engines/index.js';
 
 /** Concurrency slots older than this are not counted (spec §9: pruned after 1 hour). */
 const SLOT_TTL_MS = 60 * 60 * 1000;
@@ -27,6 +28,8 @@ export interface SubmitDeps {
   events: Events;
   config: Pick<Config, 'rpm' | 'maxConcurrent' | 'maxAttempts' | 'limits'>;
   video?: VideoToolkit;
+  /** Which models exist here, their prices and engines; absent = the spec's models on local engines. */
+  routing?: Routing;
 }
 
 export interface Submitted {
@@ -42,6 +45,14 @@ function rateHeaders(rpm: RpmDecision): Record<string, string> {
     'x-ratelimit-reset': String(rpm.reset),
   };
 }
+
+/** Takes a slot of the client's RPM window; null when no RPM limit applies. */
+export async function takeRpmSlot(limiter: RpmLimiter, principal: Principal, config: Pick<Config, 'rpm'>, now: number): Promise<RpmDecision | null> {
+  const limit = principal.rpmLimit ?? config.rpm;
+  return limit > 0 ? limiter.take(principal.clientId, limit, now) : null;
+}
+
+export const rateLimited = (rpm: RpmDecision) => apiError('RATE_LIMITED', {}, { ...rateHeaders(rpm), 'retry-after': String(rpm.retryAfter) });
 
 /** Takes the price off the balance, never below zero, and records the hold. */
 async function holdFunds(trx: Transaction<Database>, row: GenerationTable): Promise<void> {
@@ -68,24 +79,29 @@ export async function submitGeneration(
   principal: Principal,
   body: GenerationCreate,
   emulate?: SubmitEmulation,
+  /** The RPM slot taken before the body was read (large bodies); taken here otherwise. */
+  taken: RpmDecision | null = null,
+  /** Runs in the transaction that stores the generation (extensions record what belongs with it). */
+  alsoStore?: (trx: Transaction<Database>, row: GenerationTable) => Promise<void>,
 ): Promise<Submitted> {
   const { store, clock, limiter, config } = deps;
-  const request = normalizeGeneration(body);
+  const routing = deps.routing;
+  const request = normalizeGeneration(body, routing && ((model) => routing.typesOf(model)));
+  const priced = (seconds?: number) => (routing ? routing.price(request, seconds) : priceOf(request, seconds));
   const slots = refSlots(request);
   const now = clock.now();
   const chained = await resolveChainedRefs(store, principal.clientId, slots, now);
 
-  let price = priceOf(request);
+  let price = priced();
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
-  const rpmLimit = principal.rpmLimit ?? config.rpm;
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
-  const rpm = rpmLimit > 0 ? await limiter.take(principal.clientId, rpmLimit, now) : null;
+  const rpm = taken ?? (await takeRpmSlot(limiter, principal, config, now));
   const refuseIfShort = async () => {
     if (principal.metered && ((await ledger.readBalance(store, principal.clientId)) ?? 0) < price) throw apiError('INSUFFICIENT_CREDITS');
   };
   if (rpm && !rpm.allowed) {
     await refuseIfShort();
-    throw apiError('RATE_LIMITED', {}, { ...rateHeaders(rpm), 'retry-after': String(rpm.retryAfter) });
+    throw rateLimited(rpm);
   }
 
   const checkConcurrency = async (db: Store['db']) => {
@@ -104,7 +120,7 @@ export async function submitGeneration(
     }
     const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits, deps.fetcher);
     // Edits and reframes are priced by the source's length, known once its bytes are here.
-    if (request.video) price = priceOf(request, await measureVideoSource(deps, principal.clientId, request, inputs, config.limits));
+    if (request.video) price = priced( await measureVideoSource(deps, principal.clientId, request, inputs, config.limits));
     const emulation = emulate?.plan(request);
     const stored: StoredRequest = {
       ...request,
@@ -145,9 +161,11 @@ export async function submitGeneration(
         locked_until: null,
         last_error: null,
         created_at: now,
+        lane: routing?.lane(request.model, request.type) ?? null,
       });
       await store.notifications.publish(trx, 'job:new', { generationId: id });
       await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId: id, state: 'queued' });
+      await alsoStore?.(trx, row);
     });
     emulate?.stored();
     deps.events.emit('job:queued', { generationId: id });

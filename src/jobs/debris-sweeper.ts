@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { inputPrefix } from '../generations/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
@@ -49,9 +49,9 @@ export class DebrisSweeper {
     await this.sweeping;
   }
 
-  /** One pass; returns how many things it removed. */
+  /** One pass; returns how many things it removed. File times are wall-clock times, whatever `clock` is. */
   async sweep(): Promise<number> {
-    const removed = (await this.orphanInputs()) + (await this.deps.blobs.sweepDebris(Date.now() - this.deps.graceMs));
+    const removed = (await this.orphanInputs()) + (await this.deps.blobs.sweepDebris(systemClock.now() - this.deps.graceMs));
     return removed + (await this.endedScratch());
   }
 

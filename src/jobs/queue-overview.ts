@@ -4,11 +4,12 @@ import { countFinishedSince, countOpenGenerations, oldestQueuedAt } from '../sto
 
 const MINUTE = 60_000;
 
-/** The operator's view of the queue: open work per model and per client, the oldest wait and recent throughput. */
+/** The operator's view of the queue: open work per engine, model and client, the oldest wait and recent throughput. */
 export async function queueOverview(store: Store, now: number) {
-  const [byModel, byClient, oldest, completedMinute, failedMinute, completedHour, failedHour, clientRows] = await Promise.all([
+  const [byModel, byClient, byEngine, oldest, completedMinute, failedMinute, completedHour, failedHour, clientRows] = await Promise.all([
     countOpenGenerations(store.db, 'model'),
     countOpenGenerations(store.db, 'client_id'),
+    countOpenGenerations(store.db, 'engine'),
     oldestQueuedAt(store.db),
     countFinishedSince(store.db, 'completed', now - MINUTE),
     countFinishedSince(store.db, 'failed', now - MINUTE),
@@ -25,6 +26,7 @@ export async function queueOverview(store: Store, now: number) {
     oldest_queued_at: oldest === null ? null : isoSeconds(oldest),
     oldest_wait_seconds: oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
     by_model: byModel.map((g) => ({ model: g.key, queued: g.queued, processing: g.processing })),
+    by_engine: byEngine.map((g) => ({ engine: g.key, queued: g.queued, processing: g.processing })),
     by_client: byClient.map((g) => ({ client_id: g.key, name: names.get(g.key) ?? null, queued: g.queued, processing: g.processing })),
     throughput: {
       last_minute: { completed: completedMinute, failed: failedMinute },

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { FAILURE_REASONS, type FailureCode } from '../contract/index.js';
-import { engineFor, type EngineInput } from '../engines/index.js';
+import { LOCAL_ENGINES, type Engine, type EngineContext, type EngineInput, type EngineResult, type Routing } from '../engines/index.js';
 import type { Events } from '../events.js';
 import type { StoredOutput, StoredRequest } from '../generations/index.js';
 import { probeImage } from '../media/image.js';
@@ -27,6 +27,8 @@ export interface JobDeps {
   moderation: Moderation;
   /** ffmpeg, for video jobs. */
   video?: VideoToolkit;
+  /** Which engine serves a model; absent = preview and layering. */
+  routing?: Routing;
   /** Where video jobs get their scratch folders (named `<generation id>.<random>`); the OS temp folder when absent. */
   scratchDir?: string;
 }
@@ -37,8 +39,11 @@ export type Outcome =
 
 const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outcome => ({ kind: 'failed', code, reason });
 
+/** Runs the engines of a job on checked inputs; the local default runs the chain's first engine. */
+export type EngineRun = (inputs: EngineInput[], ctx: EngineContext) => Promise<EngineResult>;
+
 /** Reads and checks the inputs, runs the engine and stores its files. Never touches the job row. */
-export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal): Promise<Outcome> {
+export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, run?: EngineRun): Promise<Outcome> {
   if (deps.moderation.flagsPrompt(generationId, request.prompt)) return failed('content_moderated');
   // Video jobs get a scratch directory for ffmpeg's files; it goes when the job does.
   // One a killed job leaves is removed by the debris sweeper once its generation has ended.
@@ -46,13 +51,30 @@ export async function produce(deps: JobDeps, generationId: string, request: Stor
   if (request.video) await fs.mkdir(scratch, { recursive: true });
   const workDir = request.video ? await fs.mkdtemp(path.join(scratch, `${generationId}.`)) : undefined;
   try {
-    return await produceIn(deps, generationId, request, signal, workDir);
+    return await produceIn(deps, generationId, request, signal, workDir, run ?? localRun(deps, request));
   } finally {
     if (workDir) await fs.rm(workDir, { recursive: true, force: true });
   }
 }
 
-async function produceIn(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, workDir: string | undefined): Promise<Outcome> {
+function localRun(deps: JobDeps, request: StoredRequest): EngineRun {
+  const link = deps.routing?.chain(request.model, request.type)[0];
+  if (link?.kind === 'remote') {
+    // Queued for local work before the routing file sent this model to a remote engine.
+    return async () => ({ ok: false, failureCode: 'generation_failed', failureReason: 'Generation failed' });
+  }
+  const engine: Engine = link?.engine ?? LOCAL_ENGINES[request.type === 'layering' ? 'layering' : 'preview'];
+  return (inputs, ctx) => engine(request, inputs, ctx);
+}
+
+async function produceIn(
+  deps: JobDeps,
+  generationId: string,
+  request: StoredRequest,
+  signal: AbortSignal,
+  workDir: string | undefined,
+  run: EngineRun,
+): Promise<Outcome> {
   const { moderation } = deps;
   const inputs: EngineInput[] = [];
   for (const input of request.inputs) {
@@ -73,9 +95,8 @@ async function produceIn(deps: JobDeps, generationId: string, request: StoredReq
   }
 
   const progress = (fraction: number, stage: string) => deps.events.emit('engine:progress', { generationId, fraction, stage });
-  const engine = engineFor(request.model, request.type);
   progress(0, 'generating');
-  const result = await engine(request, inputs, {
+  const result = await run(inputs, {
     signal,
     progress: (fraction, stage = 'generating') => progress(fraction, stage),
     video: deps.video,

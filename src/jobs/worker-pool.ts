@@ -6,11 +6,15 @@ import type { StoredRequest } from '../generations/index.js';
 import { generations, queue } from '../store/index.js';
 import { VIDEO_TYPES, type GenerationKind } from '../contract/index.js';
 import { emulationStep } from '../emulator/emulation.js';
-import { endGeneration, finish, produce, type JobDeps, type Outcome } from './run-job.js';
+import { endGeneration, finish, produce, type EngineRun, type JobDeps, type Outcome } from './run-job.js';
+import { remoteRun } from './remote-run.js';
+import type { GenerationTable } from '../store/index.js';
 
 interface Running {
   generationId: string;
   video: boolean;
+  /** The remote engine whose lane claimed it; null = a CPU slot's job. */
+  lane: string | null;
   /** Records the engine's progress on the generation, at most every PROGRESS_EVERY_MS (stage changes at once). */
   progress(fraction: number, stage: string): void;
   abort: AbortController;
@@ -29,7 +33,13 @@ export class WorkerPool {
   private stopping = false;
   private readonly running = new Map<string, Running>();
   private readonly loops: Promise<void>[] = [];
-  private wake: (() => void) | null = null;
+  /** Each idle loop's waker; a wake runs them all once and forgets them. */
+  private readonly sleepers = new Set<() => void>();
+  private readonly wake = () => {
+    const woken = [...this.sleepers];
+    this.sleepers.clear();
+    for (const done of woken) done();
+  };
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -43,9 +53,9 @@ export class WorkerPool {
   start(): void {
     const { events, store } = this.deps;
     const wakeOn = [
-      store.notifications.subscribe('job:new', () => this.wake?.()),
-      store.notifications.onGap(() => this.wake?.()),
-      events.on('clock:advanced', () => this.wake?.()),
+      store.notifications.subscribe('job:new', () => this.wake()),
+      store.notifications.onGap(() => this.wake()),
+      events.on('clock:advanced', () => this.wake()),
       events.on('engine:progress', (e) => this.running.get(e.generationId)?.progress(e.fraction, e.stage)),
       // A cancel deletes the job, so a worker elsewhere stops when its lease renewal fails; here it stops at once.
       events.on('generation:cancelled', (e) => this.running.get(e.generationId)?.abort.abort()),
@@ -56,6 +66,46 @@ export class WorkerPool {
     ];
     this.unsubscribe = () => wakeOn.forEach((off) => off());
     for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
+    if (this.size > 0 && this.deps.routing?.remoteLinks().length) this.loops.push(this.remoteLoop());
+  }
+
+  /** Jobs in flight per remote lane, for limits and metrics. */
+  inFlight(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const link of this.deps.routing?.remoteLinks() ?? []) counts[link.name] = 0;
+    for (const job of this.running.values()) if (job.lane) counts[job.lane] = (counts[job.lane] ?? 0) + 1;
+    return counts;
+  }
+
+  /**
+   * The remote lane: claims the jobs of each remote engine while it has room (`in_flight`) and
+   * runs them without waiting for them, so waiting on a backend holds no CPU slot.
+   */
+  private async remoteLoop(): Promise<void> {
+    const links = this.deps.routing!.remoteLinks();
+    while (!this.stopping) {
+      try {
+        const counts = this.inFlight();
+        let claimed = 0;
+        for (const link of links) {
+          const room = Math.min(link.entry.in_flight - (counts[link.name] ?? 0), 64);
+          if (room <= 0 || this.stopping) continue;
+          const jobs = await queue.claimJobs(this.deps.store.db, this.deps.store.dialect, {
+            workerId: this.id,
+            limit: room,
+            now: this.deps.clock.now(),
+            leaseMs: this.deps.config.leaseMs,
+            lanes: [link.name],
+          });
+          for (const job of jobs) void this.run(job.generation_id, job.attempts, job.max_attempts, link.name).finally(() => this.wake());
+          claimed += jobs.length;
+        }
+        if (claimed === 0) await this.idle();
+      } catch (err) {
+        this.deps.logger.error({ err }, 'remote lane error');
+        await this.idle();
+      }
+    }
   }
 
   /** The generations this pool is running now. */
@@ -67,7 +117,9 @@ export class WorkerPool {
   async stop(drainMs: number): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
-    this.wake?.();
+    this.wake();
+    // Waiting on a backend is resumed by the next worker from the stored upstream id: no need to drain it.
+    for (const job of this.running.values()) if (job.lane) job.abort.abort();
     const drained = Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
@@ -86,8 +138,9 @@ export class WorkerPool {
           now: this.deps.clock.now(),
           leaseMs: this.deps.config.leaseMs,
           skipTypes: this.atVideoCapacity() ? VIDEO_TYPES : undefined,
+          lanes: null, // remote engines' jobs are the remote lane's
         });
-        if (job) await this.run(job.generation_id, job.attempts, job.max_attempts);
+        if (job) await this.run(job.generation_id, job.attempts, job.max_attempts, null);
         else await this.idle();
       } catch (err) {
         this.deps.logger.error({ err }, 'worker loop error');
@@ -105,18 +158,22 @@ export class WorkerPool {
   }
 
   private idle(): Promise<void> {
+    // A set, not a chain of wrapped wakers: a chain grew by one closure per idle poll, for ever.
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.deps.config.pollIntervalMs);
-      const previous = this.wake;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wake = () => {
-        previous?.();
-        done();
       };
+      const timer = setTimeout(done, this.deps.config.pollIntervalMs);
+      this.sleepers.add(done);
     });
+  }
+
+  private remoteRun(row: GenerationTable, request: StoredRequest): EngineRun {
+    const { store, routing, events, logger, clock, config, video } = this.deps;
+    const job = { generationId: row.id, clientId: row.client_id, workerId: this.id, request, upstream: row.upstream ?? null };
+    return remoteRun({ store, routing: routing!, events, logger, clock, limits: config.limits, video }, job);
   }
 
   /** Ends generations whose every attempt died with its worker. */
@@ -161,13 +218,13 @@ export class WorkerPool {
     };
   }
 
-  private async run(generationId: string, attempt: number, maxAttempts: number): Promise<void> {
+  private async run(generationId: string, attempt: number, maxAttempts: number, lane: string | null): Promise<void> {
     const { store, clock, events, logger, config } = this.deps;
     const abort = new AbortController();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
     let clientId: string | undefined;
-    const running: Running = { generationId, abort, done, video: false, progress: this.progressRecorder(generationId, () => clientId) };
+    const running: Running = { generationId, abort, done, video: false, lane, progress: this.progressRecorder(generationId, () => clientId) };
     this.running.set(generationId, running);
     const started = clock.now();
     const renew = setInterval(() => {
@@ -184,7 +241,7 @@ export class WorkerPool {
         await queue.deleteJob(store.db, generationId, this.id);
         return;
       }
-      running.video = VIDEO_TYPES.includes(row.type as GenerationKind);
+      running.video = lane === null && VIDEO_TYPES.includes(row.type as GenerationKind);
       clientId = row.client_id;
       const request = JSON.parse(row.request) as StoredRequest;
       const step = emulationStep(request.emulation, row.created_at, started);
@@ -199,7 +256,9 @@ export class WorkerPool {
         return;
       }
       const outcome: Outcome =
-        step.kind === 'fail' ? { kind: 'failed', code: step.code, reason: step.reason } : await produce(this.deps, generationId, request, abort.signal);
+        step.kind === 'fail'
+          ? { kind: 'failed', code: step.code, reason: step.reason }
+          : await produce(this.deps, generationId, request, abort.signal, lane ? this.remoteRun(row, request) : undefined);
       if (abort.signal.aborted) {
         await this.release(generationId);
         return;

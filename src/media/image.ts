@@ -23,20 +23,9 @@ sharp.cache(false);
  * Width and height are as displayed, after EXIF orientation.
  */
 export async function probeImage(bytes: Buffer, limits: PixelLimits): Promise<ProbeResult> {
-  const format = sniffFormat(bytes);
-  if (!format) return refuse('unsupported_format', 'not a JPEG, PNG, WebP or GIF image');
-  const name = format === 'jpeg' ? 'JPEG' : format === 'webp' ? 'WebP' : format.toUpperCase();
-
-  let meta: sharp.Metadata;
-  try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
-    return refuse('corrupt_input', `the ${name} header could not be read`);
-  }
-  const { width, height } = meta.autoOrient ?? meta;
-  if (!width || !height) return refuse('corrupt_input', `the ${name} header has no dimensions`);
-  const tooLarge = sizeProblem(width, height, limits);
-  if (tooLarge) return refuse('image_too_large', tooLarge);
+  const header = await readHeader(bytes, limits);
+  if (!header.ok) return header;
+  const { format, name, meta, width, height } = header;
   if (format === 'gif' && (meta.pages ?? 1) > 1) return refuse('unsupported_format', 'animated GIF; still GIF only');
   const trailing = trailingBytes(bytes, format);
   if (trailing) return refuse('unsupported_format', `${trailing} bytes of other data follow the end of the ${name} image`);
@@ -51,7 +40,41 @@ export async function probeImage(bytes: Buffer, limits: PixelLimits): Promise<Pr
   return { ok: true, format, width, height };
 }
 
-const refuse = (failureCode: 'unsupported_format' | 'corrupt_input' | 'image_too_large', reason: string): ProbeResult => ({
+/**
+ * A cheaper check for files a trusted backend made (engine outputs): the magic bytes, the
+ * header's dimensions within the limits, and a structure that runs to its end (a truncated file
+ * has none). It doesn't decode the pixels: for a 2K image that is most of the cost.
+ */
+export async function checkImageFile(bytes: Buffer, limits: PixelLimits): Promise<ProbeResult> {
+  const header = await readHeader(bytes, limits);
+  if (!header.ok) return header;
+  const { format, name, width, height } = header;
+  if (trailingBytes(bytes, format) === null) return refuse('corrupt_input', `the ${name} data is truncated or damaged`);
+  return { ok: true, format, width, height };
+}
+
+/** The magic bytes, then the header: dimensions as displayed, within the limits. */
+async function readHeader(
+  bytes: Buffer,
+  limits: PixelLimits,
+): Promise<Extract<ProbeResult, { ok: false }> | { ok: true; format: ImageFormat; name: string; meta: sharp.Metadata; width: number; height: number }> {
+  const format = sniffFormat(bytes);
+  if (!format) return refuse('unsupported_format', 'not a JPEG, PNG, WebP or GIF image');
+  const name = format === 'jpeg' ? 'JPEG' : format === 'webp' ? 'WebP' : format.toUpperCase();
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    return refuse('corrupt_input', `the ${name} header could not be read`);
+  }
+  const { width, height } = meta.autoOrient ?? meta;
+  if (!width || !height) return refuse('corrupt_input', `the ${name} header has no dimensions`);
+  const tooLarge = sizeProblem(width, height, limits);
+  if (tooLarge) return refuse('image_too_large', tooLarge);
+  return { ok: true, format, name, meta, width, height };
+}
+
+const refuse = (failureCode: 'unsupported_format' | 'corrupt_input' | 'image_too_large', reason: string): Extract<ProbeResult, { ok: false }> => ({
   ok: false,
   failureCode,
   reason,
@@ -157,6 +180,14 @@ export function encodeImage(image: RawImage, format: 'png' | 'jpeg'): Promise<Bu
   return format === 'png'
     ? pixels.png({ compressionLevel: 2, adaptiveFiltering: false, palette: false }).toBuffer()
     : pixels.jpeg({ quality: 90, chromaSubsampling: '4:2:0', mozjpeg: false }).toBuffer();
+}
+
+/** An encoded image re-encoded as PNG (alpha kept) or JPEG (on white): a backend's file in the format asked for. */
+export function reencodeImage(bytes: Buffer, format: 'png' | 'jpeg'): Promise<Buffer> {
+  const pixels = sharp(bytes).rotate();
+  return format === 'png'
+    ? pixels.png({ compressionLevel: 6 }).toBuffer()
+    : pixels.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:2:0' }).toBuffer();
 }
 
 /** Packed sRGB rgb24 pixels at exactly width×height: decoded bytes (upright) or raw pixels, cropped to fill. */

@@ -12,6 +12,10 @@ import { fileRoutes } from '../api/routes/files.js';
 import { generationRoutes } from '../api/routes/generations.js';
 import { healthRoutes, operationRoutes } from '../api/routes/operations.js';
 import { accountRoutes, usageRoutes } from '../api/routes/usage.js';
+import { webhookRoutes } from '../api/routes/webhooks.js';
+import { eventRoutes } from '../api/routes/events.js';
+import { modelRoutes } from '../api/routes/models.js';
+import { engineCallbackRoutes } from '../api/routes/engine-callbacks.js';
 import { Emulator } from '../emulator/emulator.js';
 import { configuredKeyFaults } from '../emulator/key-faults.js';
 import type { FileDeps } from '../files/index.js';
@@ -56,6 +60,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     metrics,
     video,
     emulator,
+    routing: ports.routing,
     isReady,
   };
   const fileDeps: FileDeps = {
@@ -66,7 +71,13 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     ingestor: ingest,
     limits: { maxImageBytes: config.limits.maxImageBytes, maxVideoBytes: config.limits.maxVideoBytes },
   };
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, metrics, http: config.http });
+  const app = createApp({
+    logger,
+    bodyLimit: config.bodyLimit,
+    metrics,
+    http: config.http,
+    maxDecodedBytes: Math.max(config.limits.maxImageBytes, config.limits.maxVideoBytes),
+  });
   capConnectionsPerAddress(app.server, config.http.maxConnectionsPerAddress);
   generationRoutes(app, deps);
   generationDetailRoutes(app, deps);
@@ -76,13 +87,19 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   fileRoutes(app, deps, fileDeps);
   blobRoutes(app, deps);
   operationRoutes(app, deps);
+  if (!config.strict) modelRoutes(app, deps);
+  engineCallbackRoutes(app, deps);
   dashboardRoutes(app);
+  if (!config.strict) {
+    webhookRoutes(app, deps, () => events.emit('webhook:due', {}));
+    eventRoutes(app, deps);
+  }
   return { app, devKey };
 }
 
 /** A worker process's only HTTP: /healthz and /metrics on its metrics port. */
 export function buildHealthApp(ports: Ports, isReady: () => boolean): FastifyInstance {
   const app = createApp({ logger: ports.logger, bodyLimit: 1024, metrics: ports.metrics, http: ports.config.http });
-  healthRoutes(app, { isReady, metrics: ports.metrics });
+  healthRoutes(app, { isReady, metrics: ports.metrics, metricsToken: ports.config.metricsToken });
   return app;
 }

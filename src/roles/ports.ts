@@ -6,6 +6,8 @@ import { errorMessage } from '../errors.js';
 import { Events } from '../events.js';
 import { VideoToolkit } from '../media/video/index.js';
 import { Metrics } from '../metrics.js';
+import { Routing } from '../engines/index.js';
+import { storedCallbacks } from './stored-callbacks.js';
 import { LocalBlobStore, loadSharedSecret, type BlobStore } from '../storage/index.js';
 import { openStore, queue, type Store } from '../store/index.js';
 import { Releasers } from './releasers.js';
@@ -23,6 +25,8 @@ export interface Ports {
   blobs: BlobStore;
   video: VideoToolkit;
   secret: Buffer;
+  /** Which engines serve which models (the routing file), shared by submit and the workers. */
+  routing: Routing;
   releasers: Releasers;
 }
 
@@ -53,7 +57,18 @@ export async function openPorts(config: Readonly<Config>, role: Role, logger: Lo
   else logger.info({ ...video.info, hevc: video.hasEncoder('libx265') }, 'ffmpeg found');
   releasers.push(async () => video.close());
 
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
   const secret = await loadSharedSecret(store, { secret: config.secret, dataDir: config.dataDir, now: clock.now() });
-  return { config, role, logger, clock, store, events, metrics, blobs, video, secret, releasers };
+  const routing = new Routing(config.routing, config.mode, {
+    logger,
+    configDir: config.routing?.dir ?? process.cwd(),
+    now: () => clock.now(),
+    onCall: (call) => events.emit('engine:call', call),
+    onBreaker: (engine, state) => events.emit('engine:breaker', { engine, state }),
+    callbacks: storedCallbacks(store, secret, config.publicUrl),
+  });
+  releasers.push(() => routing.close());
+  if (config.mode === 'gateway' && !config.routing) logger.warn('gateway mode without a routing file (--config): every model answers Unknown model');
+
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  return { config, role, logger, clock, store, events, metrics, blobs, video, secret, routing, releasers };
 }

@@ -4,6 +4,7 @@ import { DebrisSweeper, WorkerPool } from '../jobs/index.js';
 import { Moderation } from '../moderation/index.js';
 import { files } from '../store/index.js';
 import type { Ports } from './ports.js';
+import { WebhookDeliverer } from '../webhooks/deliverer.js';
 
 /** Debris younger than this may belong to a submit or write still under way (a slow upload, a slow URL input). */
 const DEBRIS_GRACE_MS = 60 * 60 * 1000;
@@ -14,7 +15,7 @@ export interface WorkerPart {
 }
 
 /** Jobs, file ingest and sweeps: the work half of `serve` (even with --workers 0), and all of `atelier worker`. */
-export function startWorkerPart(ports: Ports, processId: string): WorkerPart {
+export function startWorkerPart(ports: Ports, processId: string, origin: () => string): WorkerPart {
   const { config, store, blobs, clock, events, logger, video, releasers } = ports;
   const moderation = new Moderation(config.moderation, { events, logger });
   releasers.push(() => moderation.close());
@@ -28,10 +29,33 @@ export function startWorkerPart(ports: Ports, processId: string): WorkerPart {
   const debris = new DebrisSweeper({ store, blobs, clock, logger, scratchDir, intervalMs: config.debrisSweepMs, graceMs: DEBRIS_GRACE_MS });
   debris.start();
   releasers.push(() => debris.stop());
-  const pool = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir }, config.workers, processId);
+  const pool = new WorkerPool({ store, blobs, clock, events, logger, config, moderation, video, scratchDir, routing: ports.routing }, config.workers, processId);
+  ports.metrics.observeEngines(events, () => pool.inFlight());
   pool.start();
   releasers.push(() => pool.stop(config.drainMs));
+  startDeliverer(ports, origin);
   return { pool, ingestor };
+}
+
+/**
+ * The webhook outbox's deliverer (not under --strict, where nothing can subscribe). It wakes on
+ * every state change (any process's, through the store's notifications) and on a redelivery
+ * asked of this process, and polls for the rest (file events, other processes' redeliveries).
+ */
+function startDeliverer({ config, store, clock, logger, secret, events, releasers }: Ports, origin: () => string): void {
+  if (config.strict) return;
+  const deliverer = new WebhookDeliverer({ store, clock, logger, secret, baseUrl: origin, config });
+  const offs = [
+    store.notifications.subscribe('generation:changed', (change) => change.state !== 'queued' && change.progress === undefined && deliverer.poke()),
+    store.notifications.onGap(() => deliverer.poke()),
+    events.on('webhook:due', () => deliverer.poke()),
+  ];
+  deliverer.start();
+  // Stopped before the pool drains (releasers run last first): deliveries of the final events wait for the next start.
+  releasers.push(async () => {
+    offs.forEach((off) => off());
+    await deliverer.stop();
+  });
 }
 
 /**

@@ -10,10 +10,12 @@ import * as files from './migrations/004-files.js';
 import * as keyFaults from './migrations/005-key-faults.js';
 import * as userIndexPartial from './migrations/006-user-index-partial.js';
 import * as dropClientCreated from './migrations/007-drop-client-created.js';
+import * as engineRuns from './migrations/011-engine-runs.js';
 import * as extensions from './migrations/013-extensions.js';
 import * as webhooks from './migrations/014-webhooks.js';
 import * as heartbeats from './migrations/008-heartbeats.js';
 import * as sharedState from './migrations/009-shared-state.js';
+import * as engineCallbacks from './migrations/016-engine-callbacks.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
 import { registerSqliteConnection } from './prepared.js';
@@ -55,10 +57,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-key-faults': keyFaults,
   '006-user-index-partial': userIndexPartial,
   '007-drop-client-created': dropClientCreated,
+  '011-engine-runs': engineRuns,
   '008-heartbeats': heartbeats,
   '009-shared-state': sharedState,
   '013-extensions': extensions,
   '014-webhooks': webhooks,
+  '016-engine-callbacks': engineCallbacks,
 };
 
 export interface StoreOptions {

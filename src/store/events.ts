@@ -6,6 +6,9 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** The types that webhooks carry (see WEBHOOK_EVENTS in the contract). */
 const DELIVERED = new Set(['generation.processing', 'generation.completed', 'generation.failed', 'file.ready', 'file.failed']);
 
+/** Delivery ids start with the event id, zero-padded so they sort by it: newest first is `id desc`. */
+const deliveryPrefix = (eventId: number) => String(eventId).padStart(15, '0');
+
 /**
  * Appends an event to the log and, in the same statement batch, queues a webhook delivery for every
  * endpoint of the client and the subject's own `webhook_url` that want its type. Call it inside the
@@ -23,7 +26,7 @@ export async function recordEvent(db: Db, event: Omit<EventTable, 'id'>): Promis
       db
         .selectFrom('webhook_endpoints')
         .select([
-          sql<string>`${`${id}:`} || id`.as('id'),
+          sql<string>`${`${deliveryPrefix(id)}:`} || id`.as('id'),
           'client_id',
           sql<string | null>`id`.as('endpoint_id'),
           sql<number>`cast(${id} as bigint)`.as('event_id'),
@@ -42,7 +45,7 @@ export async function recordEvent(db: Db, event: Omit<EventTable, 'id'>): Promis
           db
             .selectFrom('webhook_subscriptions')
             .select([
-              sql<string>`${`${id}:request`}`.as('id'),
+              sql<string>`${`${deliveryPrefix(id)}:request`}`.as('id'),
               'client_id',
               sql<string | null>`cast(null as text)`.as('endpoint_id'),
               sql<number>`cast(${id} as bigint)`.as('event_id'),
@@ -69,9 +72,12 @@ export async function listEvents(db: Db, filter: { clientId: string; subjectId?:
   return query.orderBy('id').limit(filter.limit).execute();
 }
 
-/** The newest event id of a client (0 if none): where a fresh stream starts. */
-export async function lastEventId(db: Db, clientId: string): Promise<number> {
-  const row = await db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).where('client_id', '=', clientId).executeTakeFirst();
+/** The newest event id of all, of a client, or of one subject (0 if none): where a fresh stream starts. */
+export async function lastEventId(db: Db, clientId?: string, subjectId?: string): Promise<number> {
+  let query = db.selectFrom('events').select((eb) => eb.fn.max('id').as('id'));
+  if (clientId) query = query.where('client_id', '=', clientId);
+  if (subjectId) query = query.where('subject_id', '=', subjectId);
+  const row = await query.executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 
@@ -89,4 +95,10 @@ export async function pruneEvents(db: Db, before: number): Promise<number> {
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** The clients with events after `afterId`. */
+export async function clientsWithEventsAfter(db: Db, afterId: number): Promise<string[]> {
+  const rows = await db.selectFrom('events').select('client_id').distinct().where('id', '>', afterId).execute();
+  return rows.map((row) => row.client_id);
 }

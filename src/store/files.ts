@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { recordEvent } from './events.js';
 import type { Database, FileState, FileTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -34,13 +35,18 @@ export async function listFiles(db: Db, clientId: string, filter: FileFilter, li
 }
 
 /** Stores the bytes of a presigned upload; false once the upload was completed (or the file left pending). */
-export async function storeFileBytes(db: Db, id: string, blobKey: string, sizeBytes: number, now: number): Promise<boolean> {
+/**
+ * Points a pending, not yet completed file at freshly uploaded bytes, if its blob is still
+ * `previousKey` (compare-and-set: of two racing uploads one wins, and each knows what it replaced).
+ */
+export async function storeFileBytes(db: Db, id: string, blobKey: string, sizeBytes: number, now: number, previousKey: string | null): Promise<boolean> {
   const result = await db
     .updateTable('files')
     .set({ blob_key: blobKey, size_bytes: sizeBytes, updated_at: now })
     .where('id', '=', id)
     .where('state', '=', 'pending')
     .where('uploaded_at', 'is', null)
+    .where('blob_key', previousKey === null ? 'is' : '=', previousKey)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
@@ -74,8 +80,15 @@ export async function settleFile(
     )
     .where('id', '=', id)
     .where('state', '=', 'pending')
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  if (result) await recordFileChange(db, result, now);
+  return result !== undefined;
+}
+
+/** Logs `file.ready` / `file.failed` (and so queues its webhooks) in the change's transaction. */
+async function recordFileChange(db: Db, row: FileTable, now: number): Promise<void> {
+  await recordEvent(db, { client_id: row.client_id, subject_id: row.id, type: `file.${row.state}`, data: JSON.stringify(row), created_at: now });
 }
 
 /** Soft delete; true if the file exists for this client (deleting twice is fine). */
@@ -107,8 +120,10 @@ export async function failAbandonedUploads(db: Db, createdBefore: number, reason
     .where('state', '=', 'pending')
     .where('uploaded_at', 'is', null)
     .where('created_at', '<', createdBefore)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returningAll()
+    .execute();
+  for (const row of result) await recordFileChange(db, row, now);
+  return result.length;
 }
 
 /** Deleted files that still have bytes stored. */

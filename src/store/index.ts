@@ -11,3 +11,6 @@ export * as files from './files.js';
 export * as heartbeats from './heartbeats.js';
 export * as sharedState from './shared-state.js';
 export * as events from './events.js';
+export * as idempotency from './idempotency.js';
+export * as webhooks from './webhooks.js';
+export * as engineCallbacks from './engine-callbacks.js';

@@ -9,17 +9,31 @@ export interface QueueGroup {
   processing: number;
 }
 
-/** Non-terminal generations counted per `column` (model or client). */
-export async function countOpenGenerations(db: Kysely<Database>, column: 'model' | 'client_id'): Promise<QueueGroup[]> {
+/** Local CPU work, as the queue view names it. */
+export const LOCAL_ENGINE = 'local';
+
+/**
+ * Non-terminal generations counted per model, client or engine. The engine is the remote engine
+ * serving one, else the one its job is lined up for, else local CPU work.
+ */
+export async function countOpenGenerations(db: Kysely<Database>, by: 'model' | 'client_id' | 'engine'): Promise<QueueGroup[]> {
   const rows = await db
     .selectFrom('generations')
-    .select([column, 'state', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('state', 'in', ['queued', 'processing'])
-    .groupBy([column, 'state'])
+    .leftJoin('jobs', 'jobs.generation_id', 'generations.id')
+    .select((eb) => [
+      (by === 'engine'
+        ? eb.fn.coalesce('generations.engine', 'jobs.lane', eb.val(LOCAL_ENGINE))
+        : eb.ref(`generations.${by}`)
+      ).as('key'),
+      'generations.state',
+      eb.fn.countAll<number>().as('n'),
+    ])
+    .where('generations.state', 'in', ['queued', 'processing'])
+    .groupBy(['key', 'generations.state'])
     .execute();
   const groups = new Map<string, QueueGroup>();
   for (const row of rows) {
-    const key = String(row[column]);
+    const key = String(row.key);
     const group = groups.get(key) ?? { key, queued: 0, processing: 0 };
     group[row.state as 'queued' | 'processing'] += Number(row.n);
     groups.set(key, group);

@@ -9,15 +9,19 @@ export interface ClaimedJob {
   generation_id: string;
   attempts: number;
   max_attempts: number;
+  lane: string | null;
 }
 
 export const enqueueJob = preparedInsert('jobs');
 
-/** Leases up to `limit` due jobs whose lease is free or expired, leaving those of `skipTypes` generations queued. */
+/**
+ * Leases up to `limit` due jobs whose lease is free or expired, leaving those of `skipTypes`
+ * generations queued. `lanes`: null claims local work only, a list claims those remote lanes only.
+ */
 export async function claimJobs(
   db: Db,
   dialect: DialectCapabilities,
-  claim: { workerId: string; limit: number; now: number; leaseMs: number; skipTypes?: readonly string[] },
+  claim: { workerId: string; limit: number; now: number; leaseMs: number; skipTypes?: readonly string[]; lanes?: readonly string[] | null },
 ): Promise<ClaimedJob[]> {
   let due = db
     .selectFrom('jobs')
@@ -27,6 +31,8 @@ export async function claimJobs(
     .whereRef('attempts', '<', 'max_attempts')
     .orderBy('run_at')
     .limit(claim.limit);
+  if (claim.lanes === null) due = due.where('lane', 'is', null);
+  else if (claim.lanes) due = due.where('lane', 'in', claim.lanes);
   const skipTypes = claim.skipTypes ?? [];
   if (skipTypes.length) {
     due = due.where(({ not, exists, selectFrom }) =>
@@ -42,7 +48,7 @@ export async function claimJobs(
       attempts: eb('attempts', '+', 1),
     }))
     .where('generation_id', 'in', due)
-    .returning(['generation_id', 'attempts', 'max_attempts'])
+    .returning(['generation_id', 'attempts', 'max_attempts', 'lane'])
     .execute();
 }
 
@@ -54,6 +60,19 @@ export async function renewLease(db: Db, id: string, workerId: string, until: nu
     .where('locked_by', '=', workerId)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Renews the leases of many jobs held by one worker; answers the ids still held. */
+export async function renewLeases(db: Db, ids: readonly string[], workerId: string, until: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .updateTable('jobs')
+    .set({ locked_until: until })
+    .where('generation_id', 'in', ids)
+    .where('locked_by', '=', workerId)
+    .returning('generation_id')
+    .execute();
+  return new Set(rows.map((row) => row.generation_id));
 }
 
 /** Gives a job back without counting the attempt (used when draining). */

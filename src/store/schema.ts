@@ -43,6 +43,10 @@ export interface GenerationTable {
   price_micros: number;
   created_at: number;
   updated_at: number;
+  /** The engine serving it, once a remote engine took it (admins only; never in the wire format). */
+  engine?: string | null;
+  /** JSON of the current remote try (`UpstreamTry`), written before waiting on it. */
+  upstream?: string | null;
   /** Extension (migration 013): JSON {fraction, stage} while processing; never written at insert. */
   progress?: string | null;
   /** Extension: when the client cancelled it (it is then `failed`). */
@@ -58,6 +62,8 @@ export interface JobTable {
   locked_until: number | null;
   last_error: string | null;
   created_at: number;
+  /** The remote engine heading the chain at submit; null = local CPU work. */
+  lane: string | null;
 }
 
 /** Append-only: for a client with a balance, the balance always equals the sum of amounts. */
@@ -250,4 +256,16 @@ export interface Database {
   webhook_secrets: WebhookSecretTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  engine_callbacks: EngineCallbackTable;
+}
+
+/** A backend's latest word on one of its jobs (migration 016). */
+export interface EngineCallbackTable {
+  engine: string;
+  upstream_id: string;
+  /** The body it posted, as JSON. */
+  payload: string;
+  /** 1 once the job has ended: later posts no longer replace it. */
+  terminal: number;
+  received_at: number;
 }

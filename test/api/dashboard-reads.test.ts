@@ -94,3 +94,50 @@ test('with --strict the extension reads are absent, as an unknown route is', asy
     await strict.close();
   }
 });
+
+test("the operator lists every client's generations, filters by client, and reads any one's details", async () => {
+  const mine = await generate(ts, { prompt: 'operator sees A' });
+  const theirs = await generate(ts, { prompt: 'operator sees B' }, KEY_B);
+  const a = await (await ts.call('GET', '/v1/account')).json();
+
+  const all = await (await admin('/generations?limit=100')).json();
+  const ids = all.data.map((g: { id: string }) => g.id);
+  assert.ok(ids.includes(mine.id) && ids.includes(theirs.id), 'both clients');
+  const first = all.data.find((g: { id: string }) => g.id === theirs.id);
+  assert.notEqual(first.client_id, a.id);
+  assert.equal(first.output.length, 1);
+  assert.equal((await fetch(first.output[0].url)).status, 200);
+
+  const onlyA = await (await admin(`/generations?client_id=${a.id}&limit=100`)).json();
+  assert.ok(onlyA.data.every((g: { client_id: string }) => g.client_id === a.id));
+  assert.ok(!onlyA.data.some((g: { id: string }) => g.id === theirs.id));
+  const paged = await (await admin('/generations?limit=1')).json();
+  assert.equal(paged.data.length, 1);
+  assert.equal(paged.has_more, true);
+
+  const details = await (await admin(`/generations/${theirs.id}/details`)).json();
+  assert.equal(details.request.prompt, 'operator sees B');
+  assert.equal(details.generation.state, 'completed');
+  assert.equal(details.client_id, first.client_id);
+  assert.equal((await admin('/generations/00000000-0000-4000-8000-000000000000/details')).status, 404);
+  const bad = await admin('/generations?client_id=nope');
+  assert.equal(bad.status, 400);
+  assert.equal((await ts.call('GET', '/admin/v1/generations')).status, 401, 'an API key is not the admin token');
+});
+
+test('the queue counts waiting work per engine, model and client, and how long the oldest has waited', async () => {
+  const idle = await startTestServer({ workers: '0', adminToken: ADMIN });
+  try {
+    for (const prompt of ['one', 'two']) assert.equal((await idle.call('POST', '/v1/generations', { body: { prompt, model: 'uni-1-max' } })).status, 201);
+    const res = await idle.call('GET', '/admin/v1/queue', { key: null, headers: { authorization: `Bearer ${ADMIN}` } });
+    const queue = await res.json();
+    assert.equal(queue.queued, 2);
+    assert.deepEqual(queue.by_engine, [{ engine: 'local', queued: 2, processing: 0 }]);
+    assert.deepEqual(queue.by_model, [{ model: 'uni-1-max', queued: 2, processing: 0 }]);
+    assert.equal(queue.by_client.length, 1);
+    assert.equal(queue.by_client[0].queued, 2);
+    assert.ok(queue.oldest_wait_seconds >= 0 && queue.oldest_queued_at);
+  } finally {
+    await idle.close();
+  }
+});

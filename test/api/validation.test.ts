@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const long = (n: number) => 'x'.repeat(n);
 const uuid = 'd290f1ee-6c54-4b01-90e6-d701748f0851';
-const VALID_RATIOS = '1:1, 1:2, 1:3, 16:9, 2:1, 2:3, 3:1, 3:2, 9:16';
+const VALID_RATIOS = '3:1, 2:1, 16:9, 3:2, 1:1, 2:3, 9:16, 1:2, 1:3';
 
 /** [behaviour, body, status, detail] — each a rule of spec §3 and §8.3. */
 const REJECTED: Array<[string, unknown, number, string]> = [

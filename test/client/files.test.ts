@@ -21,21 +21,34 @@ describe('SDK and luma-agents-cli files', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('upload a local file, wait until ready, and edit it by file_id', async () => {
+  test('upload a local file: it returns once the file is ready, and an edit can use it at once', async () => {
     const file = path.join(dir, 'photo.png');
     fs.writeFileSync(file, await solidImage(300, 180));
     const created = await sdk.files.upload(file, { purpose: 'input' });
     assert.equal(created.upload, null, 'multipart mode needs no upload step');
+    assert.equal(created.state, 'ready');
+    assert.equal(created.file.state, 'ready', created.file.failure_reason ?? undefined);
     assert.equal(created.file.mime_type, 'image/png');
     assert.equal(created.file.filename, 'photo.png');
     assert.equal(created.file.size_bytes, fs.statSync(file).size);
-    const ready = await sdk.files.waitFor(created.id);
-    assert.equal(ready.state, 'ready', ready.failure_reason ?? undefined);
 
     const edit = await sdk.generations.createAndWait({ prompt: 'warmer', type: 'image_edit', source: { file_id: created.id } }, { interval: 20 });
     assert.equal(edit.state, 'completed', edit.failure_reason ?? undefined);
     const out = await sdk.download(edit.output[0]!, path.join(dir, 'edit.png'));
     assert.deepEqual(await imageInfo(fs.readFileSync(out)), { format: 'png', width: 300, height: 180 });
+  });
+
+  test('upload with wait: false returns the pending file; a file the check refuses throws FileRejectedError', async () => {
+    const pending = await sdk.files.upload(await solidImage(40, 40), { wait: false });
+    assert.equal(pending.state, 'pending');
+    assert.equal((await sdk.files.waitFor(pending.id)).state, 'ready');
+    const bad = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 7)]);
+    await assert.rejects(sdk.files.upload(bad, { mimeType: 'image/png', filename: 'bad.png' }), (err: any) => {
+      assert.equal(err.name, 'FileRejectedError');
+      assert.equal(err.file.state, 'failed');
+      assert.match(err.message, /^file \S+ is failed: /);
+      return true;
+    });
   });
 
   test('JSON mode: presigned PUT, complete, list newest first, delete', async () => {

@@ -6,6 +6,7 @@ import { startServer } from '../../src/server.js';
 import { FAILURE_CODES, FAILURE_REASONS } from '../../src/contract/index.js';
 import { metricValue, waitForState } from '../helpers/poll.js';
 import { KEY_B, ManualClock, startTestServer, tempDir, waitForGeneration, type TestServer } from '../helpers/server.js';
+import { routingFile } from '../helpers/gateway.js';
 
 const FAULT = 'x-atelier-fault';
 
@@ -174,7 +175,8 @@ test('a submit refused for credit inside its transaction counts no fault', async
 
 describe('gateway mode', () => {
   test('refuses X-Atelier-Fault with a 400 that says why', async () => {
-    const ts = await startTestServer({ workers: '0', mode: 'gateway' });
+    // A gateway serves only routed models: uni-1 goes to preview on purpose here.
+    const ts = await startTestServer({ workers: '0', mode: 'gateway', config: routingFile('engines:\n  draft: { type: preview }\nmodels:\n  uni-1: { engines: [draft] }\n') });
     try {
       const { res, body } = await submit(ts, { prompt: 'no faults here' }, { [FAULT]: 'http:500' });
       assert.equal(res.status, 400);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 
 /** Debian's chromium (its real binary, not the /usr/bin wrapper script), or CHROMIUM_PATH. */
@@ -44,4 +45,23 @@ export function watchProblems(page: Page, expected: Array<{ status: number; path
     else problems.push(`response ${response.status()}: ${response.request().method()} ${response.url()}`);
   });
   return problems;
+}
+
+const require = createRequire(import.meta.url);
+let axeSource: string | null = null;
+
+/**
+ * axe-core's serious and critical accessibility violations on the page as it is now (WCAG 2.1 A
+ * and AA rules), one line each. axe runs through the DevTools protocol, which the page's CSP
+ * doesn't govern, so the page under test keeps its real policy.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  axeSource ??= fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.slice(0, 3).join(', ')}`);
 }

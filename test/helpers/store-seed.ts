@@ -36,6 +36,7 @@ export async function seedGeneration(store: Store, clientId: string, now: number
       locked_until: null,
       last_error: null,
       created_at: now,
+      lane: null,
     });
   });
   return id;

@@ -42,9 +42,9 @@ for (const dialect of await dialects()) {
         await files.insertFile(store.db, row);
         assert.equal(await files.getFile(store.db, row.id, b), undefined);
         assert.equal(await files.completeUpload(store.db, row.id, 1050), false, 'no bytes yet');
-        assert.ok(await files.storeFileBytes(store.db, row.id, `files/${row.id}/original`, 12, 1100));
+        assert.ok(await files.storeFileBytes(store.db, row.id, `files/${row.id}/original`, 12, 1100, null));
         assert.ok(await files.completeUpload(store.db, row.id, 1100));
-        assert.equal(await files.storeFileBytes(store.db, row.id, 'x', 1, 1150), false, 'closed after complete');
+        assert.equal(await files.storeFileBytes(store.db, row.id, 'x', 1, 1150, `files/${row.id}/original`), false, 'closed after complete');
         assert.equal(await files.completeUpload(store.db, row.id, 1150), false, 'completes once');
         assert.ok(await files.settleFile(store.db, row.id, { state: 'ready', mimeType: 'image/jpeg' }, 1200));
         assert.equal(await files.settleFile(store.db, row.id, { state: 'failed', reason: 'late' }, 1300), false);

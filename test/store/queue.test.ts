@@ -12,10 +12,10 @@ for (const dialect of await dialects()) {
         const client = await seedClient(store);
         const id = await seedGeneration(store, client, 1000);
         const first = await queue.claimJobs(store.db, store.dialect, { workerId: 'w1', limit: 5, now: 1000, leaseMs: 500 });
-        assert.deepEqual(first, [{ generation_id: id, attempts: 1, max_attempts: 3 }]);
+        assert.deepEqual(first, [{ generation_id: id, attempts: 1, max_attempts: 3, lane: null }]);
         assert.deepEqual(await queue.claimJobs(store.db, store.dialect, { workerId: 'w2', limit: 5, now: 1400, leaseMs: 500 }), []);
         const second = await queue.claimJobs(store.db, store.dialect, { workerId: 'w2', limit: 5, now: 1501, leaseMs: 500 });
-        assert.deepEqual(second, [{ generation_id: id, attempts: 2, max_attempts: 3 }]);
+        assert.deepEqual(second, [{ generation_id: id, attempts: 2, max_attempts: 3, lane: null }]);
         assert.equal(await queue.deleteJob(store.db, id, 'w1'), false, 'the first worker lost its lease');
         assert.equal(await queue.renewLease(store.db, id, 'w1', 9999), false);
         assert.equal(await queue.deleteJob(store.db, id, 'w2'), true);
@@ -55,7 +55,7 @@ for (const dialect of await dialects()) {
         assert.deepEqual(first.map((j) => j.generation_id), [image]);
         assert.deepEqual(await queue.claimJobs(store.db, store.dialect, { workerId: 'w1', limit: 5, now: 2000, leaseMs: 500, skipTypes }), []);
         const second = await queue.claimJobs(store.db, store.dialect, { workerId: 'w2', limit: 5, now: 2000, leaseMs: 500 });
-        assert.deepEqual(second, [{ generation_id: video, attempts: 1, max_attempts: 3 }]);
+        assert.deepEqual(second, [{ generation_id: video, attempts: 1, max_attempts: 3, lane: null }]);
       } finally {
         await cleanup();
       }

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { testClip } from '../helpers/video.js';
 
 const uuid = 'd290f1ee-6c54-4b01-90e6-d701748f0851';
-const VIDEO_RATIOS = '1:1, 16:9, 21:9, 3:4, 4:3, 9:16';
+const VIDEO_RATIOS = '21:9, 16:9, 4:3, 1:1, 3:4, 9:16';
 const img = { url: 'https://example.test/a.png' };
 const src = { url: 'https://example.test/a.mp4', media_type: 'video/mp4' };
 const v = (video: unknown, extra: object = {}) => ({ prompt: 'p', model: 'ray-3.2', type: 'video', ...extra, video });

@@ -16,6 +16,9 @@ export function useToken(value: string | null, signOut: () => void = () => {}): 
   onUnauthorized = signOut;
 }
 
+/** The signed-in token, for the requests `call` doesn't make (event streams). */
+export const currentToken = () => token;
+
 async function failure(response: Response): Promise<ApiError> {
   let detail = `${response.status} ${response.statusText}`;
   try {

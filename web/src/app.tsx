@@ -19,6 +19,7 @@ const PAGES = {
   ],
   operator: [
     ['queue', 'Queue'],
+    ['generations', 'Generations'],
     ['usage', 'Usage'],
     ['admin', 'Administration'],
     ['emulator', 'Emulator'],
@@ -81,7 +82,7 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {page === 'playground' && <Playground />}
-        {page === 'generations' && (route.id ? <GenerationDetail id={route.id} /> : <Generations params={route.params} />)}
+        {page === 'generations' && (route.id ? <GenerationDetail id={route.id} role={session.role} /> : <Generations params={route.params} role={session.role} />)}
         {page === 'queue' && <Queue />}
         {page === 'usage' && <Usage role={session.role} />}
         {page === 'admin' && <Administration />}

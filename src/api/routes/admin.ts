@@ -4,7 +4,9 @@ import * as admin from '../../accounts/admin.js';
 import { usd } from '../../accounts/index.js';
 import { apiError, BudgetPut, ClientCreate, ClientUpdate, CreditChange, KeyCreate, KeyUpdate } from '../../contract/index.js';
 import type { ApiDeps } from '../context.js';
-import { clockRoutes, keyFault } from './emulator-admin.js';
+import { clockRoutes, keyFault, resetRoute } from './emulator-admin.js';
+import { adminGenerationView } from '../../generations/index.js';
+import { generations } from '../../store/index.js';
 import { workerRoutes } from './workers-admin.js';
 import { operatorRoutes } from './operator.js';
 
@@ -12,7 +14,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 const time = (iso: string | null | undefined) => (iso == null ? (iso as null | undefined) : Date.parse(iso));
 
 /** `/admin/v1/…`: clients, keys, credits and budgets, behind ATELIER_ADMIN_TOKEN. */
-export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth'>): void {
+export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth' | 'secret'> & Partial<Pick<ApiDeps, 'blobs'>>): void {
   const token = deps.config.adminToken ? digest(deps.config.adminToken) : null;
   // Other API processes drop their cached keys too, on `clients:changed`.
   const changed = () => {
@@ -70,7 +72,13 @@ export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' |
         return { data: budgets };
       },
     );
+    scope.get<{ Params: { id: string } }>('/generations/:id', async (request) => {
+      const row = await generations.getGenerationById(deps.store.db, request.params.id.toLowerCase());
+      if (!row) throw apiError('GENERATION_NOT_FOUND');
+      return adminGenerationView(row);
+    });
     clockRoutes(scope, deps);
+    resetRoute(scope, deps);
     workerRoutes(scope, deps);
     operatorRoutes(scope, deps);
   }, { prefix: '/admin/v1' });

@@ -3,6 +3,8 @@ import { isoSeconds, VirtualClock } from '../../clock.js';
 import { apiError, ClockAdvance } from '../../contract/index.js';
 import { faultName, readFault } from '../../faults/fault.js';
 import type { ApiDeps } from '../context.js';
+import { resetEmulator } from '../../emulator/reset.js';
+import type { BlobStore } from '../../storage/index.js';
 
 /** A key's fault as given to the admin API, in canonical form; null, '' and 'none' clear it. */
 export function keyFault(deps: Pick<ApiDeps, 'config'>, value: string | null | undefined): string | null | undefined {
@@ -10,6 +12,14 @@ export function keyFault(deps: Pick<ApiDeps, 'config'>, value: string | null | u
   const fault = readFault(value, 'fault');
   if (fault && deps.config.mode === 'gateway') throw apiError('FAULT_GATEWAY', { field: 'fault' });
   return fault && faultName(fault);
+}
+
+/** `POST /admin/v1/reset`: empties generations, files and blobs between tests (emulator mode only). */
+export function resetRoute(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock'> & { blobs?: BlobStore }): void {
+  scope.post('/reset', async () => {
+    if (deps.config.mode === 'gateway') throw apiError('RESET_GATEWAY');
+    return resetEmulator(deps);
+  });
 }
 
 /** `/admin/v1/clock`: read the server clock, and move a virtual one forward. Registered inside the admin scope. */

@@ -1,6 +1,8 @@
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { fingerprintJson, Idempotency } from '../idempotency.js';
 import { apiError, CreateFileResponse, ErrorBody, fieldSchemaError, FileCreate, FileList, FileListQuery, FileObject } from '../../contract/index.js';
 import { checkUpload, fileService, type FileDeps, type FileFields } from '../../files/index.js';
 import { refuseOtherMethods } from '../app.js';
@@ -11,9 +13,15 @@ import { authenticate, baseUrl, type ApiDeps } from '../context.js';
 
 const FIELDS = new Set(['purpose', 'user_id', 'expires_at', 'filename', 'mime_type']);
 
-/** Multipart mode: the part named `file` is streamed to disk; the other parts are the fields. */
-async function multipartUpload(request: FastifyRequest, deps: FileDeps) {
+/**
+ * Multipart mode: the part named `file` is streamed to disk; the other parts are the fields. With an
+ * Idempotency-Key, the key is claimed once the parts are read (the body's fingerprint is the fields
+ * and the file's sha256: multipart boundaries differ between retries); a replay answers on `reply`.
+ */
+async function multipartUpload(request: FastifyRequest, reply: FastifyReply, deps: FileDeps, idempotency: Idempotency | null) {
+  const key = idempotency?.keyOf(request);
   const fields: Record<string, string> = {};
+  const digest = createHash('sha256');
   let received: { id: string; size: number; mimeType: string; filename: string | null } | null = null;
   try {
     for await (const part of request.parts()) {
@@ -22,7 +30,8 @@ async function multipartUpload(request: FastifyRequest, deps: FileDeps) {
       } else if (part.fieldname !== 'file' || received) {
         part.file.resume();
       } else {
-        const bytes = await fileService.receiveInlineBytes(deps, fields.mime_type ?? part.mimetype ?? null, part.file);
+        const source = key === undefined ? part.file : part.file.pipe(new Transform({ transform: (chunk, _enc, done) => done(null, digest.update(chunk) && chunk) }));
+        const bytes = await fileService.receiveInlineBytes(deps, fields.mime_type ?? part.mimetype ?? null, source);
         received = { ...bytes, filename: part.filename || null };
       }
     }
@@ -31,6 +40,17 @@ async function multipartUpload(request: FastifyRequest, deps: FileDeps) {
     throw multipartError(err);
   }
   if (!received) throw apiError('FILE_PART_MISSING');
+  if (key !== undefined) {
+    const fingerprint = fingerprintJson({ fields, file: digest.digest('base64url'), filename: received.filename });
+    const replayed = await idempotency!.begin(request, reply, key, fingerprint).catch(async (err) => {
+      await deps.blobs.deletePrefix(`files/${received.id}`);
+      throw err;
+    });
+    if (replayed) {
+      await deps.blobs.deletePrefix(`files/${received.id}`);
+      return reply;
+    }
+  }
   const { mime_type: _ignored, ...rest } = fields;
   return fileService.createInlineFile(deps, request.principal!.clientId, received, rest as FileFields);
 }
@@ -38,6 +58,7 @@ async function multipartUpload(request: FastifyRequest, deps: FileDeps) {
 /** Files API (spec §6), plus the presigned upload target its JSON mode hands out. */
 export function fileRoutes(app: FastifyInstance, api: ApiDeps, deps: FileDeps): void {
   const onRequest = authenticate(api);
+  const idempotency = api.config.strict ? null : new Idempotency(api);
 
   app.register(async (scope) => {
     scope.setErrorHandler((err: FastifyError, request, reply) =>
@@ -50,13 +71,15 @@ export function fileRoutes(app: FastifyInstance, api: ApiDeps, deps: FileDeps): 
       '/v1/files',
       {
         onRequest,
+        ...idempotency?.jsonRoute(),
         schema: { body: { content: { 'application/json': { schema: FileCreate } } }, response: { 201: CreateFileResponse, default: ErrorBody } },
         config: { schemaError: fieldSchemaError },
       },
       async (request, reply) => {
         const created = request.isMultipart()
-          ? await multipartUpload(request, deps)
+          ? await multipartUpload(request, reply, deps, idempotency)
           : await fileService.createPresignedFile(deps, request.principal!.clientId, request.body, baseUrl(api.config, request));
+        if ((created as unknown) === reply) return reply;
         reply.code(201);
         return created;
       },

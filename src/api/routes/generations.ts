@@ -1,8 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError } from '../../contract/index.js';
+import type { FastifyInstance, FastifyRequest, RequestPayload } from 'fastify';
+import type { RpmDecision } from '../../accounts/index.js';
+import { isLargeBody } from '../body-guard.js';
+import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError, generationSchemasFor } from '../../contract/index.js';
 import { FAULT_HEADER } from '../../emulator/emulator.js';
-import { cancelGeneration, generationView, listGenerations, queuePosition, submitGeneration } from '../../generations/index.js';
+import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
+import { webhooks, type GenerationTable } from '../../store/index.js';
+import { checkWebhookUrl } from '../../webhooks/endpoints.js';
+import { Idempotency } from '../idempotency.js';
 import { generations } from '../../store/index.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../store/index.js';
 import { refuseOtherMethods } from '../app.js';
 import { authenticate, baseUrl, type ApiDeps } from '../context.js';
 import { queryRules } from '../query.js';
@@ -20,15 +27,55 @@ export function presenter(deps: ApiDeps) {
   };
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The RPM slot a large submit took before its body was read. */
+    rpmTaken: RpmDecision | null;
+  }
+}
+
+/**
+ * The extensions of a submit: `webhook_url` (checked like input URLs) is subscribed, and the
+ * Idempotency-Key's response saved, in the transaction that stores the generation; `Prefer: wait`.
+ */
+function submitExtension(deps: ApiDeps, request: FastifyRequest<{ Body: GenerationCreate }>) {
+  const body = request.body;
+  const webhookUrl = body.webhook_url == null ? null : checkWebhookUrl(body.webhook_url, 'webhook_url', deps.config.allowPrivateUrls);
+  const claim = request.idempotencyClaim;
+  const alsoStore = async (trx: Transaction<Database>, row: GenerationTable) => {
+    if (webhookUrl) {
+      const events = [...new Set(body.webhook_events_filter ?? ['generation.processing', 'generation.completed', 'generation.failed'])].join(',');
+      await webhooks.insertSubscription(trx, { subject_id: row.id, client_id: row.client_id, url: webhookUrl, events, created_at: row.created_at });
+    }
+    if (claim) await Idempotency.saveWith(trx, claim, 201, generationView(row, baseUrl(deps.config, request), deps.secret, row.created_at, {}));
+  };
+  return { alsoStore: webhookUrl || claim ? alsoStore : undefined, wait: preferredWait(request.headers.prefer) };
+}
+
 export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const onRequest = authenticate(deps);
+  const served = generationSchemasFor(deps.routing.models().map((model) => model.id));
+  app.decorateRequest('rpmTaken', null);
+  // A large body takes its RPM slot before it is read: over the limit it is refused unread, and
+  // refused or not it counts, so sending large bodies that fail costs the sender like any submit.
+  const preParsing = (request: FastifyRequest, _reply: unknown, payload: RequestPayload, done: (err: Error | null, payload?: RequestPayload) => void) => {
+    if (!isLargeBody(request)) return done(null, payload);
+    takeRpmSlot(deps.limiter, request.principal!, deps.config, deps.clock.now()).then((rpm) => {
+      if (rpm && !rpm.allowed) return done(rateLimited(rpm), payload);
+      request.rpmTaken = rpm;
+      done(null, payload);
+    }, done);
+  };
   const present = presenter(deps);
+  const idempotency = deps.config.strict ? null : new Idempotency(deps);
 
   app.post<{ Body: GenerationCreate }>(
     '/v1/generations',
     {
       onRequest,
-      schema: { body: GenerationCreate, response: { 201: Generation, default: ErrorBody } },
+      preParsing,
+      ...idempotency?.jsonRoute(),
+      schema: { body: served.GenerationCreate, response: { 201: Generation, default: ErrorBody } },
       config: { schemaError: generationSchemaError },
     },
     async (request, reply) => {
@@ -40,9 +87,12 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
         body: request.body,
         log: request.log,
       });
-      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate);
+      const extension = deps.config.strict ? undefined : submitExtension(deps, request);
+      const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate, request.rpmTaken, extension?.alsoStore);
       reply.code(201).headers(headers);
-      return present(row, request);
+      if (extension?.wait === undefined) return present(row, request);
+      reply.header('preference-applied', `wait=${extension.wait}`);
+      return present(await awaitEnd(deps, row.id, row.client_id, extension.wait * 1000), request);
     },
   );
 

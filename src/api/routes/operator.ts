@@ -6,16 +6,45 @@ import { apiError, FAILURE_CODES } from '../../contract/index.js';
 import { FAULT_GRAMMAR, HTTP_FAULT_STATUSES } from '../../faults/fault.js';
 import { queueOverview } from '../../jobs/queue-overview.js';
 import { VirtualClock } from '../../clock.js';
-import type { ApiDeps } from '../context.js';
+import { AdminGenerationListQuery } from '../../contract/dashboard-schemas.js';
+import { generationDetails, generationView, listGenerations } from '../../generations/index.js';
+import { generations } from '../../store/index.js';
+import { baseUrl, type ApiDeps } from '../context.js';
+import { queryRules } from '../query.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const latencyName = (latency: ApiDeps['config']['latency']) => (latency.kind === 'fixed' ? `fixed:${latency.ms}` : latency.kind);
 
 /**
- * `/admin/v1/…` reads the dashboard's operator pages need: the queue, a client's usage, and the
- * emulator's settings. Registered inside the admin scope, behind ATELIER_ADMIN_TOKEN.
+ * `/admin/v1/…` reads the dashboard's operator pages need: the queue, every client's generations,
+ * a client's usage and account, and the emulator's settings. Registered inside the admin scope,
+ * behind ATELIER_ADMIN_TOKEN.
  */
-export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock'>): void {
+export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'secret'>): void {
   scope.get('/queue', async () => queueOverview(deps.store, deps.clock.now()));
+
+  scope.get<{ Querystring: AdminGenerationListQuery }>(
+    '/generations',
+    { ...queryRules(AdminGenerationListQuery), schema: { querystring: AdminGenerationListQuery } },
+    async (request) => {
+      const page = await listGenerations(deps.store, request.query.client_id ?? null, request.query);
+      const base = baseUrl(deps.config, request);
+      const now = deps.clock.now();
+      const data = page.rows.map((row) => ({ ...generationView(row, base, deps.secret, now, {}), client_id: row.client_id }));
+      return { data, has_more: page.hasMore, next_cursor: page.nextCursor };
+    },
+  );
+
+  scope.get<{ Params: { id: string } }>('/generations/:id/details', async (request) => {
+    const id = request.params.id.toLowerCase();
+    const row = UUID.test(id) ? await generations.getGenerationById(deps.store.db, id) : undefined;
+    if (!row) throw apiError('GENERATION_NOT_FOUND');
+    const base = baseUrl(deps.config, request);
+    const now = deps.clock.now();
+    const details = await generationDetails(deps.store, row.client_id, id, base, deps.secret, now);
+    return { ...details, client_id: row.client_id, generation: generationView(row, base, deps.secret, now, {}) };
+  });
 
   scope.get<{ Params: { id: string }; Querystring: UsageQuery }>('/clients/:id/usage', async (request) => {
     if (!(await clients.getClient(deps.store.db, request.params.id))) throw apiError('CLIENT_NOT_FOUND');

@@ -4,6 +4,7 @@ import type { FailureCode, GenerationKind, Layer } from '../../contract/index.js
 import type { EngineEntry } from '../../contract/routing-config.js';
 import type { StoredRequest } from '../../generations/records.js';
 import type { EngineInput } from '../engine.js';
+import type { EngineCallbacks } from './callbacks.js';
 import type { UpstreamHttp } from './upstream-http.js';
 
 /**
@@ -36,8 +37,8 @@ export interface RemoteJob {
 export interface RemoteContext {
   /** Aborted on cancel, lease loss, shutdown or the engine's `job_timeout_ms`. */
   signal: AbortSignal;
-  /** Fraction done, 0..1 (the `progress` extension field shows it). */
-  progress(fraction: number): void;
+  /** Fraction done, 0..1, and what the backend is doing (the `progress` extension field shows both; default stage `generating`). */
+  progress(fraction: number, stage?: string): void;
   logger: Logger;
   /** HTTP to this engine's backend: base URL, auth, timeouts, 429/Retry-After, error classes, metrics. */
   http: UpstreamHttp;
@@ -107,7 +108,7 @@ export interface RemoteEngine {
    * again, in a fresh process, after a crash: it must only read upstream, never resubmit.
    */
   wait(handle: UpstreamHandle, job: RemoteJob, ctx: RemoteContext): Promise<WaitResult>;
-  /** Best effort: asks the backend to stop (cancel, timeout). */
+  /** Best effort: asks the backend to stop (a client's cancel, `job_timeout_ms`). Never called for a shutdown or a lost lease. */
   cancel?(handle: UpstreamHandle, ctx: RemoteContext): Promise<void>;
   /** Releases sockets, timers and the like at shutdown. */
   close?(): Promise<void>;
@@ -118,6 +119,8 @@ export interface RemoteEngineDeps {
   logger: Logger;
   /** Directory of the config file: relative paths in an entry (a ComfyUI workflow) resolve against it. */
   configDir: string;
+  /** Posts a backend sends back about its jobs (Cog's webhooks); absent where nothing stores them. */
+  callbacks?: EngineCallbacks;
 }
 
 /**
@@ -130,13 +133,17 @@ export interface RemoteEngineFactory<Fields = Record<string, unknown>> {
   fields: TProperties;
   /** Generation types this engine type can serve (a per-entry `serves` may narrow it). */
   serves: readonly GenerationKind[];
+  /** `base_url` when an entry gives none; without it, entries must give one. */
+  defaultBaseUrl?: string;
   create(entry: ResolvedEngineEntry<Fields>, deps: RemoteEngineDeps): RemoteEngine;
 }
 
 /** A config entry after validation: defaults applied, `{ env: NAME }` secrets replaced by their values. */
-export type ResolvedEngineEntry<Fields = Record<string, unknown>> = Omit<EngineEntry, 'api_key' | 'headers'> &
-  Required<Pick<EngineEntry, 'in_flight' | 'request_timeout_ms' | 'job_timeout_ms' | 'poll_interval_ms' | 'rate_limit_give_up_ms'>> & {
+export type ResolvedEngineEntry<Fields = Record<string, unknown>> = Omit<EngineEntry, 'api_key' | 'headers' | 'serves'> &
+  Required<Pick<EngineEntry, 'in_flight' | 'request_timeout_ms' | 'job_timeout_ms' | 'poll_interval_ms' | 'rate_limit_give_up_ms' | 'max_output_bytes'>> & {
     name: string;
+    /** The types this entry serves: the type's, or the entry's narrower `serves`. */
+    serves: readonly GenerationKind[];
     apiKey?: string;
     headers: Record<string, string>;
     breaker: { failures: number; cooldown_ms: number };

@@ -1,4 +1,5 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { systemClock } from '../../clock.js';
 import { errorMessage } from '../../errors.js';
 import type { EngineFailure } from './remote-engine.js';
 
@@ -11,6 +12,8 @@ export interface UpstreamRequest {
   query?: Record<string, string>;
   /** Sent as `Idempotency-Key`. */
   idempotencyKey?: string;
+  /** Overrides `requestTimeoutMs` for a call the backend holds while it works (Cog's synchronous prediction). */
+  timeoutMs?: number;
 }
 
 export interface UpstreamResponse {
@@ -34,8 +37,17 @@ export interface UpstreamHttp {
   readonly baseUrl: string;
   /** `path` is joined to the base URL (`/generations` → `<base_url>/generations`); an absolute URL is used as is. */
   call(method: string, path: string, options?: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamCall>;
+  /**
+   * GETs an output file, at most `maxBytes`. The engine's key and headers go only to its own
+   * origin (a presigned storage URL gets `headers` alone). Used by the machinery to re-home outputs.
+   */
+  download(url: string, maxBytes: number, headers?: Record<string, string>, signal?: AbortSignal): Promise<Download>;
   close(): Promise<void>;
 }
+
+export type Download =
+  | { ok: true; bytes: Buffer; contentType: string | undefined }
+  | { ok: false; reason: 'not_found' | 'too_large' | 'failed'; detail: string };
 
 export interface UpstreamHttpOptions {
   engine: string;
@@ -61,6 +73,31 @@ export function retryAfterMs(value: string | undefined, now: number): number {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - now) : DEFAULT_RETRY_AFTER_MS;
+}
+
+/**
+ * A signal that aborts after `ms` or with `parent`, whichever comes first; `clear()` drops its timer
+ * and its listener on the parent. Unlike AbortSignal.timeout/any, nothing outlives the call: a
+ * job polling every second would otherwise leave a 30 s timer and a listener per poll behind.
+ */
+export function deadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; timedOut(): boolean; clear(): void } {
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError'));
+  }, ms);
+  const onAbort = () => controller.abort(parent!.reason);
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    clear() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -105,9 +142,11 @@ function toResponse(status: number, rawHeaders: Dispatcher.ResponseData['headers
 
 /** One pooled HTTP client per engine (undici), shared by all its jobs. */
 export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
-  const agent = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1 });
+  // Timeouts are the AbortSignals below; undici's own 300 s header and body timeouts would cut longer calls short.
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: null, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+  const downloads = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
   const sleep = options.sleep ?? abortableSleep;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => systemClock.now());
   const base = options.baseUrl.replace(/\/+$/, '');
   const baseHeaders: Record<string, string> = { 'user-agent': 'atelier', ...lower(options.headers) };
   if (options.apiKey && !baseHeaders.authorization) baseHeaders.authorization = `Bearer ${options.apiKey}`;
@@ -120,7 +159,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       headers['content-type'] = 'application/json';
     }
     if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
-    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
+    const timeoutMs = init.timeoutMs ?? options.requestTimeoutMs;
+    const timeout = deadline(timeoutMs, signal);
     const started = now();
     try {
       const res = await request(url, {
@@ -128,7 +168,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         headers,
         body: body as never,
         dispatcher: agent,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeout.signal,
       });
       const bytes = Buffer.from(await res.body.arrayBuffer());
       options.onCall?.({ engine: options.engine, status: res.statusCode, ms: now() - started });
@@ -140,15 +180,17 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     } catch (err) {
       if (signal?.aborted) throw signal.reason ?? err;
       options.onCall?.({ engine: options.engine, status: 'error', ms: now() - started });
-      const timedOut = timeout.aborted;
+      const timedOut = timeout.timedOut();
       return {
         ok: false,
         failure: failure(
           'generation_failed',
           timedOut ? 'The generation backend did not answer in time' : 'The generation backend could not be reached',
-          `${method} ${url}: ${timedOut ? `no answer in ${options.requestTimeoutMs} ms` : errorMessage(err)}`,
+          `${method} ${url}: ${timedOut ? `no answer in ${timeoutMs} ms` : errorMessage(err)}`,
         ),
       };
+    } finally {
+      timeout.clear();
     }
   }
 
@@ -166,6 +208,47 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
           return { ok: false, failure: failure('rate_limited', 'The generation backend is rate limiting requests', `HTTP 429: ${result.response.text()}`) };
         }
         await sleep(wait, signal);
+      }
+    },
+    async download(url, maxBytes, headers = {}, signal) {
+      const sameOrigin = new URL(url).origin === new URL(base).origin;
+      const timeout = deadline(Math.max(options.requestTimeoutMs, 120_000), signal);
+      const started = now();
+      try {
+        const res = await request(url, {
+          method: 'GET',
+          headers: { ...(sameOrigin ? baseHeaders : { 'user-agent': 'atelier' }), ...lower(headers) },
+          dispatcher: downloads,
+          signal: timeout.signal,
+        });
+        options.onCall?.({ engine: options.engine, status: res.statusCode, ms: now() - started });
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          return { ok: false, reason: res.statusCode === 404 || res.statusCode === 403 ? 'not_found' : 'failed', detail: `GET ${url}: HTTP ${res.statusCode}` };
+        }
+        const declared = Number(res.headers['content-length']);
+        if (declared > maxBytes) {
+          await res.body.dump();
+          return { ok: false, reason: 'too_large', detail: `GET ${url}: ${declared} bytes, over ${maxBytes}` };
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body) {
+          size += chunk.length;
+          if (size > maxBytes) {
+            res.body.destroy();
+            return { ok: false, reason: 'too_large', detail: `GET ${url}: over ${maxBytes} bytes` };
+          }
+          chunks.push(chunk as Buffer);
+        }
+        const type = res.headers['content-type'];
+        return { ok: true, bytes: Buffer.concat(chunks, size), contentType: Array.isArray(type) ? type[0] : type };
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason ?? err;
+        options.onCall?.({ engine: options.engine, status: 'error', ms: now() - started });
+        return { ok: false, reason: 'failed', detail: `GET ${url}: ${timeout.timedOut() ? 'timed out' : errorMessage(err)}` };
+      } finally {
+        timeout.clear();
       }
     },
     close: () => agent.close(),

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isHostEndpoint } from './host-endpoints.js';
 
 /**
  * Which addresses a URL fetch may connect to: public unicast only. ipaddr.js names every
@@ -6,15 +7,18 @@ import ipaddr from 'ipaddr.js';
  * `carrierGradeNat`, `multicast`, `unspecified`, `broadcast`, `reserved`, IPv6 `uniqueLocal`,
  * 6to4, Teredo, NAT64 …); anything it does not call `unicast` is refused. IPv6 forms that
  * embed an IPv4 address (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`) are judged by the
- * IPv4 address inside.
+ * IPv4 address inside. Cloud metadata and host endpoints (host-endpoints.ts) that are public unicast are refused too.
  */
 export type AddressVerdict = { allowed: true } | { allowed: false; range: string };
 
 const ALLOWED = { allowed: true } as const;
 
+const HOST_ENDPOINT = { allowed: false, range: 'cloudHostEndpoint' } as const;
+
 function ipv4Verdict(address: ipaddr.IPv4): AddressVerdict {
   const range = address.range();
-  return range === 'unicast' ? ALLOWED : { allowed: false, range };
+  if (range !== 'unicast') return { allowed: false, range };
+  return isHostEndpoint(address) ? HOST_ENDPOINT : ALLOWED;
 }
 
 /** The embedded IPv4 address of an IPv4-compatible IPv6 address (::/96, deprecated by RFC 4291). */
@@ -55,5 +59,6 @@ export function checkAddress(text: string): AddressVerdict {
     const inner = ipv4Verdict(embedded);
     return inner.allowed ? { allowed: false, range: 'ipv4Compatible' } : inner;
   }
-  return range === 'unicast' ? ALLOWED : { allowed: false, range };
+  if (range !== 'unicast') return { allowed: false, range };
+  return isHostEndpoint(v6) ? HOST_ENDPOINT : ALLOWED;
 }

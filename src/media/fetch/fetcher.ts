@@ -1,10 +1,10 @@
-import net from 'node:net';
 import tls from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ApiError, apiError } from '../../contract/index.js';
 import { baseMediaType } from '../media-type.js';
 import { checkAddress as publicOnly, type AddressVerdict } from './address-policy.js';
 import { AddressRefused, pinnedLookup, systemResolver, type Resolver } from './pinned-lookup.js';
+import { checkUrlTarget } from './url-target.js';
 
 export type MediaKind = 'image' | 'video';
 
@@ -56,25 +56,7 @@ export function createMediaFetcher(policy: FetchPolicy): MediaFetcher {
   });
 
   /** The next URL to request, after the scheme and literal-address checks. */
-  function checkTarget(raw: string, path: string, from: URL | null): URL {
-    let url: URL;
-    try {
-      url = new URL(raw, from ?? undefined);
-    } catch {
-      throw apiError('REF_URL_INVALID', { path });
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw apiError('REF_URL_INVALID', { path });
-    if (from?.protocol === 'https:' && url.protocol === 'http:') throw apiError('REF_FETCH_DOWNGRADE', { path });
-    if (policy.allowPrivate) return url;
-    if (url.protocol !== 'https:') throw apiError('REF_URL_NOT_HTTPS', { path });
-    if (url.username || url.password) throw apiError('REF_URL_INVALID', { path });
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(host)) {
-      const verdict = checkAddress(host);
-      if (!verdict.allowed) throw apiError('REF_URL_NOT_PUBLIC', { path, host, range: verdict.range });
-    }
-    return url;
-  }
+  const checkTarget = (raw: string, path: string, from: URL | null): URL => checkUrlTarget(raw, path, { allowPrivate: policy.allowPrivate, checkAddress }, from);
 
   async function fetchMedia(raw: string, path: string, options: { kind?: MediaKind } = {}): Promise<FetchedMedia> {
     const kind = options.kind ?? 'image';

@@ -17,19 +17,32 @@ export function Snippets({ body }: { body: GenerationCreate }) {
   const text = TABS.find((t) => t[0] === tab)![2](location.origin, body);
   return (
     <div class="snippets">
-      <div role="tablist" aria-label="Copy the request as">
-        {TABS.map(([name, label]) => (
-          <button
-            key={name}
-            type="button"
-            role="tab"
-            aria-selected={tab === name}
-            class={tab === name ? 'tab active' : 'tab'}
-            onClick={() => (setTab(name), setCopied(false))}
-          >
-            {label}
-          </button>
-        ))}
+      <div class="snippet-bar">
+        <div
+          role="tablist"
+          aria-label="Copy the request as"
+          onKeyDown={(e) => {
+            const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+            if (!step) return;
+            const i = (TABS.findIndex((t) => t[0] === tab) + step + TABS.length) % TABS.length;
+            setTab(TABS[i][0]);
+            ((e.currentTarget as HTMLElement).children[i] as HTMLElement).focus();
+          }}
+        >
+          {TABS.map(([name, label]) => (
+            <button
+              key={name}
+              type="button"
+              role="tab"
+              aria-selected={tab === name}
+              tabIndex={tab === name ? 0 : -1}
+              class={tab === name ? 'tab active' : 'tab'}
+              onClick={() => (setTab(name), setCopied(false))}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
         <button
           type="button"
           class="ghost small copy"

@@ -1,7 +1,14 @@
+import { Notice } from './fields.js';
 import { useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
 import type { ImageRef } from '../../../src/contract/schemas.js';
 import { recentGenerationIds } from '../recent.js';
+
+interface FileState {
+  id: string;
+  state: string;
+  failure_reason?: string | null;
+}
 
 export type RefMode = 'upload' | 'url' | 'generation' | 'file';
 export interface RefValue {
@@ -54,9 +61,16 @@ export function RefInput({ id, label, value, onChange, video = false, onRemove }
       const form = new FormData();
       form.set('purpose', 'input');
       form.set('file', file, file.name);
-      const created = await call<{ id: string; state: string }>('/v1/files', { form });
+      let created = await call<FileState>('/v1/files', { form });
       set({ file_id: created.id });
-      setUpload({ busy: false, note: `${file.name}: file ${created.state}`, error: null });
+      // Ingest (probing, moderation) finishes after the upload: follow it until the file is usable.
+      for (let delay = 250; created.state === 'pending'; delay = Math.min(delay * 2, 2000)) {
+        setUpload({ busy: true, note: `${file.name}: checking…`, error: null });
+        await new Promise((r) => setTimeout(r, delay));
+        created = await call<FileState>(`/v1/files/${created.id}`);
+      }
+      if (created.state === 'ready') setUpload({ busy: false, note: `${file.name}: ready`, error: null });
+      else setUpload({ busy: false, note: null, error: `${file.name}: ${created.state}${created.failure_reason ? `: ${created.failure_reason}` : ''}` });
     } catch (err) {
       setUpload({ busy: false, note: null, error: errorText(err) });
     }
@@ -86,13 +100,9 @@ export function RefInput({ id, label, value, onChange, video = false, onRemove }
               if (file) void send(file);
             }}
           />
-          {upload.busy && <p class="muted small">Uploading…</p>}
+          {upload.busy && !upload.note && <p class="muted small">Uploading…</p>}
           {upload.note && <p class="muted small">{upload.note}</p>}
-          {upload.error && (
-            <p class="error" role="alert">
-              {upload.error}
-            </p>
-          )}
+          <Notice error={upload.error} />
         </div>
       )}
       {value.mode === 'url' && (

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
+import { Notice, Select, Table } from '../components/fields.js';
 
 export interface Client {
   id: string;
@@ -39,20 +40,6 @@ export function useClients(enabled = true, version = 0): Client[] | null {
     if (enabled) call<{ data: Client[] }>('/admin/v1/clients').then((r) => setList(r.data), () => setList([]));
   }, [enabled, version]);
   return list;
-}
-
-function Status({ text, error }: { text: string | null; error: string | null }) {
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
-  return text ? (
-    <p class="ok" role="status">
-      {text}
-    </p>
-  ) : null;
 }
 
 /** Runs an admin call, reporting its outcome. */
@@ -107,7 +94,7 @@ function CreateClient({ onCreated }: { onCreated: () => void }) {
       <button type="submit" class="primary" disabled={!name.trim()}>
         Create client
       </button>
-      <Status {...status} />
+      <Notice {...status} />
       {key && <ShownOnce value={key} />}
     </form>
   );
@@ -212,7 +199,7 @@ function ClientPanel({ client, onChange }: { client: Client; onChange: () => voi
             </button>
           )}
         </div>
-        <Status {...status} />
+        <Notice {...status} />
       </div>
 
       <div class="card">
@@ -232,20 +219,7 @@ function ClientPanel({ client, onChange }: { client: Client; onChange: () => voi
           </button>
         </div>
         {newKey && <ShownOnce value={newKey} />}
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Created</th>
-                <th scope="col">State</th>
-                <th scope="col">Fault</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
+        <Table columns={[{ label: 'Key' }, { label: 'Created' }, { label: 'State' }, { label: 'Fault' }, { label: 'Actions', hidden: true }]}>
               {keys.map((k) => (
                 <tr key={k.id}>
                   <th scope="row">
@@ -267,9 +241,7 @@ function ClientPanel({ client, onChange }: { client: Client; onChange: () => voi
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </Table>
       </div>
 
       <form
@@ -287,15 +259,13 @@ function ClientPanel({ client, onChange }: { client: Client; onChange: () => voi
       >
         <h2 id="credits-title">Credits</h2>
         <div class="row wrap">
-          <div class="field">
-            <label for="credit-op">Change</label>
-            <select id="credit-op" value={op} onChange={(e) => setOp(e.currentTarget.value)}>
-              <option value="credit">credit</option>
-              <option value="debit">debit</option>
-              <option value="set">set to</option>
-              <option value="unlimited">unlimited</option>
-            </select>
-          </div>
+          <Select
+            id="credit-op"
+            label="Change"
+            value={op}
+            options={[['credit', 'credit'], ['debit', 'debit'], ['set', 'set to'], ['unlimited', 'unlimited']]}
+            onChange={setOp}
+          />
           {op !== 'unlimited' && (
             <div class="field">
               <label for="credit-amount">Amount (USD)</label>
@@ -313,17 +283,7 @@ function ClientPanel({ client, onChange }: { client: Client; onChange: () => voi
           </div>
         </div>
         <h3 class="small muted">Ledger (latest 50)</h3>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Kind</th>
-                <th scope="col" class="num">Amount</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
+        <Table columns={[{ label: 'When' }, { label: 'Kind' }, { label: 'Amount', num: true }, { label: 'Reason' }]}>
               {ledger.map((entry) => (
                 <tr key={entry.id}>
                   <td>{new Date(entry.created_at).toLocaleString()}</td>
@@ -332,9 +292,7 @@ function ClientPanel({ client, onChange }: { client: Client; onChange: () => voi
                   <td>{entry.reason ?? (entry.generation_id ? <a href={`#/generations/${entry.generation_id}`}>{entry.generation_id.slice(0, 8)}</a> : '')}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </Table>
       </form>
 
       <form
@@ -355,13 +313,7 @@ function ClientPanel({ client, onChange }: { client: Client; onChange: () => voi
             <label for="budget-user">user_id</label>
             <input id="budget-user" required maxLength={256} value={budgetUser} onInput={(e) => setBudgetUser(e.currentTarget.value)} />
           </div>
-          <div class="field">
-            <label for="budget-period">Period</label>
-            <select id="budget-period" value={budgetPeriod} onChange={(e) => setBudgetPeriod(e.currentTarget.value)}>
-              <option value="day">day</option>
-              <option value="month">month</option>
-            </select>
-          </div>
+          <Select id="budget-period" label="Period" value={budgetPeriod} options={['day', 'month']} onChange={setBudgetPeriod} />
           <div class="field">
             <label for="budget-limit">Limit (USD)</label>
             <input id="budget-limit" type="number" min={0} step="0.01" value={budgetLimit} onInput={(e) => setBudgetLimit(e.currentTarget.value)} />
@@ -389,18 +341,7 @@ export function Administration() {
         <div class="stack-v">
           <div class="card">
             <h2>Clients</h2>
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" class="num">Balance</th>
-                    <th scope="col">RPM</th>
-                    <th scope="col">Concurrency</th>
-                  </tr>
-                </thead>
-                <tbody>
+            <Table columns={[{ label: 'Name' }, { label: 'Status' }, { label: 'Balance', num: true }, { label: 'RPM' }, { label: 'Concurrency' }]}>
                   {(clients ?? []).map((c) => (
                     <tr key={c.id} class={c.id === client?.id ? 'selected' : ''}>
                       <th scope="row">
@@ -414,9 +355,7 @@ export function Administration() {
                       <td>{limit(c.max_concurrent)}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
-            </div>
+            </Table>
           </div>
           <CreateClient onCreated={() => setVersion(version + 1)} />
         </div>

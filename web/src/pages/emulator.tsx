@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
+import { Notice, Table } from '../components/fields.js';
 import { useClients, type Key } from './administration.js';
 
 interface EmulatorView {
@@ -84,16 +85,7 @@ export function Emulator() {
   return (
     <section aria-labelledby="emulator-title">
       <h1 id="emulator-title">Emulator</h1>
-      {status.error && (
-        <p class="error" role="alert">
-          {status.error}
-        </p>
-      )}
-      {status.text && (
-        <p class="ok" role="status">
-          {status.text}
-        </p>
-      )}
+      <Notice {...status} />
       {view && view.mode === 'gateway' && <p class="card">This server runs in gateway mode: faults, latency profiles and the virtual clock are off.</p>}
       {view && view.mode === 'emulator' && (
         <div class="grid">
@@ -135,16 +127,7 @@ export function Emulator() {
         <div class="card">
           <h2>Faults per key</h2>
           <p class="muted small">Every submission with the key gets this fault: {view.faults.grammar}. A request's X-Atelier-Fault header still wins.</p>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Client</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Fault</th>
-                </tr>
-              </thead>
-              <tbody>
+          <Table columns={[{ label: 'Client' }, { label: 'Key' }, { label: 'Fault' }]}>
                 {keys.map((k) => (
                   <tr key={k.id}>
                     <td>{k.client}</td>
@@ -156,9 +139,7 @@ export function Emulator() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </Table>
         </div>
       )}
     </section>

@@ -3,7 +3,8 @@ import { call, errorText } from '../api.js';
 import type { GenerationCreate } from '../../../src/contract/schemas.js';
 import { Snippets } from '../components/generation-panel.js';
 import { CancelButton, Outputs, Progress, StateBadge } from '../components/outputs.js';
-import { isTerminal, useGeneration } from '../generation.js';
+import { isTerminal, useGeneration, type Generation } from '../generation.js';
+import type { Session } from '../session.js';
 import { href } from '../router.js';
 
 interface Details {
@@ -37,13 +38,48 @@ function asBody(request: Details['request']): GenerationCreate {
 
 const seconds = (from: string, to: string | null) => (to ? `${Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000).toFixed(0)} s` : '—');
 
-export function GenerationDetail({ id }: { id: string }) {
-  const { generation, error } = useGeneration(id);
-  const [details, setDetails] = useState<Details | null>(null);
+/** The operator reads a generation of any client, with its details, from one admin endpoint, polled until it ends. */
+function useAdminDetails(id: string | null) {
+  const [value, setValue] = useState<(Details & { client_id: string; generation: Generation }) | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!id) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const load = async () => {
+      try {
+        const next = await call<Details & { client_id: string; generation: Generation }>(`/admin/v1/generations/${encodeURIComponent(id)}/details`);
+        if (stopped) return;
+        setValue(next);
+        if (isTerminal(next.generation)) return;
+      } catch (err) {
+        if (stopped) return;
+        setError(errorText(err));
+      }
+      timer = setTimeout(load, 1500);
+    };
+    void load();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [id]);
+  return { value, error };
+}
+
+export function GenerationDetail({ id, role }: { id: string; role: Session['role'] }) {
+  const operator = role === 'operator';
+  const own = useGeneration(operator ? null : id);
+  const admin = useAdminDetails(operator ? id : null);
+  const [ownDetails, setDetails] = useState<Details | null>(null);
   const [detailsError, setDetailsError] = useState<string | null>(null);
+  const generation = operator ? (admin.value?.generation ?? null) : own.generation;
+  const error = operator ? admin.error : own.error;
+  const details = operator ? admin.value : ownDetails;
   const terminal = generation ? isTerminal(generation) : false;
 
   useEffect(() => {
+    if (operator) return;
     call<Details>(`/v1/generations/${encodeURIComponent(id)}/details`).then(setDetails, (err) => setDetailsError(errorText(err)));
   }, [id, terminal]);
 
@@ -67,7 +103,7 @@ export function GenerationDetail({ id }: { id: string }) {
         <div class="stack-v">
           <div class="card">
             <Progress generation={g} />
-            <CancelButton generation={g} />
+            {!operator && <CancelButton generation={g} />}
             {g.state === 'failed' && (
               <p class="error" role="alert">
                 <strong>{g.failure_code}</strong>: {g.failure_reason}
@@ -114,6 +150,14 @@ export function GenerationDetail({ id }: { id: string }) {
               <dd>
                 <code>{g.id}</code>
               </dd>
+              {admin.value && (
+                <>
+                  <dt>Client</dt>
+                  <dd>
+                    <code>{admin.value.client_id}</code>
+                  </dd>
+                </>
+              )}
               <dt>Model</dt>
               <dd>{g.model}</dd>
               <dt>Created</dt>

@@ -1,19 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, query } from '../api.js';
 import { GENERATION_TYPES, MODELS, STATES } from '../../../src/contract/schemas.js';
+import { FilterInput, Notice, Select } from '../components/fields.js';
 import { OutputMedia, StateBadge } from '../components/outputs.js';
 import { isTerminal, type Generation } from '../generation.js';
+import { subscribe } from '../live.js';
 import { rememberGeneration } from '../recent.js';
 import { href, navigate } from '../router.js';
+import type { Session } from '../session.js';
+import { useClients } from './administration.js';
 
 interface Page {
-  data: Generation[];
+  data: Array<Generation & { client_id?: string }>;
   has_more: boolean;
   next_cursor: string | null;
 }
 
 const PAGE_SIZE = 24;
-const FILTERS = ['state', 'type', 'model', 'user_id', 'from', 'to'] as const;
+const FILTERS = ['client_id', 'state', 'type', 'model', 'user_id', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
 const dayStart = (day: string) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
@@ -49,7 +53,11 @@ function Thumb({ g }: { g: Generation }) {
   );
 }
 
-export function Generations({ params }: { params: URLSearchParams }) {
+/** The gallery: a client's own generations, or (operator) every client's through the admin API. */
+export function Generations({ params, role }: { params: URLSearchParams; role: Session['role'] }) {
+  const operator = role === 'operator';
+  const clients = useClients(operator);
+  const clientName = new Map((clients ?? []).map((c) => [c.id, c.name]));
   const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Filters;
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const [page, setPage] = useState<Page | null>(null);
@@ -66,7 +74,8 @@ export function Generations({ params }: { params: URLSearchParams }) {
     const load = async () => {
       try {
         const result = await call<Page>(
-          `/v1/generations${query({
+          `${operator ? '/admin/v1/generations' : '/v1/generations'}${query({
+            client_id: operator ? filters.client_id : undefined,
             limit: PAGE_SIZE,
             cursor,
             state: filters.state,
@@ -79,20 +88,41 @@ export function Generations({ params }: { params: URLSearchParams }) {
           { signal: controller.signal },
         );
         if (stopped) return;
-        result.data.forEach(rememberGeneration);
+        if (!operator) result.data.forEach(rememberGeneration);
         setPage(result);
+        shown = new Set(result.data.map((g) => g.id));
         setError(null);
-        // Live: the first page picks up new generations; any page follows the ones still running.
-        if (cursor === null || result.data.some((g) => !isTerminal(g))) timer = setTimeout(load, 3000);
+        // Without the event stream, polling keeps the first page and any running tiles current.
+        if (polling && (cursor === null || result.data.some((g) => !isTerminal(g)))) timer = setTimeout(load, 3000);
       } catch (err) {
         if (!stopped) setError(errorText(err));
       }
     };
+    let shown = new Set<string>();
+    // Live: a change to a generation on this page, or a new one while the first page shows, reloads it.
+    let polling = operator;
+    const reload = () => {
+      clearTimeout(timer);
+      timer = setTimeout(load, 300);
+    };
+    const unsubscribe = operator
+      ? () => {}
+      : subscribe({
+          change: (change) => {
+            const id = 'generation' in change ? change.generation.id : change.id;
+            if (shown.has(id) || (cursor === null && 'generation' in change)) reload();
+          },
+          down: () => {
+            polling = true;
+            reload();
+          },
+        });
     void load();
     return () => {
       stopped = true;
       controller.abort();
       clearTimeout(timer);
+      unsubscribe();
     };
   }, [cursor, filterKey]);
 
@@ -102,30 +132,27 @@ export function Generations({ params }: { params: URLSearchParams }) {
   };
 
   const select = (name: keyof Filters, label: string, options: readonly string[]) => (
-    <div class="field">
-      <label for={`filter-${name}`}>{label}</label>
-      <select id={`filter-${name}`} value={filters[name]} onChange={(e) => setFilter(name, e.currentTarget.value)}>
-        <option value="">any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Select id={`filter-${name}`} label={label} value={filters[name]} options={options} empty="any" onChange={(v) => setFilter(name, v)} />
   );
 
   return (
     <section aria-labelledby="generations-title">
       <h1 id="generations-title">Generations</h1>
       <form class="toolbar card" role="search" aria-label="Filter generations" onSubmit={(e) => e.preventDefault()}>
+        {operator && (
+          <Select
+            id="filter-client_id"
+            label="Client"
+            value={filters.client_id}
+            options={(clients ?? []).map((c) => [c.id, c.name] as const)}
+            empty="all clients"
+            onChange={(v) => setFilter('client_id', v)}
+          />
+        )}
         {select('state', 'State', STATES)}
         {select('type', 'Type', GENERATION_TYPES)}
         {select('model', 'Model', MODELS)}
-        <div class="field">
-          <label for="filter-user_id">user_id</label>
-          <input id="filter-user_id" value={filters.user_id} onChange={(e) => setFilter('user_id', e.currentTarget.value)} />
-        </div>
+        <FilterInput id="filter-user_id" label="user_id" value={filters.user_id} onCommit={(v) => setFilter('user_id', v)} />
         <div class="field">
           <label for="filter-from">From</label>
           <input id="filter-from" type="date" value={filters.from} onChange={(e) => setFilter('from', e.currentTarget.value)} />
@@ -135,21 +162,18 @@ export function Generations({ params }: { params: URLSearchParams }) {
           <input id="filter-to" type="date" value={filters.to} onChange={(e) => setFilter('to', e.currentTarget.value)} />
         </div>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice error={error} />
       {page && page.data.length === 0 && <p class="muted empty">No generations match.</p>}
       <ul class="gallery" aria-label="Generations" role="list">
         {page?.data.map((g) => (
           <li key={g.id}>
-            <a class="tile" href={href('generations', g.id)} aria-label={`${g.type} ${g.state}, ${g.created_at}`}>
+            <a class="tile" href={href('generations', g.id)}>
               <Thumb g={g} />
               <div class="meta">
                 <span class="line">
                   <StateBadge state={g.state} /> {g.type}
                 </span>
+                {g.client_id && <span class="line">{clientName.get(g.client_id) ?? g.client_id}</span>}
                 <span class="line muted">
                   {g.model} · <time dateTime={g.created_at}>{new Date(g.created_at).toLocaleString()}</time>
                 </span>

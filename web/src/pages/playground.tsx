@@ -1,11 +1,10 @@
 import { useMemo, useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
-import { IMAGE_ASPECT_RATIOS, MANGA_ASPECT_RATIOS, MODEL_TYPES, VIDEO_TYPES } from '../../../src/contract/rules.js';
+import { IMAGE_ASPECT_RATIOS, MANGA_ASPECT_RATIOS, VIDEO_TYPES } from '../../../src/contract/rules.js';
 import { VIDEO_ASPECT_RATIOS } from '../../../src/contract/video-rules.js';
 import {
   EDIT_STRENGTHS,
   LAYERING_RESOLUTIONS,
-  MODELS,
   VIDEO_DURATIONS,
   VIDEO_RESOLUTIONS,
   type GenerationCreate,
@@ -14,6 +13,8 @@ import {
 } from '../../../src/contract/schemas.js';
 import { emptyRef, RefInput, toImageRef, type RefValue } from '../components/ref-input.js';
 import { GenerationPanel } from '../components/generation-panel.js';
+import { Check, Notice, Select } from '../components/fields.js';
+import { useModels } from '../models.js';
 import { rememberGeneration } from '../recent.js';
 import type { Generation } from '../generation.js';
 import { generationProblem } from '../validation.js';
@@ -127,31 +128,6 @@ export function buildBody(f: Form): GenerationCreate {
   return body;
 }
 
-function Select(props: { id: string; label: string; value: string; options: readonly string[]; empty?: string; onChange: (v: string) => void }) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
-        {props.empty !== undefined && <option value="">{props.empty}</option>}
-        {props.options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-function Check(props: { id: string; label: string; checked: boolean; onChange: (v: boolean) => void }) {
-  return (
-    <label class="check" for={props.id}>
-      <input id={props.id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.currentTarget.checked)} />
-      {props.label}
-    </label>
-  );
-}
-
 function KeyframeList(props: { id: string; label: string; items: Keyframe[]; onChange: (items: Keyframe[]) => void }) {
   const { items, onChange } = props;
   return (
@@ -194,10 +170,12 @@ export function Playground() {
   const [submitted, setSubmitted] = useState<Array<{ body: GenerationCreate; generation: Generation }>>([]);
   const set = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
 
-  const types = MODEL_TYPES[form.model];
+  const models = useModels();
+  const typesOf = (model: string) => models.find((m) => m.id === model)?.types;
+  const types = typesOf(form.model) ?? [];
   const isVideo = VIDEO_TYPES.includes(form.type);
   const body = useMemo(() => buildBody(form), [form]);
-  const problem = useMemo(() => generationProblem(body), [body]);
+  const problem = useMemo(() => generationProblem(body, typesOf), [body, models]);
   const ratios = isVideo ? VIDEO_ASPECT_RATIOS : form.style === 'manga' ? MANGA_ASPECT_RATIOS : IMAGE_ASPECT_RATIOS;
   const promptMax = form.type === 'layering' ? 500 : 6000;
 
@@ -227,10 +205,10 @@ export function Playground() {
             id="model"
             label="Model"
             value={form.model}
-            options={MODELS}
+            options={models.map((m) => m.id)}
             onChange={(v) => {
-              const model = v as Model;
-              set({ model, type: MODEL_TYPES[model].includes(form.type) ? form.type : MODEL_TYPES[model][0], aspect_ratio: '' });
+              const served = typesOf(v) ?? [];
+              set({ model: v as Model, type: served.includes(form.type) ? form.type : (served[0] ?? form.type), aspect_ratio: '' });
             }}
           />
           <Select id="type" label="Type" value={form.type} options={types} onChange={(v) => set({ type: v as GenerationKind, aspect_ratio: '' })} />
@@ -378,11 +356,9 @@ export function Playground() {
             {problem}
           </p>
         )}
-        {serverError && (
-          <p class="error" role="alert" id="server-error">
-            {serverError}
-          </p>
-        )}
+        <div id="server-error">
+          <Notice error={serverError} />
+        </div>
         <button type="submit" class="primary" disabled={submitting}>
           {submitting ? 'Submitting…' : 'Generate'}
         </button>

@@ -1,3 +1,4 @@
+import { Notice } from '../components/fields.js';
 import { useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
 import type { Session } from '../session.js';
@@ -47,11 +48,7 @@ export function SignIn({ onSignIn }: { onSignIn: (session: Session) => void }) {
           value={token}
           onInput={(e) => setToken(e.currentTarget.value)}
         />
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Notice error={error} />
         <button type="submit" disabled={busy || token.trim() === ''}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

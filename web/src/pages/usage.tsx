@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, query } from '../api.js';
 import { TimeChart } from '../components/chart.js';
+import { FilterInput, Notice, Select, Table } from '../components/fields.js';
 import { downloadText, toCsv } from '../csv.js';
 import type { Session } from '../session.js';
 import { useClients } from './administration.js';
@@ -58,9 +59,9 @@ export function Usage({ role }: { role: Session['role'] }) {
 
   useEffect(() => {
     if (!base) return;
-    const end = new Date(Math.ceil(Date.now() / DAY) * DAY);
-    const start = new Date(end.getTime() - range * DAY);
-    const common = { start: start.toISOString(), end: end.toISOString(), user_id: userId || undefined, limit: 1000 };
+    const today = Math.floor(Date.now() / DAY);
+    // The range ends a day past today: a server on a virtual clock a little ahead of this browser still shows its latest.
+    const common = { start: new Date((today - range + 1) * DAY).toISOString(), end: new Date((today + 2) * DAY).toISOString(), user_id: userId || undefined, limit: 1000 };
     const usage = (groupBy: Group) => call<UsageBody>(`${base}/usage${query({ ...common, group_by: groupBy })}`);
     // The account is an extension (absent with --strict): usage still shows without it.
     Promise.all([usage('day'), usage(group), call<Account>(`${base}/account`).catch(() => null)]).then(
@@ -74,7 +75,9 @@ export function Usage({ role }: { role: Session['role'] }) {
     );
   }, [base, range, group, userId, tick]);
 
-  const days = daily ? dayList(daily.start, daily.end) : [];
+  // Tomorrow is charted only when the server already has usage there.
+  const lastDay = daily?.data.reduce((last, r) => (r.day! > last ? r.day! : last), new Date().toISOString().slice(0, 10));
+  const days = daily ? dayList(daily.start, new Date(Date.parse(lastDay!) + DAY).toISOString()) : [];
   const byDay = new Map((daily?.data ?? []).map((r) => [r.day!, r]));
   const exportCsv = () => {
     if (!grouped) return;
@@ -92,47 +95,13 @@ export function Usage({ role }: { role: Session['role'] }) {
       </div>
       <form class="toolbar card" onSubmit={(e) => e.preventDefault()} aria-label="Usage range">
         {role === 'operator' && (
-          <div class="field">
-            <label for="usage-client">Client</label>
-            <select id="usage-client" value={operatorClient ?? ''} onChange={(e) => setClientId(e.currentTarget.value)}>
-              {(clients ?? []).map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Select id="usage-client" label="Client" value={operatorClient ?? ''} options={(clients ?? []).map((c) => [c.id, c.name] as const)} onChange={setClientId} />
         )}
-        <div class="field">
-          <label for="usage-range">Range</label>
-          <select id="usage-range" value={range} onChange={(e) => setRange(Number(e.currentTarget.value))}>
-            {RANGES.map((r) => (
-              <option key={r} value={r}>
-                Last {r} days
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="usage-group">Break down by</label>
-          <select id="usage-group" value={group} onChange={(e) => setGroup(e.currentTarget.value as Group)}>
-            {GROUPS.map((g) => (
-              <option key={g} value={g}>
-                {g}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="usage-user">user_id</label>
-          <input id="usage-user" placeholder="all users" value={userId} onChange={(e) => setUserId(e.currentTarget.value)} />
-        </div>
+        <Select id="usage-range" label="Range" value={range} options={RANGES.map((r) => [r, `Last ${r} days`] as const)} onChange={(v) => setRange(Number(v))} />
+        <Select id="usage-group" label="Break down by" value={group} options={GROUPS} onChange={(v) => setGroup(v as Group)} />
+        <FilterInput id="usage-user" label="user_id" placeholder="all users" value={userId} onCommit={setUserId} />
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice error={error} />
       {daily && (
         <div class="grid">
           <div class="card">
@@ -178,64 +147,35 @@ export function Usage({ role }: { role: Session['role'] }) {
               Export CSV
             </button>
           </div>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{group}</th>
-                  <th scope="col" class="num">Generations</th>
-                  <th scope="col" class="num">Completed</th>
-                  <th scope="col" class="num">Failed</th>
-                  <th scope="col" class="num">Cost (USD)</th>
-                </tr>
-              </thead>
-              <tbody>
-                {grouped.data.length === 0 && (
-                  <tr>
-                    <td colSpan={5} class="muted">
-                      Nothing in this range.
-                    </td>
-                  </tr>
-                )}
-                {grouped.data.map((r, i) => (
-                  <tr key={i}>
-                    <th scope="row">{r[group] ?? <span class="muted">(none)</span>}</th>
-                    <td class="num">{r.generations}</td>
-                    <td class="num">{r.by_state.completed}</td>
-                    <td class="num">{r.by_state.failed}</td>
-                    <td class="num">{r.cost_usd}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            columns={[{ label: group }, { label: 'Generations', num: true }, { label: 'Completed', num: true }, { label: 'Failed', num: true }, { label: 'Cost (USD)', num: true }]}
+            empty={grouped.data.length === 0 && 'Nothing in this range.'}
+          >
+            {grouped.data.map((r, i) => (
+              <tr key={i}>
+                <th scope="row">{r[group] ?? <span class="muted">(none)</span>}</th>
+                <td class="num">{r.generations}</td>
+                <td class="num">{r.by_state.completed}</td>
+                <td class="num">{r.by_state.failed}</td>
+                <td class="num">{r.cost_usd}</td>
+              </tr>
+            ))}
+          </Table>
         </div>
       )}
       {account && account.budgets.length > 0 && (
         <div class="card">
           <h2>User budgets</h2>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">user_id</th>
-                  <th scope="col">Period</th>
-                  <th scope="col" class="num">Spent</th>
-                  <th scope="col" class="num">Limit</th>
-                </tr>
-              </thead>
-              <tbody>
-                {account.budgets.map((b) => (
-                  <tr key={`${b.user_id}-${b.period}`}>
-                    <th scope="row">{b.user_id}</th>
-                    <td>{b.period}</td>
-                    <td class="num">${b.spent_usd}</td>
-                    <td class="num">${b.limit_usd}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={[{ label: 'user_id' }, { label: 'Period' }, { label: 'Spent', num: true }, { label: 'Limit', num: true }]}>
+            {account.budgets.map((b) => (
+              <tr key={`${b.user_id}-${b.period}`}>
+                <th scope="row">{b.user_id}</th>
+                <td>{b.period}</td>
+                <td class="num">${b.spent_usd}</td>
+                <td class="num">${b.limit_usd}</td>
+              </tr>
+            ))}
+          </Table>
         </div>
       )}
     </section>
