@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { LOG_FORMATS, type LogFormat } from './logger.js';
 import { parseLatencyProfile, type LatencyProfile } from './emulator/latency-profile.js';
 import { faultName, readFault } from './faults/fault.js';
 import { DEFAULT_LAYERING_MODEL, SEGMENTATION_MODELS, type SegmentationModel } from './media/segment-model.js';
@@ -39,6 +41,8 @@ export interface Config {
   pollIntervalMs: number;
   drainMs: number;
   logLevel: string;
+  /** `auto`: pretty on a terminal, JSON lines otherwise. */
+  logFormat: LogFormat;
   limits: { maxImageBytes: number; maxPixels: number; maxSide: number; fetchTimeoutMs: number } & VideoLimits;
   /** ffmpeg binary; empty = `ffmpeg` on PATH, then the npm package's. */
   ffmpegPath: string;
@@ -152,6 +156,7 @@ const ENV = {
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
   drainMs: 'ATELIER_DRAIN_MS',
   logLevel: 'ATELIER_LOG_LEVEL',
+  logFormat: 'ATELIER_LOG_FORMAT',
   ffmpegPath: 'FFMPEG_PATH',
   ffprobePath: 'FFPROBE_PATH',
   videoConcurrency: 'ATELIER_VIDEO_CONCURRENCY',
@@ -216,6 +221,22 @@ function imageThresholds(raw: string): Partial<Record<ImageClass, number>> {
   return thresholds;
 }
 
+/**
+ * The environment with a `.env` file's variables under it (`dir`'s, by default the working
+ * directory's): a variable already set wins, so the order is flags > environment > .env > defaults.
+ */
+export function withDotEnv(env: NodeJS.ProcessEnv = process.env, dir = process.cwd()): NodeJS.ProcessEnv {
+  const file = path.join(dir, '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+  return { ...parseEnv(text.replace(/^\s*export\s+/gm, '')), ...env };
+}
+
 /** flags > env > defaults, read once and frozen. */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const get = (key: keyof typeof ENV): string | undefined => {
@@ -270,6 +291,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     pollIntervalMs: int('pollIntervalMs', 500, 10),
     drainMs: int('drainMs', 20_000),
     logLevel: get('logLevel') ?? 'info',
+    logFormat: oneOf('logFormat (ATELIER_LOG_FORMAT)', get('logFormat'), LOG_FORMATS, 'auto'),
     layeringModel,
     limits: Object.freeze({
       maxImageBytes: 50 * 1024 * 1024,

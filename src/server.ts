@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, VirtualClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -39,7 +40,7 @@ export async function startServer(
 ): Promise<Server> {
   const role = options.role ?? 'serve';
   refuseUnworkable(config, role);
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const clock = options.clock ?? (config.clock === 'virtual' ? new VirtualClock(systemClock.now()) : systemClock);
   const releasers = new Releasers();
   let ready = false;

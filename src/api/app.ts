@@ -6,6 +6,7 @@ import type { HttpLimits } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import { capBodyBytesInFlight } from './body-guard.js';
 import { handleError } from './error-handler.js';
+import { logsRequests } from '../logger.js';
 import { JsonBodyParser } from './json-body.js';
 import { requestLogger } from './request-logger.js';
 
@@ -17,6 +18,7 @@ const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
 /** The bare app: ids and version headers, JSON parsing, error mapping, 404 and 405. */
 export function createApp(options: { logger: Logger; bodyLimit: number; metrics: Metrics; http?: HttpLimits; maxDecodedBytes?: number }): FastifyInstance {
   const limits = options.http;
+  const readable = logsRequests(options.logger);
   const json = new JsonBodyParser({ bodyLimit: options.bodyLimit, maxDecodedBytes: options.maxDecodedBytes ?? options.bodyLimit });
   const app = Fastify({
     ...(limits && {
@@ -53,7 +55,9 @@ export function createApp(options: { logger: Logger; bodyLimit: number; metrics:
   app.addHook('onResponse', (request, reply, done) => {
     if (request.decodedTokens) json.release(request);
     options.metrics.requests.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    if (options.logger.isLevelEnabled('debug')) {
+    if (readable) {
+      request.log.info(`${request.method} ${request.url} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`);
+    } else if (options.logger.isLevelEnabled('debug')) {
       request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
     done();

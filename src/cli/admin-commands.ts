@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from './usage-error.js';
+import { withDotEnv } from '../config.js';
 import { renderTable } from './table.js';
 import { FAULT_GRAMMAR } from '../faults/fault.js';
 import { dataDirTarget, httpTarget, type AdminRequest, type AdminTarget } from './admin-target.js';
@@ -15,8 +16,9 @@ interface TargetOptions {
 
 async function target(options: TargetOptions): Promise<AdminTarget> {
   if (options.dataDir) return dataDirTarget(options.dataDir);
-  const url = options.url || process.env.ATELIER_URL || DEFAULT_SERVER_URL;
-  const token = process.env.ATELIER_ADMIN_TOKEN;
+  const env = withDotEnv();
+  const url = options.url || env.ATELIER_URL || DEFAULT_SERVER_URL;
+  const token = env.ATELIER_ADMIN_TOKEN;
   if (!token) {
     throw new UsageError(
       `no admin token: set ATELIER_ADMIN_TOKEN to the token the server at ${url} was started with, or pass --data-dir to work on a stopped server's data dir`,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, type ConfigFlags } from '../config.js';
+import { loadConfig, withDotEnv, type ConfigFlags } from '../config.js';
 import { startServer, type Role } from '../server.js';
 
 const DESCRIPTIONS: Record<Role, string> = {
@@ -21,6 +21,7 @@ function roleCommand(program: Command, role: Role): void {
     .option('--port <port>', 'port of the API (ATELIER_PORT)')
     .option('--metrics-port <port>', 'port of /healthz and /metrics in atelier worker, default 9464 (ATELIER_METRICS_PORT)')
     .option('--data-dir <dir>', 'store, blobs and secret (ATELIER_DATA_DIR)')
+    .option('--log-format <format>', 'auto (pretty on a terminal, JSON otherwise), json or pretty (ATELIER_LOG_FORMAT)')
     .option('--rpm <n>', 'requests per minute per client, 0 = unlimited (ATELIER_RPM)')
     .option('--max-concurrent <n>', 'running generations per client, 0 = unlimited (ATELIER_MAX_CONCURRENT)')
     .option('--workers <n>', 'jobs run at once by this process; 0 with serve = API only (ATELIER_WORKERS)')
@@ -38,7 +39,7 @@ function roleCommand(program: Command, role: Role): void {
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
     .option('--strict', 'turn every extension off: spec requests and responses only (ATELIER_STRICT)')
     .action(async (flags: ConfigFlags) => {
-      const config = loadConfig(flags);
+      const config = loadConfig(flags, withDotEnv());
       const server = await startServer(config, { role }).catch((err: NodeJS.ErrnoException) => {
         const refused = role === 'worker' ? listenRefusal(err, config.host, config.metricsPort, '--metrics-port', 'ATELIER_METRICS_PORT') : listenRefusal(err, config.host, config.port);
         if (!refused) throw err;

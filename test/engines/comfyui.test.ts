@@ -204,6 +204,21 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     assert.equal(fake.prompts[0].prompt_id, promptIdFor(remoteJob.idempotencyKey));
   });
 
+  test('an older ComfyUI that ignores our prompt id: the job fails clearly and its stray prompt is taken back', async () => {
+    const legacy = await fakeComfyUi({ legacy: true });
+    try {
+      legacy.plan = () => ({ stepMs: 50 });
+      const refused = failure(await run(settings({ base_url: legacy.url }), request()).result);
+      assert.equal(refused.failureCode, 'generation_failed');
+      assert.match(refused.failureReason, /ignored the prompt id/);
+      const stray = legacy.prompts[0].prompt_id;
+      assert.ok(legacy.deleted.includes(stray) || legacy.cancelled.includes(`interrupt:${stray}`), 'the stray prompt was deleted or interrupted');
+      await legacy.idle();
+    } finally {
+      await legacy.close();
+    }
+  });
+
   test('cancel takes a queued prompt off the queue and interrupts a running one', async () => {
     reset();
     fake.plan = () => ({ stepMs: 200 });

@@ -55,7 +55,7 @@ export interface FakeComfyUi {
  * Output nodes: SaveImage writes a PNG the size of the EmptyLatentImage (or the LoadImage
  * it was given); SaveVideo/VHS_VideoCombine write `video` bytes the test provides.
  */
-export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<FakeComfyUi> {
+export async function fakeComfyUi(options: { video?: Buffer; /** An older ComfyUI: it ignores a supplied prompt_id. */ legacy?: boolean } = {}): Promise<FakeComfyUi> {
   const outputs = new Map<string, Buffer>();
   const history = new Map<string, unknown>();
   const queue: { number: number; id: string; prompt: Prompt; clientId?: string }[] = [];
@@ -228,7 +228,7 @@ export async function fakeComfyUi(options: { video?: Buffer } = {}): Promise<Fak
       if (!data.prompt) return json(400, { error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} });
       const invalid = validate(data.prompt);
       if (invalid) return json(400, invalid);
-      const id = String(data.prompt_id ?? randomUUID());
+      const id = String((!options.legacy && data.prompt_id) || randomUUID());
       fake.prompts.push({ prompt: data.prompt, prompt_id: id, client_id: data.client_id });
       queue.push({ number: number++, id, prompt: data.prompt, clientId: data.client_id });
       void pump();

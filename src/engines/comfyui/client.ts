@@ -69,6 +69,8 @@ export async function queuePrompt(ctx: Ctx, workflow: Workflow, promptId: string
   }
   const answer = jsonOf<{ prompt_id?: unknown }>(res, LABEL);
   if (answer.prompt_id !== undefined && answer.prompt_id !== promptId) {
+    // An older ComfyUI queued it under its own id: take it back rather than run work nobody waits for.
+    await cancelPrompt(ctx, String(answer.prompt_id)).catch(() => undefined);
     throw new BackendError('generation_failed', 'ComfyUI ignored the prompt id Atelier chose', false, `it answered ${String(answer.prompt_id)}: too old a ComfyUI to resume jobs safely`);
   }
 }
