@@ -89,7 +89,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   operationRoutes(app, deps);
   if (!config.strict) modelRoutes(app, deps);
   engineCallbackRoutes(app, deps);
-  dashboardRoutes(app);
+  dashboardRoutes(app, config);
   if (!config.strict) {
     webhookRoutes(app, deps, () => events.emit('webhook:due', {}));
     eventRoutes(app, deps);
