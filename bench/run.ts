@@ -16,6 +16,7 @@ import { moderationScenario } from './moderation.js';
 import { instructionsScenario } from './instructions.js';
 import { largeBodiesScenario } from './large-bodies.js';
 import { dashboardScenario } from './dashboard.js';
+import { extensionsScenario } from './extensions.js';
 import { gatewayScenario } from './gateway.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
@@ -154,6 +155,7 @@ await videoScenario();
 
 await dashboardScenario(Number(process.env.BENCH_GALLERY ?? 10_000));
 
+if (process.env.BENCH_EXTENSIONS !== '0') await extensionsScenario();
 if (process.env.BENCH_GATEWAY !== '0') await gatewayScenario();
 
 const memory = await atelier(0);

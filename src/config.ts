@@ -26,6 +26,8 @@ export interface Config {
   metricsAddress: string;
   /** How often each process records its heartbeat in the store. */
   heartbeatMs: number;
+  /** Signs blob and upload URLs in every process; empty = generated once (data dir on SQLite, the database on Postgres). */
+  secret: string;
   apiKeys: string[];
   /** Bearer token of the admin API; empty disables it. */
   adminToken: string;
@@ -140,6 +142,7 @@ const ENV = {
   metricsToken: 'ATELIER_METRICS_TOKEN',
   metricsAddress: 'ATELIER_METRICS_ADDRESS',
   heartbeatMs: 'ATELIER_HEARTBEAT_MS',
+  secret: 'ATELIER_SECRET',
   apiKeys: 'ATELIER_API_KEYS',
   adminToken: 'ATELIER_ADMIN_TOKEN',
   credits: 'ATELIER_CREDITS',
@@ -273,6 +276,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     metricsToken: get('metricsToken') ?? '',
     metricsAddress: listenAddress('metricsAddress (ATELIER_METRICS_ADDRESS)', get('metricsAddress')),
     heartbeatMs: int('heartbeatMs', 5000, 100),
+    secret: urlSecret(get('secret')),
     apiKeys,
     adminToken: get('adminToken') ?? '',
     credits: credits === undefined ? null : Number(credits),
@@ -322,6 +326,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     webhookRetryMs: Object.freeze(retrySchedule(get('webhookRetryMs'))) as number[],
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
   });
+}
+
+function urlSecret(raw: string | undefined): string {
+  if (raw !== undefined && raw.length < 32) throw new ConfigError(`ATELIER_SECRET must be at least 32 characters (got ${raw.length}); e.g. openssl rand -hex 32`);
+  return raw ?? '';
 }
 
 /**

@@ -82,13 +82,15 @@ function positiveMs(value: string): number {
   return seconds * 1000;
 }
 
+/** The options of every command that calls the API. */
+export const api = (command: Command) =>
+  command
+    .option('--base-url <url>', 'API base URL (LUMA_BASE_URL; default http://127.0.0.1:8080/v1)')
+    .option('--api-key <key>', 'API key (LUMA_AGENTS_API_KEY)')
+    .option('--json', 'print JSON for scripts');
+
 /** `atelier generate` and `atelier get`: the SDK from the command line. */
 export function generateCommands(program: Command): void {
-  const api = (command: Command) =>
-    command
-      .option('--base-url <url>', 'API base URL (LUMA_BASE_URL; default http://127.0.0.1:8080/v1)')
-      .option('--api-key <key>', 'API key (LUMA_AGENTS_API_KEY)')
-      .option('--json', 'print JSON for scripts');
 
   api(program.command('generate <prompt>'))
     .description('Submit a generation, wait for it and download its outputs')

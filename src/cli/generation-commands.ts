@@ -2,7 +2,7 @@ import { monotonicMs } from '../clock.js';
 import { Option, type Command } from 'commander';
 import type { Generation, GenerationListOptions } from '../client/index.js';
 import { GENERATION_TYPES, MODELS, STATES } from '../contract/schemas.js';
-import { client, print, run, type ApiOptions } from './generate-commands.js';
+import { api, client, print, run, type ApiOptions } from './generate-commands.js';
 import { describeState, progressLine } from './progress.js';
 import { UsageError } from './usage-error.js';
 
@@ -21,11 +21,6 @@ const row = (g: Generation) => `${g.id}  ${g.created_at}  ${g.type.padEnd(13)} $
 
 /** `atelier generations list|cancel` and `atelier watch`: the extensions from the command line. */
 export function generationCommands(program: Command): void {
-  const api = (command: Command) =>
-    command
-      .option('--base-url <url>', 'API base URL (LUMA_BASE_URL; default http://127.0.0.1:8080/v1)')
-      .option('--api-key <key>', 'API key (LUMA_AGENTS_API_KEY)')
-      .option('--json', 'print JSON for scripts');
   const generations = program.command('generations').description('List and cancel generations (Atelier extensions)');
 
   api(generations.command('list'))

@@ -47,7 +47,7 @@ function rateHeaders(rpm: RpmDecision): Record<string, string> {
 }
 
 /** Takes a slot of the client's RPM window; null when no RPM limit applies. */
-export function takeRpmSlot(limiter: RpmLimiter, principal: Principal, config: Pick<Config, 'rpm'>, now: number): RpmDecision | null {
+export async function takeRpmSlot(limiter: RpmLimiter, principal: Principal, config: Pick<Config, 'rpm'>, now: number): Promise<RpmDecision | null> {
   const limit = principal.rpmLimit ?? config.rpm;
   return limit > 0 ? limiter.take(principal.clientId, limit, now) : null;
 }
@@ -95,7 +95,7 @@ export async function submitGeneration(
   let price = priced();
   if (request.user_id) await checkUserBudgets(store.db, principal.clientId, request.user_id, price, now);
   const maxConcurrent = principal.maxConcurrent ?? config.maxConcurrent;
-  const rpm = taken ?? takeRpmSlot(limiter, principal, config, now);
+  const rpm = taken ?? (await takeRpmSlot(limiter, principal, config, now));
   const refuseIfShort = async () => {
     if (principal.metered && ((await ledger.readBalance(store, principal.clientId)) ?? 0) < price) throw apiError('INSUFFICIENT_CREDITS');
   };

@@ -128,7 +128,20 @@ export async function finish(deps: JobDeps, generationId: string, workerId: stri
 }
 
 /** Ends a generation that is still running and settles its hold; call inside the job's transaction. */
-export async function endGeneration(store: Pick<Store, 'notifications'>, trx: Transaction<Database>, generationId: string, outcome: Outcome, now: number): Promise<void> {
+export async function endGeneration(
+  store: Pick<Store, 'notifications' | 'dialect'>,
+  trx: Transaction<Database>,
+  generationId: string,
+  outcome: Outcome,
+  now: number,
+): Promise<void> {
+  // Client row first, as a submit does: the usage rows and the ledger's reference to the client
+  // are then taken in one order by both, so they can't deadlock on Postgres.
+  if (store.dialect.rowLocks) {
+    const owner = await trx.selectFrom('generations').select('client_id').where('id', '=', generationId).executeTakeFirst();
+    if (!owner) return;
+    await generations.lockClient(trx, store.dialect, owner.client_id);
+  }
   const ended =
     outcome.kind === 'completed'
       ? await generations.completeGeneration(trx, generationId, JSON.stringify(outcome.outputs), now)

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { Authenticator, RpmLimiter, seedClients, usd } from '../accounts/index.js';
+import { Authenticator, MemoryRpmLimiter, seedClients, StoreRpmLimiter, usd } from '../accounts/index.js';
 import { createApp } from '../api/app.js';
 import { capConnectionsPerAddress } from '../api/connection-guard.js';
 import type { ApiDeps } from '../api/context.js';
@@ -43,6 +43,9 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     ca: config.fetchCaFile ? fs.readFileSync(config.fetchCaFile, 'utf8') : undefined,
   });
   releasers.push(() => fetcher.close());
+  const auth = new Authenticator(store, clock);
+  const offClients = store.notifications.subscribe('clients:changed', () => auth.forget());
+  releasers.push(async () => offClients());
   const deps: ApiDeps = {
     config,
     store,
@@ -50,8 +53,9 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     fetcher,
     secret: ports.secret,
     clock,
-    auth: new Authenticator(store, clock),
-    limiter: new RpmLimiter(),
+    auth,
+    // Counted in the store whenever another API process could share it.
+    limiter: store.dialect.shared ? new StoreRpmLimiter(store) : new MemoryRpmLimiter(),
     events,
     metrics,
     video,
@@ -85,7 +89,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   operationRoutes(app, deps);
   if (!config.strict) modelRoutes(app, deps);
   engineCallbackRoutes(app, deps);
-  dashboardRoutes(app);
+  dashboardRoutes(app, config);
   if (!config.strict) {
     webhookRoutes(app, deps, () => events.emit('webhook:due', {}));
     eventRoutes(app, deps);

@@ -8,7 +8,7 @@ import { VideoToolkit } from '../media/video/index.js';
 import { Metrics } from '../metrics.js';
 import { Routing } from '../engines/index.js';
 import { storedCallbacks } from './stored-callbacks.js';
-import { LocalBlobStore, loadSecret, type BlobStore } from '../storage/index.js';
+import { LocalBlobStore, loadSharedSecret, type BlobStore } from '../storage/index.js';
 import { openStore, queue, type Store } from '../store/index.js';
 import { Releasers } from './releasers.js';
 import { redactUrl, StartRefused, type Role } from './role.js';
@@ -57,7 +57,7 @@ export async function openPorts(config: Readonly<Config>, role: Role, logger: Lo
   else logger.info({ ...video.info, hevc: video.hasEncoder('libx265') }, 'ffmpeg found');
   releasers.push(async () => video.close());
 
-  const secret = loadSecret(config.dataDir);
+  const secret = await loadSharedSecret(store, { secret: config.secret, dataDir: config.dataDir, now: clock.now() });
   const routing = new Routing(config.routing, config.mode, {
     logger,
     configDir: config.routing?.dir ?? process.cwd(),

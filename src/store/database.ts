@@ -14,6 +14,7 @@ import * as engineRuns from './migrations/011-engine-runs.js';
 import * as extensions from './migrations/013-extensions.js';
 import * as webhooks from './migrations/014-webhooks.js';
 import * as heartbeats from './migrations/008-heartbeats.js';
+import * as sharedState from './migrations/009-shared-state.js';
 import * as engineCallbacks from './migrations/016-engine-callbacks.js';
 import type { Database } from './schema.js';
 import { batchedTransactions, type Work } from './write-batch.js';
@@ -27,6 +28,10 @@ export interface DialectCapabilities {
   name: 'sqlite' | 'postgres';
   /** `FOR UPDATE SKIP LOCKED` for claims and row locks for per-client checks. */
   rowLocks: boolean;
+  /** Other processes may write to this store too (Postgres; SQLite opened `shared`). */
+  shared: boolean;
+  /** The store lives in the data dir, so whoever shares it shares that dir (SQLite). */
+  inDataDir: boolean;
 }
 
 export interface Store {
@@ -38,6 +43,8 @@ export interface Store {
   read<R>(query: CompiledQuery<R>, parameters: readonly string[]): Promise<R[]>;
   /** Wake-ups across processes: publish inside a transaction, subscribe by channel (see notifications.ts). */
   notifications: Notifications;
+  /** Postgres: the schema this store's tables live in. */
+  schemaName?(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -52,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-drop-client-created': dropClientCreated,
   '011-engine-runs': engineRuns,
   '008-heartbeats': heartbeats,
+  '009-shared-state': sharedState,
   '013-extensions': extensions,
   '014-webhooks': webhooks,
   '016-engine-callbacks': engineCallbacks,
@@ -74,27 +82,31 @@ const parseInt8 = (value: string) => Number(value);
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir!, options.shared ?? false);
-  const migrationTableSchema = options.databaseUrl ? (options.schema ?? (await currentSchema(store.db))) : undefined;
-  const { error } = await new Migrator({
+  let migrationTableSchema: string | undefined;
+  try {
+    migrationTableSchema = await store.schemaName?.();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => MIGRATIONS },
     // Numbers are handed out per engineer (DESIGN.md), so a lower number can land after a higher one ran.
     allowUnorderedMigrations: true,
-    // Kysely looks for its migration tables in every schema unless told which: a schema would
-    // find another one's tables (another deployment's, a test's) and skip creating its own.
+    // Kysely looks for its migration tables in every schema unless told which: a schema of its own
+    // (each test's, or one named by the URL's search_path) would find another's and skip creating its own.
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
-  }).migrateToLatest();
+  });
+  let { error } = await migrator.migrateToLatest();
+  // Kysely's check for its own tables reads every table of the database; a table another schema
+  // drops meanwhile fails it (42P01). Nothing was migrated then, so it is tried again.
+  for (let retry = 0; retry < 3 && (error as { code?: string } | undefined)?.code === '42P01'; retry++) ({ error } = await migrator.migrateToLatest());
   if (error) {
     await store.close();
     throw error;
   }
   return store;
-}
-
-/** The schema a Postgres connection writes to: the first of its search path that exists. */
-async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
-  const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
-  return rows[0]?.name ?? undefined;
 }
 
 function openSqlite(dataDir: string, shared: boolean): Store {
@@ -129,7 +141,7 @@ function openSqlite(dataDir: string, shared: boolean): Store {
   };
   return {
     db,
-    dialect: { name: 'sqlite', rowLocks: false },
+    dialect: { name: 'sqlite', rowLocks: false, shared, inDataDir: true },
     transact: batchedTransactions(db, usageFolding),
     read,
     notifications,
@@ -229,12 +241,18 @@ function openPostgres(connectionString: string, schema?: string): Store {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let currentSchema: Promise<string> | undefined;
   const schemaName = () =>
-    (currentSchema ??= schema ? Promise.resolve(schema) : sql<{ name: string }>`select current_schema() as name`.execute(db).then((r) => r.rows[0].name));
+    (currentSchema ??= schema
+      ? Promise.resolve(schema)
+      : sql<{ name: string | null }>`select current_schema() as name`.execute(db).then((r) => {
+          if (!r.rows[0].name) throw new Error('no schema of the search_path exists (create it first)');
+          return r.rows[0].name;
+        }));
   const notifications = postgresNotifications(connection, schemaName);
   return {
     db,
-    dialect: { name: 'postgres', rowLocks: true },
+    dialect: { name: 'postgres', rowLocks: true, shared: true, inDataDir: false },
     notifications,
+    schemaName,
     transact: (work) => db.transaction().execute(work),
     read: async <R>(query: CompiledQuery<R>, parameters: readonly string[]) => (await db.executeQuery<R>({ ...query, parameters })).rows,
     close: async () => {

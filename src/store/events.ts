@@ -72,9 +72,10 @@ export async function listEvents(db: Db, filter: { clientId: string; subjectId?:
   return query.orderBy('id').limit(filter.limit).execute();
 }
 
-/** The newest event id of a client, or of one subject (0 if none): where a fresh stream starts. */
-export async function lastEventId(db: Db, clientId: string, subjectId?: string): Promise<number> {
-  let query = db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).where('client_id', '=', clientId);
+/** The newest event id of all, of a client, or of one subject (0 if none): where a fresh stream starts. */
+export async function lastEventId(db: Db, clientId?: string, subjectId?: string): Promise<number> {
+  let query = db.selectFrom('events').select((eb) => eb.fn.max('id').as('id'));
+  if (clientId) query = query.where('client_id', '=', clientId);
   if (subjectId) query = query.where('subject_id', '=', subjectId);
   const row = await query.executeTakeFirst();
   return Number(row?.id ?? 0);
@@ -94,4 +95,10 @@ export async function pruneEvents(db: Db, before: number): Promise<number> {
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** The clients with events after `afterId`. */
+export async function clientsWithEventsAfter(db: Db, afterId: number): Promise<string[]> {
+  const rows = await db.selectFrom('events').select('client_id').distinct().where('id', '>', afterId).execute();
+  return rows.map((row) => row.client_id);
 }

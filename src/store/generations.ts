@@ -140,10 +140,22 @@ export interface GenerationFilter {
   before?: string;
 }
 
-/** A client's generations, newest first; one more than `limit`, so the caller knows whether more follow. */
-/** `clientId` null lists every client's (the operator's view). */
+/** The smallest id made at `ms` or later (ids are UUIDv7: their first 48 bits are the creation time). */
+const firstIdAt = (ms: number) => {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-`;
+};
+const idTime = (id: string) => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+
+/**
+ * A client's generations, newest first; one more than `limit`, so the caller knows whether more
+ * follow. Ids sort by creation time, so a created range is also an id range, and "newest first" is
+ * both `id desc` (the (client_id, id) index) and `created_at desc, id desc` (the state and user
+ * indexes, used when those filter: a rare state or user is then found without a scan).
+ */
 export async function listGenerations(
   db: Db,
+  /** null lists every client's (the operator's view). */
   clientId: string | null,
   filter: GenerationFilter,
   limit: number,
@@ -154,10 +166,11 @@ export async function listGenerations(
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.model) query = query.where('model', '=', filter.model);
   if (filter.userId) query = query.where('user_id', '=', filter.userId);
-  if (filter.createdFrom !== undefined) query = query.where('created_at', '>=', filter.createdFrom);
-  if (filter.createdTo !== undefined) query = query.where('created_at', '<', filter.createdTo);
-  if (filter.before) query = query.where('id', '<', filter.before);
-  return query.orderBy('id', 'desc').limit(limit + 1).execute();
+  if (filter.createdFrom !== undefined) query = query.where('created_at', '>=', filter.createdFrom).where('id', '>=', firstIdAt(filter.createdFrom));
+  if (filter.createdTo !== undefined) query = query.where('created_at', '<', filter.createdTo).where('id', '<', firstIdAt(filter.createdTo));
+  if (filter.before) query = query.where('id', '<', filter.before).where('created_at', '<=', idTime(filter.before));
+  const byTime = filter.state !== undefined || filter.userId !== undefined;
+  return (byTime ? query.orderBy('created_at', 'desc').orderBy('id', 'desc') : query.orderBy('id', 'desc')).limit(limit + 1).execute();
 }
 
 /** Extension: a processing generation's progress, as JSON {fraction, stage}. */

@@ -9,6 +9,7 @@ export * as ledger from './ledger.js';
 export * as usage from './usage.js';
 export * as files from './files.js';
 export * as heartbeats from './heartbeats.js';
+export * as sharedState from './shared-state.js';
 export * as events from './events.js';
 export * as idempotency from './idempotency.js';
 export * as webhooks from './webhooks.js';

@@ -29,6 +29,8 @@ export interface Channels {
   'generation:changed': { clientId: string; generationId: string; state: GenerationTable['state']; progress?: number };
   /** A file's bytes are complete and wait for ingest. */
   'file:uploaded': { fileId: string };
+  /** A client or key changed (limits, status, revocation): API processes drop cached keys. */
+  'clients:changed': Record<string, never>;
 }
 
 export type Channel = keyof Channels;

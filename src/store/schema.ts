@@ -224,6 +224,18 @@ export interface HeartbeatTable {
   stopped_at: number | null;
 }
 
+export interface SettingTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
+/** One accepted submission inside a client's RPM window. */
+export interface RateHitTable {
+  client_id: string;
+  at: number;
+}
+
 export interface Database {
   clients: ClientTable;
   api_keys: ApiKeyTable;
@@ -235,6 +247,8 @@ export interface Database {
   usage_daily_user: UsageDailyUserTable;
   files: FileTable;
   heartbeats: HeartbeatTable;
+  settings: SettingTable;
+  rate_hits: RateHitTable;
   idempotency_keys: IdempotencyKeyTable;
   events: EventTable;
   webhook_endpoints: WebhookEndpointTable;

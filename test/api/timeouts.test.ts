@@ -47,16 +47,19 @@ describe('connection timeouts and the per-address cap', () => {
     for (const socket of slow) trickle(socket, headers, 50);
     const silent = await connect(ts.url, '127.0.0.2');
 
+    // Normal requests are served the whole time the slow ones are held, until they are closed.
+    let open = slow.length + 1;
+    for (const socket of [...slow, silent]) void socket.ended.then(() => open--);
     const served: number[] = [];
     const started = Date.now();
-    while (Date.now() - started < 1200) {
+    while (open > 0 && Date.now() - started < 5000) {
       served.push((await fetch(`${ts.url}/healthz`)).status);
       await new Promise((r) => setTimeout(r, 50));
     }
-    assert.ok(served.length >= 5 && served.every((s) => s === 200), String(served));
+    assert.ok(served.length >= 2 && served.every((s) => s === 200), String(served));
     for (const socket of [...slow, silent]) {
       const lived = await socket.ended;
-      assert.ok(lived < 2000, `closed after ${lived} ms`);
+      assert.ok(lived < 2500, `closed after ${lived} ms`);
     }
     assert.match(slow[0].received(), /^HTTP\/1.1 408/);
   });

@@ -42,3 +42,14 @@ export function spawnRole(role: 'serve' | 'api' | 'worker', args: string[], env:
     });
   });
 }
+
+/** SIGTERM each process, SIGKILL whichever has not exited after `graceMs`; resolves to their exit codes. */
+export async function stopProcesses(processes: ServerProcess[], graceMs = 20_000): Promise<Array<number | null>> {
+  for (const p of processes) p.child.kill('SIGTERM');
+  const timer = setTimeout(() => processes.forEach((p) => p.child.kill('SIGKILL')), graceMs);
+  try {
+    return await Promise.all(processes.map((p) => p.exited));
+  } finally {
+    clearTimeout(timer);
+  }
+}

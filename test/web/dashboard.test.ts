@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { dashboardPolicy } from '../../src/api/routes/dashboard.js';
 import { solidImage } from '../helpers/images.js';
 import { accessibilityProblems, launchBrowser, watchProblems } from '../helpers/browser.js';
 import { generate, KEY_A, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
@@ -89,6 +90,14 @@ test('the dashboard is served at /dashboard/ with a strict CSP, and / redirects 
   assert.equal(page.headers.get('content-encoding'), 'br');
   const html = await page.text();
   assert.doesNotMatch(html, /<script>(?!<\/script>)|<style|https?:\/\//, 'no inline code and nothing from another origin');
+});
+
+test('outputs minted on ATELIER_PUBLIC_URL may show in the page: its origin joins img-src and media-src only', () => {
+  const policy = dashboardPolicy('https://atelier.example.com/base');
+  assert.match(policy, /img-src 'self' blob: data: https:\/\/atelier\.example\.com;/);
+  assert.match(policy, /media-src 'self' blob: data: https:\/\/atelier\.example\.com;/);
+  assert.match(policy, /connect-src 'self';/);
+  assert.doesNotMatch(dashboardPolicy(), /example/);
 });
 
 test('a client signs in, is stopped by the server rules in the page, submits, watches the job complete and opens the output', async (t) =>

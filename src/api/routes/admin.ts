@@ -16,7 +16,12 @@ const time = (iso: string | null | undefined) => (iso == null ? (iso as null | u
 /** `/admin/v1/…`: clients, keys, credits and budgets, behind ATELIER_ADMIN_TOKEN. */
 export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth' | 'secret'> & Partial<Pick<ApiDeps, 'blobs'>>): void {
   const token = deps.config.adminToken ? digest(deps.config.adminToken) : null;
-  const service: admin.AdminDeps = { store: deps.store, clock: deps.clock, changed: () => deps.auth.forget() };
+  // Other API processes drop their cached keys too, on `clients:changed`.
+  const changed = () => {
+    deps.auth.forget();
+    deps.store.notifications.publish(deps.store.db, 'clients:changed', {}).catch(() => undefined);
+  };
+  const service: admin.AdminDeps = { store: deps.store, clock: deps.clock, changed };
 
   app.register(async (scope) => {
     scope.addHook('onRequest', async (request: FastifyRequest) => {

@@ -2,16 +2,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
 
 /** dist/web, built by `vite build` beside the compiled server. */
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
 
 /**
  * No inline script or style, no eval, nothing from another origin: the page talks only to this
- * server's APIs. Outputs are same-origin signed blob URLs; `blobOrigins` adds an object store's.
+ * server's APIs. Outputs are its own signed blob URLs, minted on ATELIER_PUBLIC_URL when one is set.
  */
-export function dashboardPolicy(blobOrigins: readonly string[] = []): string {
-  const media = ["'self'", 'blob:', 'data:', ...blobOrigins].join(' ');
+export function dashboardPolicy(publicUrl = ''): string {
+  const media = ["'self'", 'blob:', 'data:', ...(publicUrl ? [new URL(publicUrl).origin] : [])].join(' ');
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -28,8 +29,8 @@ export function dashboardPolicy(blobOrigins: readonly string[] = []): string {
 }
 
 /** `/dashboard/`: the built single-page app, precompressed, with a strict CSP; `/` redirects there. */
-export function dashboardRoutes(app: FastifyInstance, options: { blobOrigins?: readonly string[] } = {}): void {
-  const policy = dashboardPolicy(options.blobOrigins);
+export function dashboardRoutes(app: FastifyInstance, config: Pick<Config, 'publicUrl'>): void {
+  const policy = dashboardPolicy(config.publicUrl);
   const built = existsSync(`${DASHBOARD_DIR}index.html`);
   app.get('/', (_request, reply) => reply.redirect('/dashboard/', 302));
   app.get('/dashboard', (_request, reply) => reply.redirect('/dashboard/', 301));

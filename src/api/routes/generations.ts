@@ -60,10 +60,11 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // refused or not it counts, so sending large bodies that fail costs the sender like any submit.
   const preParsing = (request: FastifyRequest, _reply: unknown, payload: RequestPayload, done: (err: Error | null, payload?: RequestPayload) => void) => {
     if (!isLargeBody(request)) return done(null, payload);
-    const rpm = takeRpmSlot(deps.limiter, request.principal!, deps.config, deps.clock.now());
-    if (rpm && !rpm.allowed) return done(rateLimited(rpm), payload);
-    request.rpmTaken = rpm;
-    done(null, payload);
+    takeRpmSlot(deps.limiter, request.principal!, deps.config, deps.clock.now()).then((rpm) => {
+      if (rpm && !rpm.allowed) return done(rateLimited(rpm), payload);
+      request.rpmTaken = rpm;
+      done(null, payload);
+    }, done);
   };
   const present = presenter(deps);
   const idempotency = deps.config.strict ? null : new Idempotency(deps);
