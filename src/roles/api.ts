@@ -7,6 +7,7 @@ import type { ApiDeps } from '../api/context.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { blobRoutes } from '../api/routes/blobs.js';
 import { dashboardRoutes } from '../api/routes/dashboard.js';
+import { referenceRoutes } from '../api/routes/reference.js';
 import { generationDetailRoutes } from '../api/routes/generation-details.js';
 import { fileRoutes } from '../api/routes/files.js';
 import { generationRoutes } from '../api/routes/generations.js';
@@ -90,6 +91,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   if (!config.strict) modelRoutes(app, deps);
   engineCallbackRoutes(app, deps);
   dashboardRoutes(app, config);
+  referenceRoutes(app, config);
   if (!config.strict) {
     webhookRoutes(app, deps, () => events.emit('webhook:due', {}));
     eventRoutes(app, deps);

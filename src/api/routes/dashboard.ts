@@ -28,6 +28,17 @@ export function dashboardPolicy(publicUrl = ''): string {
   ].join('; ');
 }
 
+/** The strict CSP and its companions on every response of a scope serving pages. */
+export function pageHeaders(scope: FastifyInstance, policy: string): void {
+  scope.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('content-security-policy', policy);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    done(null, payload);
+  });
+}
+
 /** `/dashboard/`: the built single-page app, precompressed, with a strict CSP; `/` redirects there. */
 export function dashboardRoutes(app: FastifyInstance, config: Pick<Config, 'publicUrl'>): void {
   const policy = dashboardPolicy(config.publicUrl);
@@ -36,13 +47,7 @@ export function dashboardRoutes(app: FastifyInstance, config: Pick<Config, 'publ
   app.get('/dashboard', (_request, reply) => reply.redirect('/dashboard/', 301));
 
   app.register(async (scope) => {
-    scope.addHook('onSend', (_request, reply, payload, done) => {
-      reply.header('content-security-policy', policy);
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('referrer-policy', 'no-referrer');
-      reply.header('cross-origin-opener-policy', 'same-origin');
-      done(null, payload);
-    });
+    pageHeaders(scope, policy);
     if (!built) {
       scope.get('/dashboard/*', (_request, reply) => {
         reply.code(503).type('text/plain').send('The dashboard is not built: run `npm run build:web` (npm ci does it).\n');
