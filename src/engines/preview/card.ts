@@ -2,42 +2,52 @@ import type { GenerationRequest } from '../../contract/index.js';
 import { composite, type Layer, type RawImage } from '../../media/image.js';
 import type { ImageInput } from '../engine.js';
 import { backdrop } from './backdrop.js';
-import { cardLayout } from './layout.js';
+import { cardLayout, type Box } from './layout.js';
 import { hex, type Palette } from './palette.js';
 import { refThumbnails } from './refs.js';
 import type { Theme } from './theme.js';
 import { clip, setText } from './typography.js';
 
 const PROMPT_CHARS = 320;
+/** The smallest type, in pixels, that stays legible on a 360p frame. */
+const MIN_TEXT = 11;
 
-/** The text-to-image preview card: motif, prompt, palette swatches, ref thumbnails and an honest label. */
+/**
+ * The text-to-image preview card: motif, prompt, palette swatches, ref thumbnails and an honest label.
+ * A video's card is a stage larger than its frames: `output` is the file's real size (for the label)
+ * and `safe` the stage area every frame shows, which the panel keeps inside.
+ */
 export async function renderCard(
   request: GenerationRequest,
-  size: { width: number; height: number; ratio: string },
+  size: { width: number; height: number; ratio: string; output?: { width: number; height: number }; safe?: Box },
   look: { palette: Palette; theme: Theme; rand: () => number },
   refs: ImageInput[],
 ): Promise<RawImage> {
   const { width, height } = size;
   const { palette, theme, rand } = look;
-  const layout = cardLayout(width, height);
+  const layout = cardLayout(width, height, size.safe);
+  const output = size.output ?? { width, height };
+  const type = (fraction: number) => Math.max(MIN_TEXT, unit * fraction);
   const { unit, margin } = layout;
   const pad = Math.round(unit * 0.05);
   const gap = Math.round(unit * 0.03);
   const hairline = Math.max(1, Math.round(unit / 1000));
   const innerWidth = layout.panelWidth - 2 * pad;
-  const chip = { w: Math.round(unit * 0.075), h: Math.round(unit * 0.042), gap: Math.round(unit * 0.018) };
+  const codeSize = type(0.0145);
+  // A chip is at least as wide as its seven-character code in DejaVu Sans Mono (0.6 em a glyph).
+  const chip = { w: Math.max(Math.round(unit * 0.075), Math.ceil(codeSize * 0.6 * 7) + 2), h: Math.round(unit * 0.042), gap: Math.round(unit * 0.018) };
   const swatches = palette.swatches.slice(0, Math.max(1, Math.floor((innerWidth + chip.gap) / (chip.w + chip.gap))));
 
   const line = (size: number) => ({ width: innerWidth, height: size * 3 });
   const kind = [request.video ? 'VIDEO' : 'IMAGE', size.ratio, request.style === 'manga' ? 'MANGA' : ''].filter(Boolean).join('  ·  ');
   const [eyebrow, label, codes] = await Promise.all([
-    setText(kind, line(unit * 0.02), { face: 'bold', size: unit * 0.02, colour: theme.accent, tracking: 0.16 }),
-    setText(`Atelier preview · ${request.model} · ${width}×${height} · not a generative model`, line(unit * 0.018), {
+    setText(kind, line(type(0.02)), { face: 'bold', size: type(0.02), colour: theme.accent, tracking: 0.16 }),
+    setText(`Atelier preview · ${request.model} · ${output.width}×${output.height} · not a generative model`, line(type(0.018)), {
       face: 'mono',
-      size: unit * 0.018,
+      size: type(0.018),
       colour: theme.muted,
     }),
-    Promise.all(swatches.map((c) => setText(hex(c).toUpperCase(), { width: chip.w, height: chip.h }, { face: 'mono', size: unit * 0.0145, colour: theme.muted }))),
+    Promise.all(swatches.map((c) => setText(hex(c).toUpperCase(), { width: chip.w, height: codeSize * 1.5 }, { face: 'mono', size: codeSize, colour: theme.muted }))),
   ]);
 
   // The panel's rows, top to bottom; the prompt gets whatever height is left.

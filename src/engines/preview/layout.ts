@@ -19,12 +19,14 @@ export interface CardLayout {
  * The text panel sits in the bottom-left corner and is as tall as its content.
  * Wide cards give it a column on the left; square and tall ones the full width.
  */
-export function cardLayout(width: number, height: number): CardLayout {
+export function cardLayout(width: number, height: number, safe?: Box): CardLayout {
   const unit = Math.min(width, height);
   const margin = Math.round(unit * 0.06);
+  // The panel stays inside `safe` (a video's always-visible, title-safe area), else inside the margins.
+  const area = safe ?? { x: margin, y: margin, w: width - 2 * margin, h: height - 2 * margin };
   const wide = width / height >= 1.6;
-  const panelWidth = wide ? Math.round(Math.min(width * 0.46, height * 1.05)) : width - 2 * margin;
-  const maxPanelHeight = wide ? height - 2 * margin : Math.round(Math.min(height * 0.62, width * 1.1));
+  const panelWidth = Math.min(area.w, wide ? Math.round(Math.min(width * 0.46, height * 1.05)) : area.w);
+  const maxPanelHeight = Math.min(area.h, wide ? area.h : Math.round(Math.min(height * 0.62, width * 1.1)));
   return {
     unit,
     margin,
@@ -32,8 +34,8 @@ export function cardLayout(width: number, height: number): CardLayout {
     maxPanelHeight,
     place(panelHeight) {
       const h = Math.min(Math.round(panelHeight), maxPanelHeight);
-      const panel = { x: margin, y: height - margin - h, w: panelWidth, h };
-      const open = wide ? { x: margin + panelWidth, y: 0, w: width - margin - panelWidth, h: height } : { x: 0, y: 0, w: width, h: panel.y };
+      const panel = { x: area.x, y: area.y + area.h - h, w: panelWidth, h };
+      const open = wide ? { x: area.x + panelWidth, y: 0, w: width - area.x - panelWidth, h: height } : { x: 0, y: 0, w: width, h: panel.y };
       return { panel, open };
     },
   };

@@ -6,7 +6,7 @@ import type { EngineContext, ImageInput, VideoInput } from '../../engine.js';
 import { renderCard } from '../card.js';
 import { outputArgs, SDR_TO_PQ_FILTER, YUV_TO_RGB } from './encode.js';
 import type { Look } from './look.js';
-import { stageSize } from './motion.js';
+import { stageSafeArea, stageSize } from './motion.js';
 import type { RenderedClip } from './text-to-video.js';
 
 /** What the edit did, written into the MP4's metadata. */
@@ -76,7 +76,12 @@ export async function renderEdit(request: GenerationRequest, source: VideoInput,
   const blur = v.edit?.controls?.depth?.enabled === false ? 0 : Math.round((v.edit?.controls?.depth?.blur ?? 0) * 6);
 
   const stage = stageSize(width, height);
-  const card = await renderCard(request, { width: stage.width, height: stage.height, ratio: `${width}:${height}` }, look, []);
+  const card = await renderCard(
+    request,
+    { width: stage.width, height: stage.height, ratio: `${width}:${height}`, output: { width, height }, safe: stageSafeArea(width, height) },
+    look,
+    [],
+  );
   const cardFile = path.join(ctx.workDir!, 'card.png');
   await fs.writeFile(cardFile, await encodeImage(card, 'png'));
   const guides = await writeGuides(request, source, images, { width, height, frames }, ctx.workDir!);

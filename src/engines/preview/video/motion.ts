@@ -16,6 +16,20 @@ export function stageSize(width: number, height: number): { width: number; heigh
   return { width: width + 2 * dx, height: height + 2 * dy, dx, dy };
 }
 
+/** Title safe: the share of the frame kept clear on each side. */
+const TITLE_SAFE = 0.05;
+
+/**
+ * The part of the stage every frame shows (the camera travels up to 2·dx, 2·dy), inset
+ * by the title-safe margin, so text placed there is whole and clear of the edges on every frame.
+ */
+export function stageSafeArea(width: number, height: number): { x: number; y: number; w: number; h: number } {
+  const { dx, dy } = stageSize(width, height);
+  const sx = Math.round(width * TITLE_SAFE);
+  const sy = Math.round(height * TITLE_SAFE);
+  return { x: 2 * dx + sx, y: 2 * dy + sy, w: width - 2 * dx - 2 * sx, h: height - 2 * dy - 2 * sy };
+}
+
 /**
  * A camera move over the stage: a diagonal drift with an eased start and stop, or for a
  * loop a closed orbit whose last frame is its first. Whole-pixel steps keep it exact.

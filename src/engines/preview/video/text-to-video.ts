@@ -6,7 +6,7 @@ import { renderCard } from '../card.js';
 import { encodeFrames } from './encode.js';
 import { composeFrame, type Anchor } from './frames.js';
 import type { Look } from './look.js';
-import { cameraMotion, stageSize } from './motion.js';
+import { cameraMotion, stageSafeArea, stageSize } from './motion.js';
 
 export interface RenderedClip {
   file: string;
@@ -36,7 +36,7 @@ export async function renderTextToVideo(request: GenerationRequest, images: Imag
   const last = count - 1;
 
   const stage = stageSize(width, height);
-  const card = await renderCard(request, { width: stage.width, height: stage.height, ratio }, look, []);
+  const card = await renderCard(request, { width: stage.width, height: stage.height, ratio, output: { width, height }, safe: stageSafeArea(width, height) }, look, []);
   const stageRgb = await rgbFrame(card, stage.width, stage.height);
   const direction = look.rand() < 0.5 ? 1 : -1;
   const motion = cameraMotion({ rgb: stageRgb, width: stage.width, height: stage.height }, width, height, count, v.loop, direction);
