@@ -5,8 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import { dashboardPolicy, pageHeaders } from './dashboard.js';
 
-/** The packaged Swagger UI (static files, no network at install or at run time). */
-const VIEWER_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+/** The packaged Swagger UI (static files, no network at install or at run time); null when not installed. */
+function viewerDir(): string | null {
+  try {
+    return path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  } catch {
+    return null;
+  }
+}
 const VIEWER_FILES = new Set(['/swagger-ui.css', '/swagger-ui-bundle.js', '/favicon-32x32.png']);
 
 const PAGE = `<!doctype html>
@@ -43,15 +49,23 @@ const INIT = `SwaggerUIBundle({
  */
 export function referenceRoutes(app: FastifyInstance, config: Pick<Config, 'publicUrl'>): void {
   const policy = dashboardPolicy(config.publicUrl);
+  const root = viewerDir();
   app.register(async (scope) => {
     pageHeaders(scope, policy);
+    if (!root) {
+      // A server must still start from a checkout whose node_modules predates this dependency.
+      scope.get('/reference', (_request, reply) => {
+        reply.code(503).type('text/plain').send('The API reference viewer is not installed: run `npm install`.\n');
+      });
+      return;
+    }
     scope.get('/reference', (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(PAGE));
     scope.get('/reference/', (_request, reply) => reply.redirect('/reference', 301));
     scope.get('/reference/reference.js', (_request, reply) =>
       reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(INIT),
     );
     await scope.register(fastifyStatic, {
-      root: VIEWER_DIR,
+      root,
       prefix: '/reference/',
       decorateReply: false,
       index: false,
