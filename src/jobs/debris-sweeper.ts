@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { inputPrefix } from '../generations/index.js';
+import { Periodic } from '../periodic.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
 
@@ -27,26 +28,22 @@ export interface DebrisSweeperDeps {
  * generation has ended. Runs at start and then every `intervalMs`.
  */
 export class DebrisSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly deps: DebrisSweeperDeps) {}
-
-  start(): void {
-    const run = () => {
-      this.sweeping ??= this.sweep()
-        .then((removed) => removed > 0 && this.deps.logger.info({ removed }, 'debris swept'))
-        .catch((err) => this.deps.logger.error({ err }, 'debris sweep failed'))
-        .then(() => void (this.sweeping = null));
+  constructor(private readonly deps: DebrisSweeperDeps) {
+    const pass = async () => {
+      const removed = await this.sweep();
+      if (removed > 0) deps.logger.info({ removed }, 'debris swept');
     };
-    run();
-    this.timer = setInterval(run, this.deps.intervalMs);
-    this.timer.unref();
+    this.periodic = new Periodic(pass, deps.intervalMs, (err) => deps.logger.error({ err }, 'debris sweep failed'));
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.sweeping;
+  start(): void {
+    this.periodic.start(true);
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass; returns how many things it removed. File times are wall-clock times, whatever `clock` is. */
@@ -59,10 +56,7 @@ export class DebrisSweeper {
   private async orphanInputs(): Promise<number> {
     const { store, blobs, clock, graceMs } = this.deps;
     const cutoff = clock.now() - graceMs;
-    const old = (await blobs.listChildren('inputs')).filter((id) => {
-      const match = UUID7.exec(id);
-      return match !== null && parseInt(match[1] + match[2], 16) < cutoff;
-    });
+    const old = (await blobs.listChildren('inputs')).filter((id) => madeBefore(id, cutoff));
     let removed = 0;
     for (let i = 0; i < old.length; i += BATCH) {
       const ids = old.slice(i, i + BATCH);
@@ -75,9 +69,12 @@ export class DebrisSweeper {
     return removed;
   }
 
-  /** Scratch folders whose generation is completed, failed or gone: no job can still be using them. */
+  /**
+   * Scratch folders whose generation is completed, failed or gone: no job can still be using them.
+   * A generation not stored yet may be a submit probing its video source, so it must be older than the grace.
+   */
   private async endedScratch(): Promise<number> {
-    const { store, scratchDir } = this.deps;
+    const { store, scratchDir, clock, graceMs } = this.deps;
     const names = await fs.readdir(scratchDir).catch(() => [] as string[]);
     const byId = new Map<string, string[]>();
     for (const name of names) {
@@ -90,11 +87,17 @@ export class DebrisSweeper {
       const states = await generations.getGenerationStates(store.db, ids.slice(i, i + BATCH));
       for (const id of ids.slice(i, i + BATCH)) {
         const state = states.get(id);
-        if (state === 'queued' || state === 'processing') continue;
+        if (state === 'queued' || state === 'processing' || (state === undefined && !madeBefore(id, clock.now() - graceMs))) continue;
         for (const name of byId.get(id)!) await fs.rm(path.join(scratchDir, name), { recursive: true, force: true });
         removed += byId.get(id)!.length;
       }
     }
     return removed;
   }
+}
+
+/** Whether a time-ordered id (UUIDv7) was made before `cutoff` (epoch ms). */
+function madeBefore(id: string, cutoff: number): boolean {
+  const match = UUID7.exec(id);
+  return match !== null && parseInt(match[1] + match[2], 16) < cutoff;
 }
