@@ -9,6 +9,7 @@ import { adminCommands } from './admin-commands.js';
 import { generateCommands } from './generate-commands.js';
 import { generationCommands } from './generation-commands.js';
 import { serveCommand } from './serve.js';
+import { webhookCommands } from './webhook-commands.js';
 import { VERSION } from './version.js';
 
 const program = new Command('atelier').description('Atelier: a Luma Agents API compatible generation server');
@@ -19,6 +20,7 @@ serveCommand(program);
 generateCommands(program);
 generationCommands(program);
 adminCommands(program);
+webhookCommands(program);
 program
   .command('completion')
   .description('Print a shell completion script: eval "$(atelier completion bash)"')
