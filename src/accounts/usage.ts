@@ -33,10 +33,15 @@ const decodeCursor = (cursor: string) => {
   }
 };
 
-function view(row: UsageRow, groupBy?: UsageGroup) {
-  const key = groupBy === 'day' ? new Date(Number(row.key) * DAY_MS).toISOString().slice(0, 10) : groupBy === 'user_id' && row.key === '' ? null : row.key;
+function groupKey(group: UsageGroup, key: string): string | null {
+  if (group === 'day') return new Date(Number(key) * DAY_MS).toISOString().slice(0, 10);
+  return group === 'user_id' && key === '' ? null : key;
+}
+
+function view(row: UsageRow, groups: readonly UsageGroup[] = []) {
+  const keys = [row.key, row.subkey ?? ''];
   return {
-    ...(groupBy ? { [groupBy]: key } : {}),
+    ...Object.fromEntries(groups.map((group, i) => [group, groupKey(group, keys[i])])),
     generations: row.generations,
     by_state: { queued: row.queued, processing: row.processing, completed: row.completed, failed: row.failed },
     cost_micros: row.cost_micros,
@@ -44,15 +49,37 @@ function view(row: UsageRow, groupBy?: UsageGroup) {
   };
 }
 
+/** `group_by`: one group, or two joined by a comma (`day,model`: one row per day and model). */
+function readGroups(value: string | undefined): UsageGroup[] {
+  if (value === undefined) return [];
+  const groups = String(value).split(',') as UsageGroup[]; // a repeated parameter arrives as an array
+  const known = groups.every((g) => usage.USAGE_GROUPS.includes(g));
+  if (!known || groups.length > 2 || new Set(groups).size !== groups.length) {
+    throw apiError('FIELD_INVALID', { path: 'group_by', reason: `must be one of: ${usage.USAGE_GROUPS.join(', ')}, or two of them joined by a comma (day,model)` });
+  }
+  return groups;
+}
+
+const encodeCursor = (keys: string[]) => Buffer.from(keys.length === 1 ? keys[0] : JSON.stringify(keys)).toString('base64url');
+
+function readCursor(cursor: string, groups: readonly UsageGroup[]): string | [string, string] {
+  const text = decodeCursor(cursor);
+  if (groups.length === 1) return text;
+  try {
+    const keys = JSON.parse(text) as unknown;
+    if (Array.isArray(keys) && keys.length === 2 && keys.every((k) => typeof k === 'string')) return keys as [string, string];
+  } catch {
+    /* not a pair */
+  }
+  throw apiError('FIELD_INVALID', { path: 'cursor', reason: 'is not a cursor this server issued' });
+}
+
 /** `GET /v1/usage`: the caller's own usage over a time range, in total and per group (keyset-paginated). */
 export async function clientUsage(store: Store, clientId: string, query: UsageQuery, now: number) {
   const end = instant(query.end, 'end', now);
   const start = instant(query.start, 'start', Math.max(EARLIEST, end - 30 * DAY_MS));
   if (start >= end) throw apiError('FIELD_INVALID', { path: 'start', reason: 'must be before end' });
-  const groupBy = query.group_by as UsageGroup | undefined;
-  if (groupBy !== undefined && !usage.USAGE_GROUPS.includes(groupBy)) {
-    throw apiError('FIELD_INVALID', { path: 'group_by', reason: `must be one of: ${usage.USAGE_GROUPS.join(', ')}` });
-  }
+  const groups = readGroups(query.group_by);
   const limit = query.limit === undefined ? 100 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw apiError('FIELD_INVALID', { path: 'limit', reason: 'must be an integer from 1 to 1000' });
 
@@ -63,17 +90,19 @@ export async function clientUsage(store: Store, clientId: string, query: UsageQu
     end: new Date(end).toISOString(),
     user_id: query.user_id ?? null,
     totals: view(totals),
-    group_by: groupBy ?? null,
+    group_by: groups.length ? groups.join(',') : null,
     data: [] as object[],
     has_more: false,
     next_cursor: null as string | null,
   };
-  if (!groupBy) return body;
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  if (!groups.length) return body;
+  const after = query.cursor ? readCursor(query.cursor, groups) : undefined;
+  const groupBy = groups.length === 1 ? groups[0] : (groups as [UsageGroup, UsageGroup]);
   const rows = await usage.usageRows(store.db, { ...base, groupBy, after, limit: limit + 1 });
   const page = rows.slice(0, limit);
-  body.data = page.map((r) => view(r, groupBy));
+  body.data = page.map((r) => view(r, groups));
   body.has_more = rows.length > limit;
-  body.next_cursor = body.has_more ? Buffer.from(page[page.length - 1].key).toString('base64url') : null;
+  const last = page[page.length - 1];
+  body.next_cursor = body.has_more ? encodeCursor(groups.length === 1 ? [last.key] : [last.key, last.subkey!]) : null;
   return body;
 }

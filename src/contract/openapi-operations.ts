@@ -75,7 +75,10 @@ export function operationPaths({ errorResponse }: OpenApiParts): Record<string, 
         parameters: [
           query('start', 'ISO date or instant, inclusive'),
           query('end', 'ISO date or instant, exclusive'),
-          query('group_by', 'Grouping', { type: 'string', enum: ['user_id', 'model', 'type', 'day'] }),
+          query('group_by', 'Grouping: user_id, model, type or day, or two of them joined by a comma (day,model: one row per day and model)', {
+            type: 'string',
+            pattern: '^(user_id|model|type|day)(,(user_id|model|type|day))?$',
+          }),
           query('user_id', 'Only this end user'),
           query('limit', 'Groups per page', { type: 'integer', minimum: 1 }),
           query('cursor', 'From the previous page'),

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { URL_TTL_MS, type BlobStore } from '../storage/index.js';
 import { files, type Store } from '../store/index.js';
+import { Periodic } from '../periodic.js';
 import type { FileIngestor } from './ingest.js';
 
 const BATCH = 100;
@@ -22,18 +23,14 @@ export interface SweeperDeps {
  * ingest that died with its process is started again.
  */
 export class FileSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly deps: SweeperDeps) {}
+  constructor(private readonly deps: SweeperDeps) {
+    this.periodic = new Periodic(() => this.sweep(), deps.intervalMs, (err) => deps.logger.error({ err }, 'file sweep failed'));
+  }
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .catch((err) => this.deps.logger.error({ err }, 'file sweep failed'))
-        .finally(() => (this.sweeping = null));
-    }, this.deps.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async sweep(): Promise<void> {
@@ -51,8 +48,7 @@ export class FileSweeper {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.sweeping;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { inputPrefix } from '../generations/index.js';
+import { Periodic } from '../periodic.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
 
@@ -27,26 +28,22 @@ export interface DebrisSweeperDeps {
  * generation has ended. Runs at start and then every `intervalMs`.
  */
 export class DebrisSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly deps: DebrisSweeperDeps) {}
-
-  start(): void {
-    const run = () => {
-      this.sweeping ??= this.sweep()
-        .then((removed) => removed > 0 && this.deps.logger.info({ removed }, 'debris swept'))
-        .catch((err) => this.deps.logger.error({ err }, 'debris sweep failed'))
-        .then(() => void (this.sweeping = null));
+  constructor(private readonly deps: DebrisSweeperDeps) {
+    const pass = async () => {
+      const removed = await this.sweep();
+      if (removed > 0) deps.logger.info({ removed }, 'debris swept');
     };
-    run();
-    this.timer = setInterval(run, this.deps.intervalMs);
-    this.timer.unref();
+    this.periodic = new Periodic(pass, deps.intervalMs, (err) => deps.logger.error({ err }, 'debris sweep failed'));
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.sweeping;
+  start(): void {
+    this.periodic.start(true);
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass; returns how many things it removed. File times are wall-clock times, whatever `clock` is. */

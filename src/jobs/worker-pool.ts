@@ -201,11 +201,12 @@ export class WorkerPool {
 
   /** Progress is recorded on the generation and published on `generation:changed` once it is. */
   private progressRecorder(generationId: string, clientId: () => string | undefined): Running['progress'] {
-    let last = { at: -Infinity, stage: '' };
+    let last = { at: -Infinity, stage: '', fraction: -1 };
     return (fraction, stage) => {
       const at = monotonicMs();
-      if (stage === last.stage && fraction < 1 && at - last.at < PROGRESS_EVERY_MS) return;
-      last = { at, stage };
+      // The same report twice (a remote engine's 'storing', then the job's own) is written once.
+      if (stage === last.stage && (fraction === last.fraction || (fraction < 1 && at - last.at < PROGRESS_EVERY_MS))) return;
+      last = { at, stage, fraction };
       const progress = JSON.stringify({ fraction: Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 1000, stage });
       const { store, logger } = this.deps;
       generations

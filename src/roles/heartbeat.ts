@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import { VERSION } from '../cli/version.js';
 import type { Clock } from '../clock.js';
+import { Periodic } from '../periodic.js';
 import { heartbeats, type Store } from '../store/index.js';
 import type { Role } from './role.js';
 
@@ -30,23 +31,18 @@ export interface HeartbeatDeps {
 export class Heartbeat {
   readonly id: string;
   private readonly startedAt: number;
-  private timer: NodeJS.Timeout | null = null;
-  private beating: Promise<void> | null = null;
+  private readonly periodic: Periodic;
 
   constructor(private readonly deps: HeartbeatDeps) {
     this.id = deps.id ?? `${deps.role}-${randomUUID().slice(0, 8)}`;
     this.startedAt = deps.clock.now();
+    this.periodic = new Periodic(() => this.beat(), deps.intervalMs, (err) => deps.logger.warn({ err }, 'heartbeat not recorded'));
   }
 
   async start(): Promise<void> {
     await this.beat();
     await heartbeats.pruneHeartbeats(this.deps.store.db, this.deps.clock.now() - FORGET_AFTER_MS);
-    this.timer = setInterval(() => {
-      this.beating ??= this.beat()
-        .catch((err) => this.deps.logger.warn({ err }, 'heartbeat not recorded'))
-        .finally(() => (this.beating = null));
-    }, this.deps.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   private async beat(): Promise<void> {
@@ -69,8 +65,7 @@ export class Heartbeat {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.beating;
+    await this.periodic.stop();
     await heartbeats.markStopped(this.deps.store.db, this.id, this.deps.clock.now()).catch((err) => this.deps.logger.warn({ err }, 'heartbeat not marked stopped'));
   }
 }

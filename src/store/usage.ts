@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { STATES } from '../contract/schemas.js';
 import { compiledOnce, execute } from './prepared.js';
 import type { Database, GenerationTable } from './schema.js';
@@ -10,6 +10,8 @@ export type UsageGroup = (typeof USAGE_GROUPS)[number];
 
 export interface UsageRow {
   key: string;
+  /** The second group's key, when grouped by a pair (`day` then `model`). */
+  subkey?: string;
   generations: number;
   queued: number;
   processing: number;
@@ -105,9 +107,19 @@ export interface UsageQuery {
   start: number;
   end: number;
   userId?: string;
-  groupBy?: UsageGroup;
-  after?: string;
+  /** One group, or a pair: one row per (key, subkey). */
+  groupBy?: UsageGroup | readonly [UsageGroup, UsageGroup];
+  /** The last key (a pair's: [key, subkey]) of the previous page. */
+  after?: string | readonly [string, string];
   limit?: number;
+}
+
+const groupsOf = (query: UsageQuery): readonly UsageGroup[] => (query.groupBy === undefined ? [] : typeof query.groupBy === 'string' ? [query.groupBy] : query.groupBy);
+
+/** The key columns of a part: `key`, and `subkey` for a pair; '' as the key of a total. */
+function keyColumns(groups: readonly UsageGroup[], keys: Record<UsageGroup, RawBuilder<string>>) {
+  const [first, second] = groups;
+  return [(first ? keys[first] : sql<string>`''`).as('key'), ...(second ? [keys[second].as('subkey')] : [])];
 }
 
 const stateCount = (state: string) => sql<number>`sum(case when state = ${state} then 1 else 0 end)`;
@@ -115,10 +127,11 @@ const zero = sql<number>`0`;
 
 /** Generations created in [from, to), straight from their table; `inFlightOnly` counts only the unfinished. */
 function rawRows(db: Kysely<Database>, query: UsageQuery, from: number, to: number, inFlightOnly: boolean) {
+  const groups = groupsOf(query);
   let select = db
     .selectFrom('generations')
     .select([
-      (query.groupBy ? rawKey[query.groupBy] : sql<string>`''`).as('key'),
+      ...keyColumns(groups, rawKey),
       (inFlightOnly ? zero : sql<number>`count(*)`).as('generations'),
       stateCount('queued').as('queued'),
       stateCount('processing').as('processing'),
@@ -132,16 +145,17 @@ function rawRows(db: Kysely<Database>, query: UsageQuery, from: number, to: numb
     .where('created_at', '>=', from)
     .where('created_at', '<', to);
   if (query.userId !== undefined) select = select.where('user_id', '=', query.userId);
-  return query.groupBy ? select.groupBy(rawKey[query.groupBy]) : select;
+  return groups.length ? select.groupBy(groups.map((g) => rawKey[g])) : select;
 }
 
 /** Whole days [fromDay, toDay) from a rollup, per user only when users matter; it knows no state but the terminal ones. */
 function rollupRows(db: Kysely<Database>, query: UsageQuery, fromDay: number, toDay: number) {
-  const perUser = query.userId !== undefined || query.groupBy === 'user_id';
+  const groups = groupsOf(query);
+  const perUser = query.userId !== undefined || groups.includes('user_id');
   let select = db
     .selectFrom(perUser ? 'usage_daily_user' : 'usage_daily')
     .select([
-      (query.groupBy ? rollupKey[query.groupBy] : sql<string>`''`).as('key'),
+      ...keyColumns(groups, rollupKey),
       sql<number>`sum(generations)`.as('generations'),
       zero.as('queued'),
       zero.as('processing'),
@@ -153,7 +167,7 @@ function rollupRows(db: Kysely<Database>, query: UsageQuery, fromDay: number, to
     .where('day', '>=', fromDay)
     .where('day', '<', toDay);
   if (query.userId !== undefined) select = select.where(sql.ref('user_id'), '=', query.userId);
-  return query.groupBy ? select.groupBy(rollupKey[query.groupBy]) : select;
+  return groups.length ? select.groupBy(groups.map((g) => rollupKey[g])) : select;
 }
 
 /**
@@ -173,12 +187,15 @@ export async function usageRows(db: Kysely<Database>, query: UsageQuery): Promis
           rawRows(db, query, lastDay * DAY_MS, query.end, false),
         ]
       : [rawRows(db, query, query.start, query.end, false)];
-  const union = parts.slice(1).reduce((all, part) => all.unionAll(part), parts[0]);
+  const union = parts.slice(1).reduce((all, part) => all.unionAll(part as never), parts[0]);
+  const pair = groupsOf(query).length === 2;
+  const keys = pair ? [sql.ref('part.key'), sql.ref('part.subkey')] : [sql.ref('part.key')];
 
   let select = db
     .selectFrom(union.as('part'))
     .select([
-      'part.key',
+      sql<string>`part.key`.as('key'),
+      ...(pair ? [sql<string>`part.subkey`.as('subkey')] : []),
       sql<number>`sum(part.generations)`.as('generations'),
       sql<number>`sum(part.queued)`.as('queued'),
       sql<number>`sum(part.processing)`.as('processing'),
@@ -186,13 +203,17 @@ export async function usageRows(db: Kysely<Database>, query: UsageQuery): Promis
       sql<number>`sum(part.failed)`.as('failed'),
       sql<number>`sum(part.cost_micros)`.as('cost_micros'),
     ])
-    .groupBy('part.key')
-    .orderBy('part.key');
-  if (query.after !== undefined) select = select.having('part.key', '>', query.after);
+    .groupBy(keys)
+    .orderBy(keys);
+  if (query.after !== undefined) {
+    const after = typeof query.after === 'string' ? [query.after] : query.after;
+    select = select.having(sql<boolean>`(${sql.join(keys)}) > (${sql.join(after)})`);
+  }
   if (query.limit) select = select.limit(query.limit);
   const rows = await select.execute();
   return rows.map((r) => ({
     key: String(r.key),
+    ...(pair ? { subkey: String((r as { subkey?: unknown }).subkey) } : {}),
     generations: Number(r.generations ?? 0),
     queued: Number(r.queued ?? 0),
     processing: Number(r.processing ?? 0),

@@ -171,11 +171,22 @@ describe('accounts: clients, keys, balances and budgets', () => {
 
     const byDay = await (await ts.call('GET', '/v1/usage?group_by=day&user_id=a', { key })).json();
     assert.deepEqual(byDay.data.map((r: { day: string; generations: number }) => [r.day, r.generations]), [[new Date().toISOString().slice(0, 10), 2]]);
+    const today = new Date().toISOString().slice(0, 10);
+    const dayModel = await (await ts.call('GET', '/v1/usage?group_by=day,model&limit=1', { key })).json();
+    assert.equal(dayModel.group_by, 'day,model');
+    assert.deepEqual(dayModel.totals, total.totals, 'a grouping never changes the totals');
+    assert.deepEqual(dayModel.data, [{ day: today, model: 'uni-1', generations: 3, by_state: dayModel.data[0].by_state, cost_micros: 3 * 40_400, cost_usd: '0.1212' }]);
+    const nextModel = await (await ts.call('GET', `/v1/usage?group_by=day,model&limit=1&cursor=${dayModel.next_cursor}`, { key })).json();
+    assert.deepEqual(nextModel.data.map((r: { day: string; model: string; generations: number }) => [r.day, r.model, r.generations]), [[today, 'uni-1-max', 1]]);
+    assert.equal(nextModel.has_more, false);
     const future = await (await ts.call('GET', '/v1/usage?start=2100-01-01&end=2100-02-01', { key })).json();
     assert.equal(future.totals.generations, 0);
 
     for (const [query, detail] of [
-      ['group_by=colour', 'group_by: must be one of: user_id, model, type, day'],
+      ['group_by=colour', 'group_by: must be one of: user_id, model, type, day, or two of them joined by a comma (day,model)'],
+      ['group_by=day,day', 'group_by: must be one of: user_id, model, type, day, or two of them joined by a comma (day,model)'],
+      ['group_by=day,model,type', 'group_by: must be one of: user_id, model, type, day, or two of them joined by a comma (day,model)'],
+      ['group_by=day,model&cursor=YQ', 'cursor: is not a cursor this server issued'],
       ['start=yesterday', 'start: must be an ISO 8601 date or date-time'],
       ['limit=0', 'limit: must be an integer from 1 to 1000'],
     ]) {

@@ -39,6 +39,18 @@ for (const dialect of await dialects()) {
         assert.deepEqual(byDay.map((r) => [r.key, r.generations]), [['10', 2], ['11', 1], ['12', 1]]);
         const byModel = await usage.usageRows(store.db, { ...range, groupBy: 'model', userId: 'u1' });
         assert.deepEqual(byModel.map((r) => [r.key, r.failed]), [['uni-1', 0], ['uni-1-max', 1]]);
+
+        // Day × model, across the rollup's whole days and the partial ones read raw, paged on the pair.
+        const wide = { clientId, start: 10 * DAY + 6, end: 40 * DAY + 1 };
+        const dayModel = await usage.usageRows(store.db, { ...wide, groupBy: ['day', 'model'] });
+        assert.deepEqual(
+          dayModel.map((r) => [r.key, r.subkey, r.generations, r.cost_micros]),
+          [['10', 'uni-1-max', 1, 0], ['11', 'uni-1', 1, 43_400], ['12', 'uni-1', 1, 40_400], ['40', 'uni-1', 1, 40_400]],
+        );
+        const page = await usage.usageRows(store.db, { ...wide, groupBy: ['day', 'model'], after: ['11', 'uni-1'], limit: 1 });
+        assert.deepEqual(page.map((r) => [r.key, r.subkey]), [['12', 'uni-1']]);
+        const modelDay = await usage.usageRows(store.db, { ...range, groupBy: ['model', 'day'], userId: 'u1' });
+        assert.deepEqual(modelDay.map((r) => [r.key, r.subkey]), [['uni-1', '10'], ['uni-1-max', '10']]);
       } finally {
         await cleanup();
       }

@@ -265,10 +265,27 @@ test('usage shows the client its cost per day, by model, its balance, and export
     await page.getByTestId('total-generations').getByText(String(before.totals.generations + 1), { exact: true }).waitFor();
     await page.getByRole('rowheader', { name: 'uni-1-max' }).waitFor();
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV', exact: true }).click()]);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     assert.match(csv, /^model,generations,completed,failed,open,cost_usd\r\n/);
     assert.match(csv, /\r\nuni-1-max,1,/);
+
+    // A chart per model, each of its own days: the new model's shows up beside the others.
+    // The virtual clock stands still, so the range ends past it (as the page's does).
+    const byModel = (await (await ts.call('GET', `/v1/usage?group_by=day,model&end=${new Date(Date.now() + 3 * 86_400_000).toISOString()}`)).json()).data as Array<{ day: string; model: string; generations: number; cost_usd: string }>;
+    const models = [...new Set(byModel.map((r) => r.model))].sort();
+    assert.ok(models.length >= 2 && models.includes('uni-1-max'), JSON.stringify(byModel));
+    await page.locator('figure.model-chart[data-model="uni-1-max"] canvas').waitFor();
+    assert.deepEqual(await page.locator('figure.model-chart figcaption').allTextContents(), models);
+    assert.equal(await page.locator('figure.model-chart[data-model="uni-1-max"] [role="img"]').getAttribute('aria-label'), 'uni-1-max: cost and generations per day, last 30 days');
+
+    const [daily] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export daily CSV' }).click()]);
+    const lines = fs.readFileSync((await daily.path())!, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines[0], 'day,model,generations,completed,failed,open,cost_usd');
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(',')).map(([day, model, generations, , , , cost]) => [day, model, Number(generations), cost]),
+      byModel.map((r) => [r.day, r.model, r.generations, r.cost_usd]),
+    );
     await shot(page, 'usage');
   }));
 

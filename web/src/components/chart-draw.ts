@@ -5,7 +5,7 @@ import type { Series } from './chart.js';
 const fromZero = (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1];
 
 /** Draws the chart into `el`; returns what removes it. */
-export function draw(el: HTMLElement, days: string[], series: Series[]): () => void {
+export function draw(el: HTMLElement, days: string[], series: Series[], height: number): () => void {
   const ink = getComputedStyle(el).color;
   const grid = { stroke: 'rgba(128,128,128,0.18)' };
   const xs = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
@@ -13,7 +13,7 @@ export function draw(el: HTMLElement, days: string[], series: Series[]): () => v
   const plot = new uPlot(
     {
       width: Math.max(280, el.clientWidth),
-      height: 260,
+      height,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       scales: { x: { time: true }, y: { range: fromZero }, r: { range: fromZero } },
       axes: [
@@ -38,7 +38,7 @@ export function draw(el: HTMLElement, days: string[], series: Series[]): () => v
     data,
     el,
   );
-  const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(280, el.clientWidth), height: 260 }));
+  const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(280, el.clientWidth), height }));
   resize.observe(el);
   return () => {
     resize.disconnect();

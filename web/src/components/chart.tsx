@@ -11,7 +11,7 @@ export interface Series {
 }
 
 /** A uPlot time chart that follows its container's width. `days` are UTC dates (YYYY-MM-DD). */
-export function TimeChart({ days, series, title }: { days: string[]; series: Series[]; title: string }) {
+export function TimeChart({ days, series, title, height = 260 }: { days: string[]; series: Series[]; title: string; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -20,12 +20,12 @@ export function TimeChart({ days, series, title }: { days: string[]; series: Ser
     let stopped = false;
     // uPlot loads with the first chart, not with the dashboard.
     void import('./chart-draw.js').then(({ draw }) => {
-      if (!stopped) stop = draw(el, days, series);
+      if (!stopped) stop = draw(el, days, series, height);
     });
     return () => {
       stopped = true;
       stop();
     };
-  }, [days.join(), JSON.stringify(series.map((s) => s.values))]);
-  return <div ref={box} class="chart" role="img" aria-label={title} />;
+  }, [days.join(), JSON.stringify(series.map((s) => s.values)), height]);
+  return <div ref={box} class={height < 260 ? 'chart short' : 'chart'} role="img" aria-label={title} />;
 }

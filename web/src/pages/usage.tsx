@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, query } from '../api.js';
-import { TimeChart } from '../components/chart.js';
+import { TimeChart, type Series } from '../components/chart.js';
 import { FilterInput, Notice, Select, Table } from '../components/fields.js';
 import { downloadText, toCsv } from '../csv.js';
 import type { Session } from '../session.js';
@@ -42,6 +42,27 @@ function dayList(start: string, end: string): string[] {
   return days;
 }
 
+/** Day × model rows summed per day. */
+function perDay(rows: UsageRow[]): Map<string, { cost: number; generations: number }> {
+  const days = new Map<string, { cost: number; generations: number }>();
+  for (const r of rows) {
+    const day = days.get(r.day!) ?? { cost: 0, generations: 0 };
+    day.cost += Number(r.cost_usd);
+    day.generations += r.generations;
+    days.set(r.day!, day);
+  }
+  return days;
+}
+
+const usd = (v: number) => `$${v.toFixed(v !== 0 && Math.abs(v) < 0.1 ? 3 : 2)}`;
+
+function daySeries(days: string[], byDay: ReturnType<typeof perDay>): Series[] {
+  return [
+    { label: 'Cost (USD)', color: '#4b3fd6', values: days.map((d) => byDay.get(d)?.cost ?? 0), format: usd },
+    { label: 'Generations', color: '#d6409f', right: true, bars: true, values: days.map((d) => byDay.get(d)?.generations ?? 0) },
+  ];
+}
+
 export function Usage({ role }: { role: Session['role'] }) {
   const clients = useClients(role === 'operator');
   const [clientId, setClientId] = useState('');
@@ -62,9 +83,9 @@ export function Usage({ role }: { role: Session['role'] }) {
     const today = Math.floor(Date.now() / DAY);
     // The range ends a day past today: a server on a virtual clock a little ahead of this browser still shows its latest.
     const common = { start: new Date((today - range + 1) * DAY).toISOString(), end: new Date((today + 2) * DAY).toISOString(), user_id: userId || undefined, limit: 1000 };
-    const usage = (groupBy: Group) => call<UsageBody>(`${base}/usage${query({ ...common, group_by: groupBy })}`);
+    const usage = (groupBy: string) => call<UsageBody>(`${base}/usage${query({ ...common, group_by: groupBy })}`);
     // The account is an extension (absent with --strict): usage still shows without it.
-    Promise.all([usage('day'), usage(group), call<Account>(`${base}/account`).catch(() => null)]).then(
+    Promise.all([usage('day,model'), usage(group), call<Account>(`${base}/account`).catch(() => null)]).then(
       ([d, g, a]) => {
         setDaily(d);
         setGrouped(g);
@@ -78,11 +99,17 @@ export function Usage({ role }: { role: Session['role'] }) {
   // Tomorrow is charted only when the server already has usage there.
   const lastDay = daily?.data.reduce((last, r) => (r.day! > last ? r.day! : last), new Date().toISOString().slice(0, 10));
   const days = daily ? dayList(daily.start, new Date(Date.parse(lastDay!) + DAY).toISOString()) : [];
-  const byDay = new Map((daily?.data ?? []).map((r) => [r.day!, r]));
+  const byDay = perDay(daily?.data ?? []);
+  const models = [...new Set((daily?.data ?? []).map((r) => r.model!))].sort();
+  const csvRow = (r: UsageRow) => [r.generations, r.by_state.completed, r.by_state.failed, r.by_state.queued + r.by_state.processing, r.cost_usd];
+  const counts = ['generations', 'completed', 'failed', 'open', 'cost_usd'];
   const exportCsv = () => {
     if (!grouped) return;
-    const rows = grouped.data.map((r) => [r[group] ?? '', r.generations, r.by_state.completed, r.by_state.failed, r.by_state.queued + r.by_state.processing, r.cost_usd]);
-    downloadText(`atelier-usage-by-${group}.csv`, toCsv([group, 'generations', 'completed', 'failed', 'open', 'cost_usd'], rows));
+    downloadText(`atelier-usage-by-${group}.csv`, toCsv([group, ...counts], grouped.data.map((r) => [r[group] ?? '', ...csvRow(r)])));
+  };
+  const exportDaily = () => {
+    if (!daily) return;
+    downloadText('atelier-usage-by-day-and-model.csv', toCsv(['day', 'model', ...counts], daily.data.map((r) => [r.day!, r.model!, ...csvRow(r)])));
   };
 
   return (
@@ -128,16 +155,32 @@ export function Usage({ role }: { role: Session['role'] }) {
       )}
       {daily && (
         <div class="card">
-          <h2>Per day</h2>
-          <TimeChart
-            title={`Cost and generations per day, last ${range} days`}
-            days={days}
-            series={[
-              { label: 'Cost (USD)', color: '#4b3fd6', values: days.map((d) => Number(byDay.get(d)?.cost_usd ?? 0)), format: (v) => `$${v.toFixed(v !== 0 && Math.abs(v) < 0.1 ? 3 : 2)}` },
-              { label: 'Generations', color: '#d6409f', right: true, bars: true, values: days.map((d) => byDay.get(d)?.generations ?? 0) },
-            ]}
-          />
+          <div class="row spread">
+            <h2>Per day</h2>
+            <button type="button" onClick={exportDaily}>
+              Export daily CSV
+            </button>
+          </div>
+          <TimeChart title={`Cost and generations per day, last ${range} days`} days={days} series={daySeries(days, byDay)} />
         </div>
+      )}
+      {daily && models.length > 0 && (
+        <section class="card" aria-labelledby="per-model-title">
+          <h2 id="per-model-title">Per model, per day</h2>
+          <div class="model-charts">
+            {models.map((model) => (
+              <figure key={model} class="model-chart" data-model={model}>
+                <figcaption>{model}</figcaption>
+                <TimeChart
+                  title={`${model}: cost and generations per day, last ${range} days`}
+                  days={days}
+                  height={180}
+                  series={daySeries(days, perDay(daily.data.filter((r) => r.model === model)))}
+                />
+              </figure>
+            ))}
+          </div>
+        </section>
       )}
       {grouped && (
         <div class="card">
