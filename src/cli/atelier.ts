@@ -8,6 +8,7 @@ import { StartRefused } from '../roles/role.js';
 import { adminCommands } from './admin-commands.js';
 import { generateCommands } from './generate-commands.js';
 import { generationCommands } from './generation-commands.js';
+import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { webhookCommands } from './webhook-commands.js';
 import { VERSION } from './version.js';
@@ -21,6 +22,7 @@ generateCommands(program);
 generationCommands(program);
 adminCommands(program);
 webhookCommands(program);
+migrateCommand(program);
 program
   .command('completion')
   .description('Print a shell completion script: eval "$(atelier completion bash)"')
