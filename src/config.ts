@@ -85,8 +85,23 @@ export interface Config {
   webhookRetryMs: number[];
   /** The routing file (`--config`), resolved; null = none: preview and layering serve the spec's models. */
   routing: RoutingSpec | null;
+  /** Blobs in an S3 bucket; null = files under `<data-dir>/blobs`. */
+  s3: S3Config | null;
   /** Turns every extension off (list, cancel, events, webhooks, idempotency, Prefer: wait, extension fields): a pure Luma API. */
   strict: boolean;
+}
+
+export const BLOB_URL_MODES = ['presigned', 'proxy'] as const;
+
+export interface S3Config {
+  bucket: string;
+  /** An S3-compatible service's URL; empty = AWS's endpoint for the region. */
+  endpoint: string;
+  region: string;
+  /** `<endpoint>/<bucket>/<key>` instead of `<bucket>.<endpoint>/<key>`, as most S3-compatible services want. */
+  forcePathStyle: boolean;
+  /** presigned: output URLs point at the bucket; proxy: at our own signed /v1/blobs, streamed from the bucket. */
+  urls: (typeof BLOB_URL_MODES)[number];
 }
 
 export interface HttpLimits {
@@ -184,6 +199,11 @@ const ENV = {
   strict: 'ATELIER_STRICT',
   webhookTimeoutMs: 'ATELIER_WEBHOOK_TIMEOUT_MS',
   webhookRetryMs: 'ATELIER_WEBHOOK_RETRY_MS',
+  s3Bucket: 'ATELIER_S3_BUCKET',
+  s3Endpoint: 'ATELIER_S3_ENDPOINT',
+  s3Region: 'ATELIER_S3_REGION',
+  s3ForcePathStyle: 'ATELIER_S3_FORCE_PATH_STYLE',
+  blobUrls: 'ATELIER_BLOB_URLS',
 } as const;
 
 export class ConfigError extends Error {}
@@ -325,6 +345,29 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     webhookTimeoutMs: int('webhookTimeoutMs', 10_000, 100),
     webhookRetryMs: Object.freeze(retrySchedule(get('webhookRetryMs'))) as number[],
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
+    s3: s3Settings(get, env),
+  });
+}
+
+const S3_SETTINGS = ['s3Endpoint', 's3Region', 's3ForcePathStyle', 'blobUrls'] as const;
+
+/** The bucket and how to reach it; every other S3 setting needs the bucket. Credentials come from the AWS chain. */
+function s3Settings(get: (key: keyof typeof ENV) => string | undefined, env: NodeJS.ProcessEnv): S3Config | null {
+  const bucket = get('s3Bucket');
+  if (bucket === undefined) {
+    const orphans = S3_SETTINGS.filter((key) => get(key) !== undefined).map((key) => ENV[key]);
+    if (orphans.length > 0) throw new ConfigError(`${orphans.join(', ')} set without ATELIER_S3_BUCKET (--s3-bucket): name the bucket, or unset them to keep blobs in the data dir`);
+    return null;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError(`s3Bucket (ATELIER_S3_BUCKET) must be an S3 bucket name (3-63 of a-z, 0-9, '.', '-'), got '${bucket}'`);
+  const endpoint = get('s3Endpoint') ?? '';
+  if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) throw new ConfigError(`s3Endpoint (ATELIER_S3_ENDPOINT) must be an http(s) URL, got '${endpoint}'`);
+  return Object.freeze({
+    bucket,
+    endpoint: endpoint.replace(/\/+$/, ''),
+    region: get('s3Region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    forcePathStyle: flag('s3ForcePathStyle (ATELIER_S3_FORCE_PATH_STYLE)', get('s3ForcePathStyle')),
+    urls: oneOf('blobUrls (ATELIER_BLOB_URLS)', get('blobUrls'), BLOB_URL_MODES, 'presigned'),
   });
 }
 

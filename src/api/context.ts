@@ -25,6 +25,8 @@ export interface ApiDeps {
   metrics: Metrics;
   /** ffmpeg, for probing video sources at submit. */
   video?: VideoToolkit;
+  /** `<data-dir>/scratch`: where blobs kept elsewhere are copied for ffmpeg. */
+  scratchDir?: string;
   /** Which models are served here, by which engines, at what price. */
   routing: Routing;
   /** Faults and latency plans; absent where no submissions are served (the admin CLI). */

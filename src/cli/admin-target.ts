@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { LocalBlobStore } from '../storage/index.js';
 import { pino } from 'pino';
 import { Authenticator } from '../accounts/index.js';
 import { createApp } from '../api/app.js';
@@ -9,9 +7,9 @@ import { connectionReason } from '../client/connection-reason.js';
 import { ERRORS } from '../contract/index.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { systemClock } from '../clock.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, withDotEnv } from '../config.js';
 import { Metrics } from '../metrics.js';
-import { loadSecret } from '../storage/index.js';
+import { loadSecret, openBlobStore } from '../storage/index.js';
 import { openStore, queue } from '../store/index.js';
 
 export interface AdminRequest {
@@ -71,14 +69,17 @@ export function httpTarget(url: string, token: string): AdminTarget {
   };
 }
 
-/** The same admin routes, served in-process over the data dir's store (no port is opened). */
-export async function dataDirTarget(dataDir: string): Promise<AdminTarget> {
+/**
+ * The same admin routes, served in-process over the data dir's store (no port is opened), with
+ * the blobs where the environment's settings put them (the data dir, or ATELIER_S3_BUCKET).
+ */
+export async function dataDirTarget(dataDir: string, env: NodeJS.ProcessEnv = withDotEnv()): Promise<AdminTarget> {
   const token = randomBytes(16).toString('hex');
-  const config = loadConfig({ dataDir, adminToken: token }, {});
+  const config = loadConfig({ dataDir, adminToken: token }, env);
+  const blobs = await openBlobStore(config);
   const store = await openStore({ dataDir: config.dataDir });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
   adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), secret: loadSecret(config.dataDir) });
   await app.ready();
   return {
@@ -89,6 +90,7 @@ export async function dataDirTarget(dataDir: string): Promise<AdminTarget> {
     async close() {
       await app.close();
       await store.close();
+      blobs.close();
     },
   };
 }

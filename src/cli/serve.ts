@@ -37,6 +37,11 @@ function roleCommand(program: Command, role: Role): void {
     .option('--chaos-seed <n>', 'seed of the chaos faults, default 1 (ATELIER_CHAOS_SEED)')
     .option('--config <file>', 'routing file: engines and the models they serve, see docs/engines.md (ATELIER_CONFIG)')
     .option('--key-faults <json|file>', 'per-key fault scenarios {"luma-api-…": "<fault>"} (ATELIER_KEY_FAULTS)')
+    .option('--s3-bucket <name>', 'keep blobs in this S3 bucket, not the data dir; credentials from the AWS chain (ATELIER_S3_BUCKET)')
+    .option('--s3-endpoint <url>', 'an S3-compatible service instead of AWS (ATELIER_S3_ENDPOINT)')
+    .option('--s3-region <region>', 'the bucket\'s region, default AWS_REGION or us-east-1 (ATELIER_S3_REGION)')
+    .option('--s3-force-path-style', 'address the bucket as <endpoint>/<bucket> (ATELIER_S3_FORCE_PATH_STYLE)')
+    .option('--blob-urls <mode>', 'presigned (default: output URLs are the bucket\'s) or proxy (our /v1/blobs, streamed from the bucket) (ATELIER_BLOB_URLS)')
     .option('--strict', 'turn every extension off: spec requests and responses only (ATELIER_STRICT)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags, withDotEnv());

@@ -8,7 +8,6 @@ import { sniffFormat } from '../media/sniff.js';
 import { sniffVideo, VIDEO_MEDIA_TYPES } from '../media/sniff-video.js';
 import type { BlobStore } from '../storage/index.js';
 import { files, type FileTable, type Store } from '../store/index.js';
-import { readBlobHead } from './blob-head.js';
 import { fileKind } from './kinds.js';
 
 export interface IngestDeps {
@@ -27,7 +26,7 @@ type Verdict = { state: 'ready'; mimeType: string } | { state: 'failed'; reason:
 async function judge(deps: IngestDeps, row: FileTable): Promise<Verdict> {
   if (!(await deps.blobs.stat(row.blob_key!))) return { state: 'failed', reason: 'the uploaded bytes are missing' };
   if (fileKind(row.mime_type) === 'video') {
-    const head = await readBlobHead(deps.blobs, row.blob_key!);
+    const head = await deps.blobs.readHead(row.blob_key!, 16);
     const container = sniffVideo(head);
     return container ? { state: 'ready', mimeType: VIDEO_MEDIA_TYPES[container] } : { state: 'failed', reason: 'not an MP4, MOV or WebM video' };
   }

@@ -5,7 +5,6 @@ import { apiError, DEFAULT_FILE_PAGE, FILE_PURPOSES, type FileCreate, type FileL
 import { baseMediaType, sniffMediaType } from '../media/media-type.js';
 import { BlobTooLarge, type BlobStore } from '../storage/index.js';
 import { files, timeOrderedId, type FileTable, type Store } from '../store/index.js';
-import { readBlobHead } from './blob-head.js';
 import { capFor, fileKind, type FileLimits } from './kinds.js';
 import type { FileIngestor } from './ingest.js';
 import { uploadPath } from './upload-url.js';
@@ -122,7 +121,7 @@ export async function receiveInlineBytes(deps: FileDeps, declared: string | null
 
 /** The media type the first bytes of a stored blob name. */
 async function sniffedType(blobs: BlobStore, key: string): Promise<string> {
-  const type = sniffMediaType(await readBlobHead(blobs, key));
+  const type = sniffMediaType(await blobs.readHead(key, 16));
   if (!type) throw apiError('FILE_MIME_TYPE_UNSUPPORTED', { mime_type: 'application/octet-stream' });
   return type;
 }

@@ -30,6 +30,8 @@ export interface SubmitDeps {
   video?: VideoToolkit;
   /** Which models exist here, their prices and engines; absent = the spec's models on local engines. */
   routing?: Routing;
+  /** Where video sources are copied to be probed, when the blob store keeps them elsewhere. */
+  scratchDir?: string;
 }
 
 export interface Submitted {
@@ -120,7 +122,7 @@ export async function submitGeneration(
     }
     const inputs = await ingestRefs(deps.blobs, id, slots, chained, config.limits, deps.fetcher);
     // Edits and reframes are priced by the source's length, known once its bytes are here.
-    if (request.video) price = priced( await measureVideoSource(deps, principal.clientId, request, inputs, config.limits));
+    if (request.video) price = priced( await measureVideoSource(deps, id, principal.clientId, request, inputs, config.limits));
     const emulation = emulate?.plan(request);
     const stored: StoredRequest = {
       ...request,

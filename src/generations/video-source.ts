@@ -1,9 +1,20 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { VideoLimits } from '../config.js';
 import { apiError, sourceProblem, VIDEO_FPS, type GenerationRequest } from '../contract/index.js';
 import { ProcessError, probeVideoFile, type VideoToolkit } from '../media/video/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
 import { parseOutputs, type SourceFacts, type StoredInput } from './records.js';
+
+export interface VideoSourceDeps {
+  store: Store;
+  blobs: BlobStore;
+  video?: VideoToolkit;
+  /** Where a source the store keeps elsewhere is copied to be probed (as `<generation id>.<random>`); the OS temp folder when absent. */
+  scratchDir?: string;
+}
 
 /** Billed length when the source can't be measured at submit; such a job fails and is refunded. */
 const UNMEASURED_SECONDS = 5;
@@ -16,7 +27,8 @@ const UNMEASURED_SECONDS = 5;
  * probe are left to the job, which fails them with a `failure_code`.
  */
 export async function measureVideoSource(
-  deps: { store: Store; blobs: BlobStore; video?: VideoToolkit },
+  deps: VideoSourceDeps,
+  generationId: string,
   clientId: string,
   request: GenerationRequest,
   inputs: StoredInput[],
@@ -25,7 +37,7 @@ export async function measureVideoSource(
   if (request.type !== 'video_edit' && request.type !== 'video_reframe') return UNMEASURED_SECONDS;
   const input = inputs.find((i) => i.role === 'source');
   if (!input) return UNMEASURED_SECONDS;
-  const facts = (await chainedFacts(deps.store, clientId, request, input)) ?? (await probedFacts(deps, input));
+  const facts = (await chainedFacts(deps.store, clientId, request, input)) ?? (await probedFacts(deps, generationId, input));
   if (!facts) return UNMEASURED_SECONDS;
   const problem = sourceProblem(request, facts, limits);
   if (problem) throw problem;
@@ -42,12 +54,15 @@ async function chainedFacts(store: Store, clientId: string, request: GenerationR
   return facts ? { ...facts, fps: VIDEO_FPS } : null;
 }
 
-async function probedFacts(deps: { blobs: BlobStore; video?: VideoToolkit }, input: StoredInput): Promise<SourceFacts | null> {
+async function probedFacts(deps: VideoSourceDeps, generationId: string, input: StoredInput): Promise<SourceFacts | null> {
   if (!deps.video || deps.video.problem) return null;
-  const blob = await deps.blobs.stat(input.key);
-  if (!blob) return null;
+  const scratch = deps.scratchDir ?? os.tmpdir();
+  await fs.mkdir(scratch, { recursive: true });
+  const dir = await fs.mkdtemp(path.join(scratch, `${generationId}.`));
   try {
-    const probed = await probeVideoFile(deps.video, blob.path);
+    const file = await deps.blobs.localFile(input.key, dir);
+    if (!file) return null;
+    const probed = await probeVideoFile(deps.video, file);
     if (!probed.ok) return null;
     const { width, height, seconds, frames, fps } = probed.probe;
     return { width, height, seconds, frames, fps };
@@ -55,5 +70,7 @@ async function probedFacts(deps: { blobs: BlobStore; video?: VideoToolkit }, inp
     // ffprobe timed out or didn't start: the length prices the job, so it isn't guessed.
     if (err instanceof ProcessError) throw apiError('VIDEO_PROBE_UNAVAILABLE', { path: input.path });
     throw err;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
 }

@@ -56,10 +56,7 @@ export class DebrisSweeper {
   private async orphanInputs(): Promise<number> {
     const { store, blobs, clock, graceMs } = this.deps;
     const cutoff = clock.now() - graceMs;
-    const old = (await blobs.listChildren('inputs')).filter((id) => {
-      const match = UUID7.exec(id);
-      return match !== null && parseInt(match[1] + match[2], 16) < cutoff;
-    });
+    const old = (await blobs.listChildren('inputs')).filter((id) => madeBefore(id, cutoff));
     let removed = 0;
     for (let i = 0; i < old.length; i += BATCH) {
       const ids = old.slice(i, i + BATCH);
@@ -72,9 +69,12 @@ export class DebrisSweeper {
     return removed;
   }
 
-  /** Scratch folders whose generation is completed, failed or gone: no job can still be using them. */
+  /**
+   * Scratch folders whose generation is completed, failed or gone: no job can still be using them.
+   * A generation not stored yet may be a submit probing its video source, so it must be older than the grace.
+   */
   private async endedScratch(): Promise<number> {
-    const { store, scratchDir } = this.deps;
+    const { store, scratchDir, clock, graceMs } = this.deps;
     const names = await fs.readdir(scratchDir).catch(() => [] as string[]);
     const byId = new Map<string, string[]>();
     for (const name of names) {
@@ -87,11 +87,17 @@ export class DebrisSweeper {
       const states = await generations.getGenerationStates(store.db, ids.slice(i, i + BATCH));
       for (const id of ids.slice(i, i + BATCH)) {
         const state = states.get(id);
-        if (state === 'queued' || state === 'processing') continue;
+        if (state === 'queued' || state === 'processing' || (state === undefined && !madeBefore(id, clock.now() - graceMs))) continue;
         for (const name of byId.get(id)!) await fs.rm(path.join(scratchDir, name), { recursive: true, force: true });
         removed += byId.get(id)!.length;
       }
     }
     return removed;
   }
+}
+
+/** Whether a time-ordered id (UUIDv7) was made before `cutoff` (epoch ms). */
+function madeBefore(id: string, cutoff: number): boolean {
+  const match = UUID7.exec(id);
+  return match !== null && parseInt(match[1] + match[2], 16) < cutoff;
 }

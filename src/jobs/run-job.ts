@@ -45,11 +45,12 @@ export type EngineRun = (inputs: EngineInput[], ctx: EngineContext) => Promise<E
 /** Reads and checks the inputs, runs the engine and stores its files. Never touches the job row. */
 export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, run?: EngineRun): Promise<Outcome> {
   if (deps.moderation.flagsPrompt(generationId, request.prompt)) return failed('content_moderated');
-  // Video jobs get a scratch directory for ffmpeg's files; it goes when the job does.
-  // One a killed job leaves is removed by the debris sweeper once its generation has ended.
+  // Video jobs get a scratch directory for ffmpeg's files (and video inputs a store keeps elsewhere);
+  // it goes when the job does. One a killed job leaves is removed by the debris sweeper once its generation has ended.
   const scratch = deps.scratchDir ?? os.tmpdir();
-  if (request.video) await fs.mkdir(scratch, { recursive: true });
-  const workDir = request.video ? await fs.mkdtemp(path.join(scratch, `${generationId}.`)) : undefined;
+  const video = request.video !== undefined || request.inputs.some((input) => input.kind === 'video');
+  if (video) await fs.mkdir(scratch, { recursive: true });
+  const workDir = video ? await fs.mkdtemp(path.join(scratch, `${generationId}.`)) : undefined;
   try {
     return await produceIn(deps, generationId, request, signal, workDir, run ?? localRun(deps, request));
   } finally {
@@ -79,7 +80,7 @@ async function produceIn(
   const inputs: EngineInput[] = [];
   for (const input of request.inputs) {
     if (input.kind === 'video') {
-      const loaded = await loadVideoInput(deps.video, deps.blobs, request, input, deps.config.limits, signal);
+      const loaded = await loadVideoInput(deps.video, deps.blobs, request, input, deps.config.limits, signal, workDir!);
       if (!loaded.ok) return failed(loaded.code, loaded.reason);
       // A prior clip's frame (extend) is checked like any input image; video sources are not classified.
       if ('bytes' in loaded.input && (await moderation.flagsImage(generationId, 'input', input.path, loaded.input.bytes))) return failed('content_moderated');
@@ -111,6 +112,7 @@ async function produceIn(
   progress(1, 'storing');
   const outputs: StoredOutput[] = [];
   for (const [i, file] of result.outputs.entries()) {
+    signal.throwIfAborted();
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
     await deps.blobs.put(key, file.bytes);
     outputs.push({ type: file.type, key, media_type: file.mediaType, ...(file.video ? { video: file.video } : {}), ...(file.layer && { layer: file.layer }) });

@@ -11,7 +11,7 @@ export type Loaded = { ok: true; input: EngineInput } | { ok: false; code: Failu
 const fail = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Loaded => ({ ok: false, code, reason });
 
 /**
- * A video input of a job, read in place from its blob: an edit/reframe source becomes a
+ * A video input of a job, read from its blob (in place, or a copy in the job's `workDir`): an edit/reframe source becomes a
  * probed file (facts measured at submit are not probed again); the prior clip of an
  * extend becomes its last frame (forward) or first frame (backward) as an image.
  */
@@ -22,11 +22,12 @@ export async function loadVideoInput(
   input: StoredInput,
   limits: Config['limits'],
   signal: AbortSignal,
+  workDir: string,
 ): Promise<Loaded> {
-  const blob = await blobs.stat(input.key);
-  if (!blob) return fail('invalid_request', `${input.path}: the referenced video is no longer available`);
+  if (!(await blobs.stat(input.key))) return fail('invalid_request', `${input.path}: the referenced video is no longer available`);
   if (!video || video.problem) return fail('generation_failed', `Video inputs need ffmpeg: ${video?.problem ?? 'not configured'}`);
-  const file = blob.path;
+  const file = await blobs.localFile(input.key, workDir);
+  if (!file) return fail('invalid_request', `${input.path}: the referenced video is no longer available`);
   let p = input.facts;
   if (!p) {
     const probed = await probeVideoFile(video, file, signal);

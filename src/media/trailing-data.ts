@@ -102,7 +102,15 @@ function jpegEnd(bytes: Buffer, start: number): number | null {
     offset += 2 + bytes.readUInt16BE(offset + 2);
     if (marker !== 0xda) continue;
     // Entropy-coded data runs to the next marker: an FF not followed by a stuffed 00 or a restart.
-    while (offset + 1 < bytes.length && !(bytes[offset] === 0xff && bytes[offset + 1] !== 0 && (bytes[offset + 1] < 0xd0 || bytes[offset + 1] > 0xd7))) offset++;
+    // indexOf finds each FF natively; a byte-by-byte loop costs ~1 ms per MB.
+    for (;;) {
+      const ff = bytes.indexOf(0xff, offset);
+      if (ff < 0 || ff + 1 >= bytes.length) return null;
+      offset = ff;
+      const next = bytes[ff + 1];
+      if (next !== 0 && (next < 0xd0 || next > 0xd7)) break;
+      offset = ff + 1;
+    }
   }
   return null;
 }

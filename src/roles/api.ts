@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator, MemoryRpmLimiter, seedClients, StoreRpmLimiter, usd } from '../accounts/index.js';
 import { createApp } from '../api/app.js';
@@ -61,6 +62,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     events,
     metrics,
     video,
+    scratchDir: path.join(config.dataDir, 'scratch'),
     emulator,
     routing: ports.routing,
     isReady,

@@ -8,7 +8,7 @@ import { VideoToolkit } from '../media/video/index.js';
 import { Metrics } from '../metrics.js';
 import { Routing } from '../engines/index.js';
 import { storedCallbacks } from './stored-callbacks.js';
-import { LocalBlobStore, loadSharedSecret, type BlobStore } from '../storage/index.js';
+import { BlobStoreUnreachable, loadSharedSecret, openBlobStore, type BlobStore } from '../storage/index.js';
 import { openStore, queue, type Store } from '../store/index.js';
 import { Releasers } from './releasers.js';
 import { redactUrl, StartRefused, type Role } from './role.js';
@@ -37,6 +37,11 @@ export async function openPorts(config: Readonly<Config>, role: Role, logger: Lo
   });
   releasers.push(() => store.close());
   store.notifications.useLogger(logger);
+  // Released after everything pushed below (releasers run last first), so draining jobs still have it.
+  const blobs = await openBlobStore(config).catch((err) => {
+    throw err instanceof BlobStoreUnreachable ? new StartRefused(err.message) : err;
+  });
+  releasers.push(async () => blobs.close());
 
   const events = new Events(logger);
   const metrics = new Metrics(() => queue.countJobs(store.db));
@@ -69,6 +74,5 @@ export async function openPorts(config: Readonly<Config>, role: Role, logger: Lo
   releasers.push(() => routing.close());
   if (config.mode === 'gateway' && !config.routing) logger.warn('gateway mode without a routing file (--config): every model answers Unknown model');
 
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
   return { config, role, logger, clock, store, events, metrics, blobs, video, secret, routing, releasers };
 }

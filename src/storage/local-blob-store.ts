@@ -1,43 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-
-export interface StoredBlob {
-  path: string;
-  size: number;
-}
-
-/** Raised by `putStream` when the source goes past its byte cap; nothing is stored. */
-export class BlobTooLarge extends Error {
-  constructor(readonly maxBytes: number) {
-    super(`blob exceeds ${maxBytes} bytes`);
-  }
-}
-
-export interface BlobStore {
-  put(key: string, bytes: Buffer): Promise<void>;
-  /** Streams `source` into the blob, never holding it whole; returns its size. Throws BlobTooLarge past `maxBytes`. */
-  putStream(key: string, source: Readable, maxBytes: number): Promise<number>;
-  /** Copies a blob without reading it into memory; false when `fromKey` is gone. */
-  copy(fromKey: string, toKey: string): Promise<boolean>;
-  read(key: string): Promise<Buffer | null>;
-  stat(key: string): Promise<StoredBlob | null>;
-  deletePrefix(prefix: string): Promise<void>;
-  /** The names directly under `prefix` (`inputs` → generation ids). */
-  listChildren(prefix: string): Promise<string[]>;
-  /** Removes what killed writes leave: temp files and empty folders last changed before `before` (epoch ms). */
-  sweepDebris(before: number): Promise<number>;
-}
+import { readFileHead } from '../media/file-head.js';
+import { byteCap, isBlobKey, type BlobStore, type StoredBlob } from './blob-store.js';
 
 const TEMP = /\.[0-9a-f]{12}\.tmp$/;
-
-const KEY = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/i;
-
-export function isBlobKey(key: string): boolean {
-  return KEY.test(key) && !key.split('/').some((part) => part === '.' || part === '..');
-}
 
 /** Blobs as files under `<dataDir>/blobs`. Writes are atomic (temp file + rename). */
 export class LocalBlobStore implements BlobStore {
@@ -62,17 +31,11 @@ export class LocalBlobStore implements BlobStore {
     const file = this.file(key);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    let size = 0;
-    const cap = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        size += chunk.length;
-        callback(size > maxBytes ? new BlobTooLarge(maxBytes) : null, chunk);
-      },
-    });
+    const cap = byteCap(maxBytes);
     try {
       await pipeline(source, cap, fs.createWriteStream(temp));
       await fs.promises.rename(temp, file);
-      return size;
+      return cap.bytes;
     } catch (err) {
       await fs.promises.rm(temp, { force: true });
       throw err;
@@ -103,15 +66,27 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  async readHead(key: string, length: number): Promise<Buffer> {
+    return (await this.stat(key)) ? readFileHead(this.file(key), length) : Buffer.alloc(0);
+  }
+
   async stat(key: string): Promise<StoredBlob | null> {
     if (!isBlobKey(key)) return null;
-    const file = this.file(key);
     try {
-      const info = await fs.promises.stat(file);
-      return info.isFile() ? { path: file, size: info.size } : null;
+      const info = await fs.promises.stat(this.file(key));
+      return info.isFile() ? { size: info.size } : null;
     } catch {
       return null;
     }
+  }
+
+  async open(key: string): Promise<(StoredBlob & { stream: Readable }) | null> {
+    const blob = await this.stat(key);
+    return blob && { size: blob.size, stream: fs.createReadStream(this.file(key)) };
+  }
+
+  async localFile(key: string): Promise<string | null> {
+    return (await this.stat(key)) ? this.file(key) : null;
   }
 
   async deletePrefix(prefix: string): Promise<void> {
@@ -130,6 +105,8 @@ export class LocalBlobStore implements BlobStore {
   async sweepDebris(before: number): Promise<number> {
     return sweepFolder(this.root, before, false);
   }
+
+  close(): void {}
 }
 
 /** Depth first, so a folder emptied of its debris goes too; the root itself stays. */

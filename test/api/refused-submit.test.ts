@@ -128,7 +128,7 @@ describe('a refused submit leaves no byte behind', () => {
 });
 
 describe('debris left by a killed process is swept', () => {
-  test('at start: inputs of no generation, old temp files, empty folders and scratch of ended jobs go; live things stay', async () => {
+  test('at start: inputs of no generation, old temp files, empty folders and scratch of ended jobs go; live things and a fresh submit\'s scratch stay', async () => {
     const dataDir = tempDir();
     let ts = await startTestServer({ dataDir, workers: '0' });
     const kept = await ts.call('POST', '/v1/generations', { body: { prompt: 'p', image_ref: [{ data: (await solidImage(8, 8)).toString('base64'), media_type: 'image/png' }] } });
@@ -150,7 +150,9 @@ describe('debris left by a killed process is swept', () => {
     const freshTemp = make(path.join(blobs, 'outputs', 'y', 'image-0.png.ba9876543210.tmp'), false);
     const emptyFolder = make(path.join(blobs, 'files', timeOrderedId(Date.now() - 2 * 3600_000)) + '/', true);
     const endedScratch = make(path.join(dataDir, 'scratch', `${keptId}.abc123`, 'part.mp4'), false);
-    const unknownScratch = make(path.join(dataDir, 'scratch', `${timeOrderedId(Date.now())}.def456`, 'part.mp4'), false);
+    const unknownScratch = make(path.join(dataDir, 'scratch', `${timeOrderedId(Date.now() - 2 * 3600_000)}.def456`, 'part.mp4'), false);
+    // A submit still probing its video source: its generation is not stored yet.
+    const probingScratch = make(path.join(dataDir, 'scratch', `${timeOrderedId(Date.now())}.fed654`, 'source-0'), false);
 
     ts = await startTestServer({ dataDir, workers: '0' });
     try {
@@ -158,7 +160,7 @@ describe('debris left by a killed process is swept', () => {
       const deadline = Date.now() + 5000;
       while (gone.some((f) => fs.existsSync(f)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const file of gone) assert.equal(fs.existsSync(file), false, file);
-      for (const file of [freshOrphan, freshTemp, path.join(blobs, 'inputs', keptId, 'image_ref-0')]) assert.ok(fs.existsSync(file), file);
+      for (const file of [freshOrphan, freshTemp, probingScratch, path.join(blobs, 'inputs', keptId, 'image_ref-0')]) assert.ok(fs.existsSync(file), file);
     } finally {
       await ts.close();
     }

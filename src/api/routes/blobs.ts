@@ -1,22 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { apiError } from '../../contract/index.js';
-import { checkSignature } from '../../storage/index.js';
+import { checkSignature, mediaTypeOf } from '../../storage/index.js';
 import { refuseOtherMethods } from '../app.js';
 import type { ApiDeps } from '../context.js';
 
-const MEDIA_TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.mp4': 'video/mp4',
-  '.exr': 'image/x-exr',
-};
-
-/** Signed blob downloads: the signature is the authorisation (spec §4: presigned, 1 h). */
+/** Signed blob downloads, streamed from the blob store: the signature is the authorisation (spec §4: presigned, 1 h). */
 export function blobRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { '*': string }; Querystring: { expires?: string; signature?: string } }>(
     '/v1/blobs/*',
@@ -26,14 +15,14 @@ export function blobRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const check = checkSignature(deps.secret, key, String(expires), String(signature), deps.clock.now());
       if (check === 'invalid') throw apiError('BLOB_URL_INVALID');
       if (check === 'expired') throw apiError('BLOB_URL_EXPIRED');
-      const blob = await deps.blobs.stat(key);
+      const blob = await deps.blobs.open(key);
       if (!blob) throw apiError('BLOB_NOT_FOUND');
       reply
-        .type(MEDIA_TYPES[path.extname(key).toLowerCase()] ?? 'application/octet-stream')
+        .type(mediaTypeOf(key))
         .header('content-length', blob.size)
         .header('cache-control', 'private, max-age=3600')
         .header('content-disposition', `inline; filename="${path.basename(key)}"`);
-      return reply.send(fs.createReadStream(blob.path));
+      return reply.send(blob.stream);
     },
   );
   refuseOtherMethods(app, '/v1/blobs/*', ['GET']);
