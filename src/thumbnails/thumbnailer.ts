@@ -16,8 +16,8 @@ export interface ThumbnailerDeps {
 }
 
 /**
- * Makes thumbnails on first request and caches them in the blob store, so every process (and
- * every blob store) serves the one made first. Through `read` and `put` only: no local paths.
+ * Makes thumbnails on first request and caches them in the blob store, so every process serves
+ * the one made first. Only through the BlobStore interface, so it works with any store.
  */
 export class Thumbnailer {
   private readonly rendering = new Map<string, Promise<Buffer | null>>();
@@ -43,10 +43,12 @@ export class Thumbnailer {
     const kind = thumbnailKind(key);
     const release = await this.renders.acquire();
     try {
-      const original = await this.deps.blobs.read(key);
-      if (!original) return null;
-      if (!kind) throw new ThumbnailUnavailable(`no thumbnail of ${path.extname(key) || 'a file without extension'}`);
-      const still = kind === 'video' ? await this.posterFrame(original) : original;
+      if (!kind) {
+        if (!(await this.deps.blobs.stat(key))) return null;
+        throw new ThumbnailUnavailable(`no thumbnail of ${path.extname(key) || 'a file without extension'}`);
+      }
+      const still = kind === 'video' ? await this.posterFrame(key) : await this.deps.blobs.read(key);
+      if (!still) return null;
       const { bytes } = await webpThumbnail(still, THUMBNAIL_SIDE).catch((err: unknown) => {
         throw new ThumbnailUnavailable(`undecodable: ${err instanceof Error ? err.message : String(err)}`);
       });
@@ -57,17 +59,17 @@ export class Thumbnailer {
     }
   }
 
-  /** The video's first frame as PNG; ffmpeg reads a file, so the bytes go through a temp folder. */
-  private async posterFrame(video: Buffer): Promise<Buffer> {
+  /** The video's first frame as PNG, from the blob's file (or a copy in a temp folder where the store has none). */
+  private async posterFrame(key: string): Promise<Buffer | null> {
     const toolkit = this.deps.video;
-    if (!toolkit || toolkit.problem) throw new ThumbnailUnavailable(toolkit?.problem ?? 'ffmpeg is unavailable');
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'atelier-poster-'));
     try {
-      const file = path.join(dir, 'video');
-      await fs.writeFile(file, video);
-      return await toolkit.grabFrame(file, 0);
-    } catch (err) {
-      throw err instanceof ThumbnailUnavailable ? err : new ThumbnailUnavailable(`no poster frame: ${err instanceof Error ? err.message : String(err)}`);
+      const file = await this.deps.blobs.localFile(key, dir);
+      if (!file) return null;
+      if (!toolkit || toolkit.problem) throw new ThumbnailUnavailable(toolkit?.problem ?? 'ffmpeg is unavailable');
+      return await toolkit.grabFrame(file, 0).catch((err: unknown) => {
+        throw new ThumbnailUnavailable(`no poster frame: ${err instanceof Error ? err.message : String(err)}`);
+      });
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { download, generate, startTestServer, waitForGeneration, type TestServer } from '../helpers/server.js';
+import { startS3rver } from '../helpers/s3rver.js';
 import { frameRgb, meanDiff } from '../helpers/video.js';
 
 const ADMIN = 'thumbnails-admin-token-0123456789';
@@ -97,4 +98,26 @@ test('only completed generations have thumbnails', async () => {
   const page = await list();
   assert.equal(page.data.find((g) => g.id === id)?.output.length, 0);
   assert.equal(id in page.thumbnails, false);
+});
+
+test('with blobs in an S3 bucket, thumbnails are made from the bucket and kept in it', async () => {
+  const s3 = await startS3rver('thumbnails');
+  const server = await startTestServer(s3.flags, { env: s3.env });
+  try {
+    const done = await generate(server, { prompt: 'thumbnails in a bucket', aspect_ratio: '16:9' });
+    const video = await generate(server, { prompt: 'a video in a bucket', model: 'ray-3.2', type: 'video', video: { resolution: '360p' } });
+    const page = await (await server.call('GET', '/v1/generations')).json();
+    for (const [id, side] of [[done.id, 384], [video.id, 360]] as const) {
+      const thumb = await download(page.thumbnails[id][0]);
+      const meta = await sharp(thumb).metadata();
+      assert.equal(Math.min(meta.width!, meta.height!), side);
+      const ext = id === video.id ? 'mp4' : 'png';
+      const kept = fs.readdirSync(s3.dir, { recursive: true }).map(String).filter((f) => f.includes(`${id}/output-0.${ext}.thumb-384.webp`));
+      assert.ok(kept.length > 0, 'kept in the bucket');
+    }
+    assert.equal(fs.existsSync(path.join(server.dataDir, 'blobs')), false, 'nothing in the data dir');
+  } finally {
+    await server.close();
+    await s3.close();
+  }
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import type { BlobStore } from '../../src/storage/index.js';
@@ -6,7 +8,7 @@ import { pageThumbnails, Thumbnailer, ThumbnailUnavailable } from '../../src/thu
 import { solidImage } from '../helpers/images.js';
 import { testClip, toolkit } from '../helpers/video.js';
 
-/** A blob store in memory that counts writes and answers only read and put, as any store does. */
+/** A blob store in memory, with no files of its own (as a bucket), that counts writes. */
 function memoryBlobs(initial: Record<string, Buffer>) {
   const blobs = new Map(Object.entries(initial));
   const puts: string[] = [];
@@ -14,12 +16,21 @@ function memoryBlobs(initial: Record<string, Buffer>) {
   const store: BlobStore = {
     put: async (key, bytes) => void (puts.push(key), blobs.set(key, bytes)),
     read: async (key) => blobs.get(key) ?? null,
+    stat: async (key) => (blobs.has(key) ? { size: blobs.get(key)!.length } : null),
+    localFile: async (key, dir) => {
+      if (!blobs.has(key)) return null;
+      const file = path.join(dir, path.basename(key));
+      fs.writeFileSync(file, blobs.get(key)!);
+      return file;
+    },
     putStream: unused,
     copy: unused,
-    stat: unused,
+    readHead: unused,
+    open: unused,
     deletePrefix: unused,
     listChildren: unused,
     sweepDebris: unused,
+    close: () => {},
   };
   return { store, puts, blobs };
 }
@@ -56,6 +67,8 @@ test('a missing blob has no thumbnail; an EXR, undecodable bytes or a video with
   });
   const thumbnailer = new Thumbnailer({ blobs: store });
   assert.equal(await thumbnailer.get('generations/none/output-0.png'), null);
+  assert.equal(await thumbnailer.get('generations/none/output-0.mp4'), null);
+  assert.equal(await thumbnailer.get('generations/none/output-1.exr'), null);
   await assert.rejects(thumbnailer.get('generations/g/output-1.exr'), ThumbnailUnavailable);
   await assert.rejects(thumbnailer.get('generations/g/output-0.png'), ThumbnailUnavailable);
   await assert.rejects(thumbnailer.get('generations/g/output-0.mp4'), ThumbnailUnavailable);
