@@ -57,8 +57,11 @@ export async function startServer(
       intervalMs: config.heartbeatMs,
       slots: runsJobs(role) ? config.workers : 0,
       running: () => work?.pool.runningIds() ?? [],
+      engines: runsJobs(role) ? () => ports.routing.statuses(work?.pool.inFlight() ?? {}) : undefined,
     });
     await heartbeat.start();
+    const offBreaker = ports.events.on('engine:breaker', () => heartbeat.refresh());
+    releasers.push(async () => offBreaker());
     // Released after the parts below have drained, so the process shows stopped only then.
     releasers.push(() => heartbeat.stop());
     let address = '';

@@ -152,6 +152,10 @@ export function adminCommands(program: Command): void {
   );
 
   withTarget(
+    program.command('engines').description("Remote engines in each live process: breaker (closed, open, half-open; per process), failures in a row, jobs in flight of the limit"),
+  ).action(run(() => ({ method: 'GET', path: '/engines' })));
+
+  withTarget(
     program
       .command('reset')
       .description('Empty the emulator between tests: every generation, file and blob (clients, keys and balances stay)'),

@@ -8,6 +8,7 @@ import { StartRefused } from '../roles/role.js';
 import { adminCommands } from './admin-commands.js';
 import { generateCommands } from './generate-commands.js';
 import { generationCommands } from './generation-commands.js';
+import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { VERSION } from './version.js';
 
@@ -19,6 +20,7 @@ serveCommand(program);
 generateCommands(program);
 generationCommands(program);
 adminCommands(program);
+migrateCommand(program);
 program
   .command('completion')
   .description('Print a shell completion script: eval "$(atelier completion bash)"')

@@ -110,5 +110,11 @@ export function operationPaths({ errorResponse }: OpenApiParts): Record<string, 
     '/admin/v1/reset': {
       post: admin('reset', 'Emulator: empty generations, files and blobs (refused in gateway mode)'),
     },
+    '/admin/v1/workers': {
+      get: admin('listWorkers', 'Server processes seen in the last hour, alive or not, and the jobs each runs'),
+    },
+    '/admin/v1/engines': {
+      get: admin('listEngines', "Remote engines per process: breaker state (breakers are per process), failures in a row, jobs in flight against the lane's limit"),
+    },
   };
 }

@@ -199,10 +199,14 @@ function record(deps: RemoteRunDeps, job: RemoteRunJob, engine: string, upstream
   return generations.recordUpstream(deps.store.db, job.generationId, job.workerId, engine, upstream && JSON.stringify(upstream));
 }
 
-/** After an abort: was the generation ended under us (cancelled), so the upstream job should stop too? */
+/** After an abort: was the generation ended or removed (a cancel, a reset) under us, so the upstream job should stop too? */
 async function cancelled(deps: RemoteRunDeps, job: RemoteRunJob): Promise<boolean> {
-  const row = await generations.getGenerationById(deps.store.db, job.generationId).catch(() => undefined);
-  return row?.state === 'completed' || row?.state === 'failed';
+  try {
+    const row = await generations.getGenerationById(deps.store.db, job.generationId);
+    return !row || row.state === 'completed' || row.state === 'failed';
+  } catch {
+    return false;
+  }
 }
 
 function parseTry(json: string | null | undefined): UpstreamTry | undefined {

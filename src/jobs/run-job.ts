@@ -112,6 +112,7 @@ async function produceIn(
   progress(1, 'storing');
   const outputs: StoredOutput[] = [];
   for (const [i, file] of result.outputs.entries()) {
+    signal.throwIfAborted();
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
     await deps.blobs.put(key, file.bytes);
     outputs.push({ type: file.type, key, media_type: file.mediaType, ...(file.video ? { video: file.video } : {}), ...(file.layer && { layer: file.layer }) });

@@ -199,6 +199,18 @@ export class WorkerPool {
     });
   }
 
+  /** After an abort: gives the job back, and drops what it stored if the generation was ended or removed under it. */
+  private async letGo(generationId: string): Promise<void> {
+    await this.release(generationId);
+    await this.discardIfEnded(generationId);
+  }
+
+  /** A cancelled or reset generation keeps no outputs; a completed one's are another worker's (same keys) and stay. */
+  private async discardIfEnded(generationId: string): Promise<void> {
+    const row = await generations.getGenerationById(this.deps.store.db, generationId);
+    if (!row || row.state === 'failed') await this.deps.blobs.deletePrefix(`generations/${generationId}`);
+  }
+
   /** Progress is recorded on the generation and published on `generation:changed` once it is. */
   private progressRecorder(generationId: string, clientId: () => string | undefined): Running['progress'] {
     let last = { at: -Infinity, stage: '', fraction: -1 };
@@ -261,10 +273,13 @@ export class WorkerPool {
           ? { kind: 'failed', code: step.code, reason: step.reason }
           : await produce(this.deps, generationId, request, abort.signal, lane ? this.remoteRun(row, request) : undefined);
       if (abort.signal.aborted) {
-        await this.release(generationId);
+        await this.letGo(generationId);
         return;
       }
-      if (!(await finish(this.deps, generationId, this.id, outcome))) return;
+      if (!(await finish(this.deps, generationId, this.id, outcome))) {
+        await this.discardIfEnded(generationId);
+        return;
+      }
       const ms = clock.now() - started;
       if (outcome.kind === 'completed') events.emit('job:completed', { generationId, type: row.type, model: row.model, ms });
       else events.emit('job:failed', { generationId, type: row.type, model: row.model, code: outcome.code, ms });
@@ -273,7 +288,7 @@ export class WorkerPool {
       const error = errorMessage(err);
       logger.error({ err, generationId, attempt }, 'job attempt failed');
       if (abort.signal.aborted) {
-        await this.release(generationId).catch(() => undefined);
+        await this.letGo(generationId).catch(() => undefined);
       } else if (attempt < maxAttempts) {
         const backoff = 1000 * 2 ** (attempt - 1);
         await queue.retryJob(store.db, generationId, this.id, clock.now() + backoff, error).catch(() => undefined);

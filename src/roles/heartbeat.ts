@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import { VERSION } from '../cli/version.js';
 import type { Clock } from '../clock.js';
+import type { EngineStatus } from '../engines/index.js';
 import { Periodic } from '../periodic.js';
 import { heartbeats, type Store } from '../store/index.js';
 import type { Role } from './role.js';
@@ -22,6 +23,8 @@ export interface HeartbeatDeps {
   slots: number;
   /** The generation ids this process is running now. */
   running(): string[];
+  /** Its remote engines' breakers and lanes, for a process that runs jobs. */
+  engines?(): EngineStatus[];
 }
 
 /**
@@ -45,6 +48,11 @@ export class Heartbeat {
     this.periodic.start();
   }
 
+  /** Records now, off the beat: a breaker that opened or closed shows at once. */
+  refresh(): void {
+    this.beat().catch((err) => this.deps.logger.warn({ err }, 'heartbeat not recorded'));
+  }
+
   private async beat(): Promise<void> {
     const { store, clock, role, intervalMs, slots } = this.deps;
     const running = this.deps.running();
@@ -61,6 +69,7 @@ export class Heartbeat {
       started_at: this.startedAt,
       last_seen_at: clock.now(),
       stopped_at: null,
+      engines: this.deps.engines ? JSON.stringify(this.deps.engines()) : null,
     });
   }
 

@@ -27,3 +27,8 @@ export async function listHeartbeats(db: Db, since: number): Promise<HeartbeatTa
 export async function pruneHeartbeats(db: Db, before: number): Promise<void> {
   await db.deleteFrom('heartbeats').where('last_seen_at', '<', before).execute();
 }
+
+/** Running, and heard from within three of its heartbeats. */
+export function isAlive(row: Pick<HeartbeatTable, 'stopped_at' | 'last_seen_at' | 'interval_ms'>, now: number): boolean {
+  return row.stopped_at === null && now - row.last_seen_at <= 3 * row.interval_ms;
+}

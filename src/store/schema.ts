@@ -222,6 +222,8 @@ export interface HeartbeatTable {
   last_seen_at: number;
   /** Set when it drained and exited. */
   stopped_at: number | null;
+  /** JSON: its remote engines' breakers and in-flight jobs (EngineReport[]); null for a process that runs no jobs. */
+  engines: string | null;
 }
 
 export interface SettingTable {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generate, startTestServer, type TestServer } from '../helpers/server.js';
 import { ADMIN_TOKEN, adminView, lumaEntry, startGateway } from '../helpers/gateway.js';
+import { runCli } from '../helpers/cli.js';
 
 
 /** One sample of the gateway's /metrics, 0 when absent. */
@@ -50,6 +51,32 @@ describe('fallbacks and the circuit breaker', () => {
     assert.equal(await metric(gateway, 'atelier_engine_breaker_open{engine="down"}'), 1);
     assert.equal(await metric(gateway, 'atelier_engine_fallbacks_total{from="down",to="up"}'), 4);
     assert.equal(await metric(gateway, 'atelier_engine_jobs_total{engine="up",outcome="completed"}'), 4);
+  });
+
+  test('GET /admin/v1/engines and `atelier engines` show each engine\'s breaker in this process: open with its failures and next trial, or closed', async () => {
+    // The fallback test above opened `down` (two 502s in a row, a 60 s cool-down).
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const res = await fetch(`${gateway.url}/admin/v1/engines`, { headers: admin });
+    assert.equal(res.status, 200);
+    const rows: any[] = (await res.json()).data;
+    assert.deepEqual(rows.map((row) => row.engine), ['down', 'limited', 'moderating', 'up']);
+    const [worker] = (await (await fetch(`${gateway.url}/admin/v1/workers`, { headers: admin })).json()).data;
+    const down = rows.find((row) => row.engine === 'down');
+    assert.equal(down.breaker, 'open');
+    assert.equal(down.failures, 2);
+    assert.equal(down.type, 'luma');
+    assert.equal(down.process, worker.id, 'the breaker is the reporting process\'s own');
+    assert.equal(down.pid, process.pid);
+    assert.equal(Date.parse(down.trial_at) - Date.parse(down.opened_at), 60_000);
+    assert.ok(Date.now() - Date.parse(down.opened_at) < 60_000);
+    const up = rows.find((row) => row.engine === 'up');
+    assert.deepEqual([up.breaker, up.failures, up.opened_at, up.trial_at, up.in_flight, up.in_flight_limit], ['closed', 0, null, null, 0, 100]);
+
+    const cli = await runCli('atelier', ['engines', '--url', gateway.url, '--json'], { env: { ATELIER_ADMIN_TOKEN: ADMIN_TOKEN } });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout).data.find((row: any) => row.engine === 'down').breaker, 'open');
+    const refused = await fetch(`${gateway.url}/admin/v1/engines`);
+    assert.equal(refused.status, 401);
   });
 
   test('a failure another try would repeat (moderation) ends the generation without falling back', async () => {

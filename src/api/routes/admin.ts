@@ -8,13 +8,14 @@ import { clockRoutes, keyFault, resetRoute } from './emulator-admin.js';
 import { adminGenerationView } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
 import { workerRoutes } from './workers-admin.js';
+import { engineRoutes } from './engines-admin.js';
 import { operatorRoutes } from './operator.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 const time = (iso: string | null | undefined) => (iso == null ? (iso as null | undefined) : Date.parse(iso));
 
 /** `/admin/v1/…`: clients, keys, credits and budgets, behind ATELIER_ADMIN_TOKEN. */
-export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth' | 'urls'> & Partial<Pick<ApiDeps, 'blobs'>>): void {
+export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth' | 'urls'> & Partial<Pick<ApiDeps, 'blobs' | 'events' | 'routing'>>): void {
   const token = deps.config.adminToken ? digest(deps.config.adminToken) : null;
   // Other API processes drop their cached keys too, on `clients:changed`.
   const changed = () => {
@@ -80,6 +81,7 @@ export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' |
     clockRoutes(scope, deps);
     resetRoute(scope, deps);
     workerRoutes(scope, deps);
+    engineRoutes(scope, deps);
     operatorRoutes(scope, deps);
   }, { prefix: '/admin/v1' });
 }

@@ -4,7 +4,6 @@ import { apiError, ClockAdvance } from '../../contract/index.js';
 import { faultName, readFault } from '../../faults/fault.js';
 import type { ApiDeps } from '../context.js';
 import { resetEmulator } from '../../emulator/reset.js';
-import type { BlobStore } from '../../storage/index.js';
 
 /** A key's fault as given to the admin API, in canonical form; null, '' and 'none' clear it. */
 export function keyFault(deps: Pick<ApiDeps, 'config'>, value: string | null | undefined): string | null | undefined {
@@ -15,7 +14,7 @@ export function keyFault(deps: Pick<ApiDeps, 'config'>, value: string | null | u
 }
 
 /** `POST /admin/v1/reset`: empties generations, files and blobs between tests (emulator mode only). */
-export function resetRoute(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock'> & { blobs?: BlobStore }): void {
+export function resetRoute(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock'> & Partial<Pick<ApiDeps, 'blobs' | 'events'>>): void {
   scope.post('/reset', async () => {
     if (deps.config.mode === 'gateway') throw apiError('RESET_GATEWAY');
     return resetEmulator(deps);

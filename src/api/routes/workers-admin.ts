@@ -12,7 +12,7 @@ function processView(row: HeartbeatTable, now: number) {
   return {
     id: row.id,
     role: row.role,
-    alive: row.stopped_at === null && now - row.last_seen_at <= 3 * row.interval_ms,
+    alive: heartbeats.isAlive(row, now),
     host: row.host,
     pid: row.pid,
     version: row.version,

@@ -1,5 +1,15 @@
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** What an operator sees of a breaker (`GET /admin/v1/engines`); times on the breaker's clock, epoch ms. */
+export interface BreakerSnapshot {
+  state: BreakerState;
+  /** Retryable failures in a row. */
+  failures: number;
+  openedAt: number | null;
+  /** When an open breaker lets its next trial through. */
+  trialAt: number | null;
+}
+
 /**
  * A circuit breaker per engine and process: `failures` retryable failures in a row open it, an
  * open breaker skips the engine for `cooldown_ms`, then lets one trial through whose outcome
@@ -19,6 +29,11 @@ export class Breaker {
 
   get current(): BreakerState {
     return this.state;
+  }
+
+  snapshot(): BreakerSnapshot {
+    const opened = this.state === 'closed' ? null : this.openedAt;
+    return { state: this.state, failures: this.failures, openedAt: opened, trialAt: this.state === 'open' ? this.openedAt + this.settings.cooldown_ms : null };
   }
 
   /** True when a try may go to the engine now; a half-open breaker lets one trial through. */

@@ -1,3 +1,3 @@
-export { Routing, type ChainLink, type ModelListing } from './routing.js';
+export { Routing, type ChainLink, type EngineStatus, type ModelListing } from './routing.js';
 export { loadRoutingFile, RoutingError, ENTRY_DEFAULTS, type RoutingSpec } from './load-routing.js';
 export { LOCAL_ENGINES, defaultLocalEngine } from './local-engines.js';

@@ -5,7 +5,7 @@ import type { Engine } from '../engine.js';
 import { REMOTE_ENGINE_TYPES } from '../remote/engine-types.js';
 import type { EngineCallbacks } from '../remote/callbacks.js';
 import type { RemoteEngine, ResolvedEngineEntry } from '../remote/remote-engine.js';
-import { Breaker, type BreakerState } from '../remote/breaker.js';
+import { Breaker, type BreakerSnapshot, type BreakerState } from '../remote/breaker.js';
 import { createUpstreamHttp, type UpstreamHttp } from '../remote/upstream-http.js';
 import { defaultLocalEngine, LOCAL_ENGINES } from './local-engines.js';
 import { RoutingError, type RoutingSpec } from './load-routing.js';
@@ -26,6 +26,15 @@ export interface RoutingDeps {
   onBreaker?(engine: string, state: BreakerState): void;
   /** Handed to every remote engine (see RemoteEngineDeps). */
   callbacks?: EngineCallbacks;
+}
+
+/** One remote engine as this process runs it: its breaker and its lane. */
+export interface EngineStatus {
+  name: string;
+  type: string;
+  breaker: BreakerSnapshot;
+  inFlight: number;
+  inFlightLimit: number;
 }
 
 export interface ModelListing {
@@ -109,6 +118,11 @@ export class Routing {
   /** The remote engines, as chain links (engine, entry, HTTP client, breaker). */
   remoteLinks(): Extract<ChainLink, { kind: 'remote' }>[] {
     return [...this.links.values()].filter((link): link is Extract<ChainLink, { kind: 'remote' }> => link.kind === 'remote');
+  }
+
+  /** Each remote engine's breaker here, with the jobs this process's lane has in flight for it. */
+  statuses(inFlight: Record<string, number>): EngineStatus[] {
+    return this.remoteLinks().map(({ name, entry, breaker }) => ({ name, type: entry.type, breaker: breaker.snapshot(), inFlight: inFlight[name] ?? 0, inFlightLimit: entry.in_flight }));
   }
 
   remote(name: string): Extract<ChainLink, { kind: 'remote' }> | undefined {
