@@ -41,6 +41,8 @@ export interface Config {
   leaseMs: number;
   maxAttempts: number;
   pollIntervalMs: number;
+  /** Workers wake on a submit's notification; off = they find jobs by polling only (for the pick-up benchmark). */
+  jobNotifications: boolean;
   drainMs: number;
   logLevel: string;
   /** `auto`: pretty on a terminal, JSON lines otherwise. */
@@ -172,6 +174,7 @@ const ENV = {
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
+  jobNotifications: 'ATELIER_JOB_NOTIFICATIONS',
   drainMs: 'ATELIER_DRAIN_MS',
   logLevel: 'ATELIER_LOG_LEVEL',
   logFormat: 'ATELIER_LOG_FORMAT',
@@ -313,6 +316,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),
     pollIntervalMs: int('pollIntervalMs', 500, 10),
+    jobNotifications: get('jobNotifications') === undefined || flag('jobNotifications (ATELIER_JOB_NOTIFICATIONS)', get('jobNotifications')),
     drainMs: int('drainMs', 20_000),
     logLevel: get('logLevel') ?? 'info',
     logFormat: oneOf('logFormat (ATELIER_LOG_FORMAT)', get('logFormat'), LOG_FORMATS, 'auto'),

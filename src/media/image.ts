@@ -190,6 +190,26 @@ export function reencodeImage(bytes: Buffer, format: 'png' | 'jpeg'): Promise<Bu
     : pixels.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:2:0' }).toBuffer();
 }
 
+/**
+ * An image as a `side`×`side` RGBA PNG, upright and fitted whole inside the square with transparent
+ * padding (what dall-e-2's edits take), and whether the image itself had no transparent pixel.
+ */
+export async function squareRgbaPng(bytes: Buffer, side: number): Promise<{ png: Buffer; opaque: boolean }> {
+  const { isOpaque } = await sharp(bytes).stats();
+  const png = await sharp(bytes)
+    .rotate()
+    .ensureAlpha()
+    .resize(side, side, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+  return { png, opaque: isOpaque };
+}
+
+/** A `side`×`side` PNG transparent everywhere: a mask that lets dall-e-2 repaint the whole image. */
+export function clearPng(side: number): Promise<Buffer> {
+  return sharp({ create: { width: side, height: side, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+}
+
 /** Packed sRGB rgb24 pixels at exactly width×height: decoded bytes (upright) or raw pixels, cropped to fill. */
 export async function rgbFrame(image: Buffer | RawImage, width: number, height: number): Promise<Buffer> {
   const pixels = Buffer.isBuffer(image) ? sharp(image).rotate() : load(image);

@@ -12,8 +12,8 @@ export interface BlobCopy {
   conflicts: string[];
 }
 
-/** Blobs in flight at once: S3 spends most of a small blob's time on the round trip. */
-const PARALLEL = 8;
+/** Blobs in flight at once: S3 spends most of a small blob's time on the round trip; each large one holds up to 16 MB of parts. */
+const PARALLEL = 4;
 
 /** Streams every blob of the data dir into `target`, skipping those it holds already. */
 export async function copyBlobs(root: string, target: BlobStore): Promise<BlobCopy> {

@@ -28,7 +28,7 @@ export function renderReport(report: MigrationReport): string {
   if (blobs.into) {
     out.push(`Blobs: ${blobs.total} (${megabytes(blobs.bytes)}) into ${blobs.into}: ${blobs.copied} copied, ${blobs.present} already there${blobs.missing.length ? `, ${blobs.missing.length} MISSING (${blobs.missing.slice(0, 3).join(', ')})` : ''}.`);
   } else {
-    out.push(`Blobs: ${blobs.total} (${megabytes(blobs.bytes)}) stay in ${blobs.dir}: run the Postgres processes with --data-dir ${report.from} (or a copy of it).`);
+    out.push(`Blobs: ${blobs.total} (${megabytes(blobs.bytes)}) stay in ${blobs.dir}: run the Postgres processes with --data-dir ${report.from} (or a copy of it), or copy them into a bucket with --blobs s3.`);
   }
   out.push(
     report.secretCarried
