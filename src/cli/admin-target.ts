@@ -80,7 +80,8 @@ export async function dataDirTarget(dataDir: string, env: NodeJS.ProcessEnv = wi
   const store = await openStore({ dataDir: config.dataDir });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
-  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), urls: blobUrls(blobs, loadSecret(config.dataDir), config.s3?.urls) });
+  const secret = loadSecret(config.dataDir);
+  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), secret, urls: blobUrls(blobs, secret, config.s3?.urls) });
   await app.ready();
   return {
     async send({ method, path: route, body }) {

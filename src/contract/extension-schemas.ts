@@ -23,6 +23,10 @@ export const GenerationList = Type.Object({
   data: Type.Array(Generation),
   has_more: Type.Boolean(),
   next_cursor: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  thumbnails: Type.Record(Type.String({ format: 'uuid' }), Type.Array(Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uri' })), {
+    description:
+      'Signed URLs (1 hour) of small WebP thumbnails of the completed generations on this page, by id, one per output in output order (a video: its first frame; null where none can be made). The items themselves are exactly GET /v1/generations/{id}.',
+  }),
 });
 
 const nullable = <T>(type: string, options: object = {}) => Type.Unsafe<T | null>({ type: [type, 'null'], ...options });

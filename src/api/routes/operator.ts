@@ -9,6 +9,7 @@ import { VirtualClock } from '../../clock.js';
 import { AdminGenerationListQuery } from '../../contract/dashboard-schemas.js';
 import { generationDetails, generationView, listGenerations } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
+import { pageThumbnails } from '../../thumbnails/index.js';
 import { baseUrl, type ApiDeps } from '../context.js';
 import { queryRules } from '../query.js';
 
@@ -21,7 +22,7 @@ const latencyName = (latency: ApiDeps['config']['latency']) => (latency.kind ===
  * a client's usage and account, and the emulator's settings. Registered inside the admin scope,
  * behind ATELIER_ADMIN_TOKEN.
  */
-export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'urls'>): void {
+export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'urls' | 'secret'>): void {
   scope.get('/queue', async () => queueOverview(deps.store, deps.clock.now()));
 
   scope.get<{ Querystring: AdminGenerationListQuery }>(
@@ -32,7 +33,7 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
       const base = baseUrl(deps.config, request);
       const now = deps.clock.now();
       const data = await Promise.all(page.rows.map(async (row) => ({ ...(await generationView(row, deps.urls, base, now, {})), client_id: row.client_id })));
-      return { data, has_more: page.hasMore, next_cursor: page.nextCursor };
+      return { data, has_more: page.hasMore, next_cursor: page.nextCursor, thumbnails: pageThumbnails(page.rows, base, deps.secret, now) };
     },
   );
 
