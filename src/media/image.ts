@@ -132,6 +132,16 @@ export function thumbnail(bytes: Buffer, width: number, height: number, radius =
   );
 }
 
+/** A WebP copy for galleries: upright, its short side at most `side` (never enlarged), alpha kept. */
+export async function webpThumbnail(bytes: Buffer, side: number): Promise<{ bytes: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(bytes)
+    .rotate()
+    .resize(side, side, { fit: 'outside', withoutEnlargement: true })
+    .webp({ quality: 72, effort: 2 })
+    .toBuffer({ resolveWithObject: true });
+  return { bytes: data, width: info.width, height: info.height };
+}
+
 export interface Grade {
   /** Hue turn in degrees. */
   hue: number;
