@@ -61,7 +61,7 @@ async function rss(url: string): Promise<number> {
 }
 
 /** A Luma upstream that accepts every submit and completes it `latencyMs` later with a tiny PNG. */
-async function scriptedUpstream(latencyMs: number): Promise<{ url: string; submits: () => number; close(): Promise<void> }> {
+export async function scriptedUpstream(latencyMs: number): Promise<{ url: string; submits: () => number; close(): Promise<void> }> {
   const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 90, b: 200 } } }).png().toBuffer();
   const born = new Map<string, number>();
   let next = 0;

@@ -18,6 +18,7 @@ import { largeBodiesScenario } from './large-bodies.js';
 import { dashboardScenario } from './dashboard.js';
 import { extensionsScenario } from './extensions.js';
 import { gatewayScenario } from './gateway.js';
+import { scaleScenario } from './scale.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody as submit } from './fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -157,6 +158,7 @@ await dashboardScenario(Number(process.env.BENCH_GALLERY ?? 10_000));
 
 if (process.env.BENCH_EXTENSIONS !== '0') await extensionsScenario();
 if (process.env.BENCH_GATEWAY !== '0') await gatewayScenario();
+if (process.env.BENCH_SCALE !== '0') await scaleScenario();
 
 const memory = await atelier(0);
 try {

@@ -41,6 +41,8 @@ export interface Config {
   leaseMs: number;
   maxAttempts: number;
   pollIntervalMs: number;
+  /** Workers wake on a submit's notification; off = they find jobs by polling only (for the pick-up benchmark). */
+  jobNotifications: boolean;
   drainMs: number;
   logLevel: string;
   /** `auto`: pretty on a terminal, JSON lines otherwise. */
@@ -83,6 +85,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Waits between webhook attempts, in ms; the delivery is given up after the last. */
   webhookRetryMs: number[];
+  /** How long a rotated webhook secret keeps signing beside the new one (unless the rotation says). */
+  webhookSecretGraceMs: number;
   /** The routing file (`--config`), resolved; null = none: preview and layering serve the spec's models. */
   routing: RoutingSpec | null;
   /** Blobs in an S3 bucket; null = files under `<data-dir>/blobs`. */
@@ -172,6 +176,7 @@ const ENV = {
   leaseMs: 'ATELIER_LEASE_MS',
   maxAttempts: 'ATELIER_MAX_ATTEMPTS',
   pollIntervalMs: 'ATELIER_POLL_INTERVAL_MS',
+  jobNotifications: 'ATELIER_JOB_NOTIFICATIONS',
   drainMs: 'ATELIER_DRAIN_MS',
   logLevel: 'ATELIER_LOG_LEVEL',
   logFormat: 'ATELIER_LOG_FORMAT',
@@ -199,6 +204,7 @@ const ENV = {
   strict: 'ATELIER_STRICT',
   webhookTimeoutMs: 'ATELIER_WEBHOOK_TIMEOUT_MS',
   webhookRetryMs: 'ATELIER_WEBHOOK_RETRY_MS',
+  webhookSecretGraceMs: 'ATELIER_WEBHOOK_SECRET_GRACE_MS',
   s3Bucket: 'ATELIER_S3_BUCKET',
   s3Endpoint: 'ATELIER_S3_ENDPOINT',
   s3Region: 'ATELIER_S3_REGION',
@@ -313,6 +319,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     leaseMs: int('leaseMs', 30_000, 100),
     maxAttempts: int('maxAttempts', 3, 1),
     pollIntervalMs: int('pollIntervalMs', 500, 10),
+    jobNotifications: get('jobNotifications') === undefined || flag('jobNotifications (ATELIER_JOB_NOTIFICATIONS)', get('jobNotifications')),
     drainMs: int('drainMs', 20_000),
     logLevel: get('logLevel') ?? 'info',
     logFormat: oneOf('logFormat (ATELIER_LOG_FORMAT)', get('logFormat'), LOG_FORMATS, 'auto'),
@@ -344,6 +351,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     strict: flag('strict (ATELIER_STRICT)', get('strict')),
     webhookTimeoutMs: int('webhookTimeoutMs', 10_000, 100),
     webhookRetryMs: Object.freeze(retrySchedule(get('webhookRetryMs'))) as number[],
+    webhookSecretGraceMs: int('webhookSecretGraceMs', 24 * 60 * 60 * 1000, 0),
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
     s3: s3Settings(get, env),
   });

@@ -13,7 +13,7 @@ import { loadSecret, openBlobStore } from '../storage/index.js';
 import { openStore, queue } from '../store/index.js';
 
 export interface AdminRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   body?: unknown;
 }

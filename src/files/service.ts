@@ -57,9 +57,16 @@ function kindOf(mimeType: string) {
   return kind;
 }
 
-const pendingRow = (id: string, clientId: string, mimeType: string, size: number, now: number): FileTable => ({
+/** Who creates a file: its client, and the key, which webhook endpoints of one key go by. */
+export interface FileOwner {
+  clientId: string;
+  keyId: string;
+}
+
+const pendingRow = (id: string, owner: FileOwner, mimeType: string, size: number, now: number): FileTable => ({
   id,
-  client_id: clientId,
+  client_id: owner.clientId,
+  api_key_id: owner.keyId,
   user_id: null,
   purpose: 'input',
   state: 'pending',
@@ -76,11 +83,11 @@ const pendingRow = (id: string, clientId: string, mimeType: string, size: number
 });
 
 /** JSON mode: a pending file and a presigned PUT for its bytes. */
-export async function createPresignedFile(deps: FileDeps, clientId: string, body: FileCreate, origin: string) {
+export async function createPresignedFile(deps: FileDeps, owner: FileOwner, body: FileCreate, origin: string) {
   const now = deps.clock.now();
   const kind = kindOf(body.mime_type);
   if (body.size_bytes > capFor(kind, deps.limits)) throw apiError('FILE_TOO_LARGE', { limit: capFor(kind, deps.limits) / 2 ** 20, kind });
-  const row = { ...pendingRow(timeOrderedId(now), clientId, body.mime_type, body.size_bytes, now), ...readFields(body, now) };
+  const row = { ...pendingRow(timeOrderedId(now), owner, body.mime_type, body.size_bytes, now), ...readFields(body, now) };
   await files.insertFile(deps.store.db, row);
   const upload = uploadPath(deps.secret, row.id, now);
   return {
@@ -129,14 +136,14 @@ async function sniffedType(blobs: BlobStore, key: string): Promise<string> {
 /** Multipart mode, step two: records the received file and starts its ingest. */
 export async function createInlineFile(
   deps: FileDeps,
-  clientId: string,
+  owner: FileOwner,
   received: { id: string; size: number; mimeType: string; filename: string | null },
   fields: FileFields,
 ) {
   const now = deps.clock.now();
   try {
     const row: FileTable = {
-      ...pendingRow(received.id, clientId, received.mimeType, received.size, now),
+      ...pendingRow(received.id, owner, received.mimeType, received.size, now),
       ...readFields({ filename: received.filename, ...fields }, now),
       blob_key: blobKeyOf(received.id),
       uploaded_at: now,

@@ -148,6 +148,7 @@ export async function submitGeneration(
       created_at: now,
       updated_at: now,
     };
+    const lane = routing?.lane(request.model, request.type) ?? null;
     await store.transact(async (trx) => {
       await generations.lockClient(trx, store.dialect, principal.clientId);
       if (request.user_id) await checkUserBudgets(trx, principal.clientId, request.user_id, price, now);
@@ -163,9 +164,9 @@ export async function submitGeneration(
         locked_until: null,
         last_error: null,
         created_at: now,
-        lane: routing?.lane(request.model, request.type) ?? null,
+        lane,
       });
-      await store.notifications.publish(trx, 'job:new', { generationId: id });
+      await store.notifications.publish(trx, 'job:new', { generationId: id, lane });
       await store.notifications.publish(trx, 'generation:changed', { clientId: row.client_id, generationId: id, state: 'queued' });
       await alsoStore?.(trx, row);
     });

@@ -23,6 +23,9 @@ interface Running {
 
 const PROGRESS_EVERY_MS = 500;
 
+const CLAIMS = ['local', 'remote'] as const;
+type Claims = (typeof CLAIMS)[number];
+
 /**
  * In-process workers: each loop claims one job at a time under a lease, renews the
  * lease while the engine runs, and records the outcome in one transaction.
@@ -33,17 +36,22 @@ export class WorkerPool {
   private stopping = false;
   private readonly running = new Map<string, Running>();
   private readonly loops: Promise<void>[] = [];
-  /** Each idle loop's waker; a wake runs them all once and forgets them. */
-  private readonly sleepers = new Set<() => void>();
-  private readonly wake = () => {
-    const woken = [...this.sleepers];
-    this.sleepers.clear();
-    for (const done of woken) done();
+  /**
+   * Each idle loop's waker, by what it claims: local work or the remote lanes. A wake runs those
+   * of one kind (a new job wakes only loops that can take it), or of both, once, and forgets them.
+   */
+  private readonly sleepers: Record<Claims, Set<() => void>> = { local: new Set(), remote: new Set() };
+  private readonly wake = (claims?: Claims) => {
+    for (const kind of claims ? [claims] : CLAIMS) {
+      const woken = [...this.sleepers[kind]];
+      this.sleepers[kind].clear();
+      for (const done of woken) done();
+    }
   };
   private unsubscribe: (() => void) | null = null;
 
   constructor(
-    private readonly deps: JobDeps & { config: Pick<Config, 'limits' | 'leaseMs' | 'pollIntervalMs' | 'videoConcurrency'> },
+    private readonly deps: JobDeps & { config: Pick<Config, 'limits' | 'leaseMs' | 'pollIntervalMs' | 'jobNotifications' | 'videoConcurrency'> },
     private readonly size: number,
     id?: string,
   ) {
@@ -53,7 +61,9 @@ export class WorkerPool {
   start(): void {
     const { events, store } = this.deps;
     const wakeOn = [
-      store.notifications.subscribe('job:new', () => this.wake()),
+      this.deps.config.jobNotifications
+        ? store.notifications.subscribe('job:new', ({ lane }) => this.wake(lane === undefined ? undefined : lane === null ? 'local' : 'remote'))
+        : () => undefined,
       store.notifications.onGap(() => this.wake()),
       events.on('clock:advanced', () => this.wake()),
       events.on('engine:progress', (e) => this.running.get(e.generationId)?.progress(e.fraction, e.stage)),
@@ -97,13 +107,13 @@ export class WorkerPool {
             leaseMs: this.deps.config.leaseMs,
             lanes: [link.name],
           });
-          for (const job of jobs) void this.run(job.generation_id, job.attempts, job.max_attempts, link.name).finally(() => this.wake());
+          for (const job of jobs) void this.run(job.generation_id, job.attempts, job.max_attempts, link.name).finally(() => this.wake('remote'));
           claimed += jobs.length;
         }
-        if (claimed === 0) await this.idle();
+        if (claimed === 0) await this.idle('remote');
       } catch (err) {
         this.deps.logger.error({ err }, 'remote lane error');
-        await this.idle();
+        await this.idle('remote');
       }
     }
   }
@@ -141,10 +151,10 @@ export class WorkerPool {
           lanes: null, // remote engines' jobs are the remote lane's
         });
         if (job) await this.run(job.generation_id, job.attempts, job.max_attempts, null);
-        else await this.idle();
+        else await this.idle('local');
       } catch (err) {
         this.deps.logger.error({ err }, 'worker loop error');
-        await this.idle();
+        await this.idle('local');
       }
     }
   }
@@ -157,16 +167,16 @@ export class WorkerPool {
     return [...this.running.values()].filter((r) => r.video).length >= this.deps.config.videoConcurrency;
   }
 
-  private idle(): Promise<void> {
+  private idle(claims: Claims): Promise<void> {
     // A set, not a chain of wrapped wakers: a chain grew by one closure per idle poll, for ever.
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.sleepers.delete(done);
+        this.sleepers[claims].delete(done);
         resolve();
       };
       const timer = setTimeout(done, this.deps.config.pollIntervalMs);
-      this.sleepers.add(done);
+      this.sleepers[claims].add(done);
     });
   }
 

@@ -7,6 +7,7 @@ import { capConnectionsPerAddress } from '../api/connection-guard.js';
 import type { ApiDeps } from '../api/context.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { blobRoutes } from '../api/routes/blobs.js';
+import { thumbnailRoutes } from '../api/routes/thumbnails.js';
 import { dashboardRoutes } from '../api/routes/dashboard.js';
 import { referenceRoutes } from '../api/routes/reference.js';
 import { generationDetailRoutes } from '../api/routes/generation-details.js';
@@ -89,6 +90,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   accountRoutes(app, deps);
   fileRoutes(app, deps, fileDeps);
   blobRoutes(app, deps);
+  thumbnailRoutes(app, deps);
   operationRoutes(app, deps);
   if (!config.strict) modelRoutes(app, deps);
   engineCallbackRoutes(app, deps);

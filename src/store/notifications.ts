@@ -23,8 +23,8 @@ type Db = Kysely<Database> | Transaction<Database>;
  * back to polling). Listener errors are logged, never thrown into the publisher.
  */
 export interface Channels {
-  /** A job can be claimed now: a new submit, or a lease given back. */
-  'job:new': { generationId: string };
+  /** A job can be claimed now: a new submit, or a lease given back. `lane`: its remote engine, null = local work, absent = unknown. */
+  'job:new': { generationId: string; lane?: string | null };
   /** A generation's state moved, or (with `progress`, 0..1) it made progress while processing. */
   'generation:changed': { clientId: string; generationId: string; state: GenerationTable['state']; progress?: number };
   /** A file's bytes are complete and wait for ingest. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ocrMissing, readText } from '../helpers/ocr.js';
 import { download, generate, startTestServer, type TestServer } from '../helpers/server.js';
 import { frameRgb } from '../helpers/video.js';
 
@@ -48,20 +49,31 @@ describe('preview video footer: inside the title-safe area and legible on every 
   });
   after(() => ts.close());
 
+  /** One clip per ratio, shared by the tests that look at it. */
+  const clips = new Map<string, Promise<Buffer>>();
+  const clip = (ratio: string) => {
+    if (!clips.has(ratio)) {
+      clips.set(ratio, (async () => {
+        const done = await generate(ts, {
+          prompt: 'A paper boat on a rainy street, drifting past lanterns',
+          model: 'ray-3.2',
+          type: 'video',
+          aspect_ratio: ratio,
+          video: { resolution: '360p' },
+        });
+        assert.equal(done.state, 'completed', JSON.stringify(done));
+        return download(done.output[0].url);
+      })());
+    }
+    return clips.get(ratio)!;
+  };
+
   for (const [ratio, size] of [
     ['9:16', '360×640'],
     ['16:9', '640×360'],
   ]) {
     test(`${ratio} at 360p: at both ends of the camera move, no text in the border and a legible footer low in the frame`, async () => {
-      const done = await generate(ts, {
-        prompt: 'A paper boat on a rainy street, drifting past lanterns',
-        model: 'ray-3.2',
-        type: 'video',
-        aspect_ratio: ratio,
-        video: { resolution: '360p' },
-      });
-      assert.equal(done.state, 'completed', JSON.stringify(done));
-      const bytes = await download(done.output[0].url);
+      const bytes = await clip(ratio);
       for (const index of [0, 119]) {
         const frame = await frameRgb(bytes, index);
         assert.equal(`${frame.width}×${frame.height}`, size);
@@ -73,6 +85,18 @@ describe('preview video footer: inside the title-safe area and legible on every 
         assert.ok(lastLine.bottom >= frame.height * 0.75, `frame ${index}: the last line of text ends at row ${lastLine.bottom} of ${frame.height}; the footer is missing`);
         // An 11 px monospace line has an x-height of 6 px; the old 7 px footer had 4.
         assert.ok(lastLine.bottom - lastLine.top + 1 >= 5, `frame ${index}: the footer is ${lastLine.bottom - lastLine.top + 1} px tall, too small to read`);
+      }
+    });
+
+    test(`${ratio} at 360p: the footer, read by OCR at both ends of the camera move, states the file's size ${size}`, { skip: ocrMissing() ?? false }, async () => {
+      const bytes = await clip(ratio);
+      for (const index of [0, 119]) {
+        const frame = await frameRgb(bytes, index);
+        const text = await readText(frame, Math.round(frame.height / 2));
+        assert.match(text, /Atelier preview/, `frame ${index} reads: ${text}`);
+        // Tesseract reads the multiplication sign as an x.
+        const stated = /(\d{3,4}) ?[x×] ?(\d{3,4})/.exec(text);
+        assert.equal(stated && `${stated[1]}×${stated[2]}`, size, `frame ${index} reads: ${text}`);
       }
     });
   }

@@ -6,6 +6,7 @@ import { FAULT_HEADER } from '../../emulator/emulator.js';
 import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
 import { webhooks, type GenerationTable } from '../../store/index.js';
 import { checkWebhookUrl } from '../../webhooks/endpoints.js';
+import { pageThumbnails } from '../../thumbnails/index.js';
 import { Idempotency } from '../idempotency.js';
 import { generations } from '../../store/index.js';
 import type { Transaction } from 'kysely';
@@ -104,7 +105,8 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const page = await listGenerations(deps.store, request.principal!.clientId, request.query);
         const data = [];
         for (const row of page.rows) data.push(await present(row, request));
-        return { data, has_more: page.hasMore, next_cursor: page.nextCursor };
+        const thumbnails = pageThumbnails(page.rows, baseUrl(deps.config, request), deps.secret, deps.clock.now());
+        return { data, has_more: page.hasMore, next_cursor: page.nextCursor, thumbnails };
       },
     );
   }

@@ -9,6 +9,7 @@ import { VirtualClock } from '../../clock.js';
 import { AdminGenerationListQuery } from '../../contract/dashboard-schemas.js';
 import { generationDetails, generationView, listGenerations } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
+import { pageThumbnails } from '../../thumbnails/index.js';
 import { baseUrl, type ApiDeps } from '../context.js';
 import { queryRules } from '../query.js';
 
@@ -32,7 +33,7 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
       const base = baseUrl(deps.config, request);
       const now = deps.clock.now();
       const data = page.rows.map((row) => ({ ...generationView(row, base, deps.secret, now, {}), client_id: row.client_id }));
-      return { data, has_more: page.hasMore, next_cursor: page.nextCursor };
+      return { data, has_more: page.hasMore, next_cursor: page.nextCursor, thumbnails: pageThumbnails(page.rows, base, deps.secret, now) };
     },
   );
 
