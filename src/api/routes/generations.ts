@@ -23,7 +23,7 @@ export function presenter(deps: ApiDeps) {
     const now = deps.clock.now();
     const base = baseUrl(deps.config, request);
     if (deps.config.strict) return generationView(row, base, deps.secret, now);
-    const queue = row.state === 'queued' ? await queuePosition(deps.store, row.id, now) : undefined;
+    const queue = row.state === 'queued' ? await queuePosition(deps, row.id, now) : undefined;
     return generationView(row, base, deps.secret, now, { queue });
   };
 }
