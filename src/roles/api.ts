@@ -53,6 +53,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     config,
     store,
     blobs,
+    urls: ports.urls,
     fetcher,
     secret: ports.secret,
     clock,
@@ -70,6 +71,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   const fileDeps: FileDeps = {
     store,
     blobs,
+    urls: ports.urls,
     clock,
     secret: ports.secret,
     ingestor: ingest,

@@ -8,7 +8,7 @@ import { VideoToolkit } from '../media/video/index.js';
 import { Metrics } from '../metrics.js';
 import { Routing } from '../engines/index.js';
 import { storedCallbacks } from './stored-callbacks.js';
-import { BlobStoreUnreachable, loadSharedSecret, openBlobStore, type BlobStore } from '../storage/index.js';
+import { BlobStoreUnreachable, blobUrls, loadSharedSecret, openBlobStore, type BlobStore, type BlobUrls } from '../storage/index.js';
 import { openStore, queue, type Store } from '../store/index.js';
 import { Releasers } from './releasers.js';
 import { redactUrl, StartRefused, type Role } from './role.js';
@@ -23,6 +23,8 @@ export interface Ports {
   events: Events;
   metrics: Metrics;
   blobs: BlobStore;
+  /** Where clients download blobs and upload files: the bucket's presigned URLs, or our own. */
+  urls: BlobUrls;
   video: VideoToolkit;
   secret: Buffer;
   /** Which engines serve which models (the routing file), shared by submit and the workers. */
@@ -74,5 +76,6 @@ export async function openPorts(config: Readonly<Config>, role: Role, logger: Lo
   releasers.push(() => routing.close());
   if (config.mode === 'gateway' && !config.routing) logger.warn('gateway mode without a routing file (--config): every model answers Unknown model');
 
-  return { config, role, logger, clock, store, events, metrics, blobs, video, secret, routing, releasers };
+  const urls = blobUrls(blobs, secret, config.s3?.urls);
+  return { config, role, logger, clock, store, events, metrics, blobs, urls, video, secret, routing, releasers };
 }
