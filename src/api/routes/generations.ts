@@ -81,7 +81,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) throw apiError('BODY_NOT_OBJECT');
-      const emulate = deps.emulator?.beforeSubmit({
+      const emulate = await deps.emulator?.beforeSubmit({
         header: request.headers[FAULT_HEADER],
         idempotencyKey: request.headers['idempotency-key'],
         principal: request.principal!,

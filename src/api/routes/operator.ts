@@ -5,7 +5,7 @@ import { clients } from '../../store/index.js';
 import { apiError, FAILURE_CODES } from '../../contract/index.js';
 import { FAULT_GRAMMAR, HTTP_FAULT_STATUSES } from '../../faults/fault.js';
 import { queueOverview } from '../../jobs/queue-overview.js';
-import { VirtualClock } from '../../clock.js';
+import { isMovable } from '../../clock.js';
 import { AdminGenerationListQuery } from '../../contract/dashboard-schemas.js';
 import { generationDetails, generationView, listGenerations } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
@@ -59,7 +59,7 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
     latency: latencyName(deps.config.latency),
     time_scale: deps.config.timeScale,
     chaos: deps.config.chaos,
-    clock: deps.clock instanceof VirtualClock ? 'virtual' : 'system',
+    clock: isMovable(deps.clock) ? 'virtual' : 'system',
     faults: {
       grammar: FAULT_GRAMMAR,
       examples: [...FAILURE_CODES, ...HTTP_FAULT_STATUSES.map((s) => `http:${s}`), 'latency:2000', 'stuck', 'flaky:2'],
