@@ -37,7 +37,7 @@ export interface ApiPart {
 export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], isReady: () => boolean): Promise<ApiPart> {
   const { config, store, blobs, clock, events, metrics, video, logger, releasers } = ports;
   const { devKey } = await seedClients(store, clock, config.apiKeys, config.credits === null ? null : usd(config.credits));
-  const emulator = new Emulator({ config, clock, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
+  const emulator = new Emulator({ config, clock, store, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
   const fetcher = createMediaFetcher({
     allowPrivate: config.allowPrivateUrls,
     timeoutMs: config.limits.fetchTimeoutMs,
@@ -53,6 +53,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     config,
     store,
     blobs,
+    urls: ports.urls,
     fetcher,
     secret: ports.secret,
     clock,
@@ -70,6 +71,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   const fileDeps: FileDeps = {
     store,
     blobs,
+    urls: ports.urls,
     clock,
     secret: ports.secret,
     ingestor: ingest,
