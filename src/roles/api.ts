@@ -39,7 +39,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   const { config, store, blobs, clock, events, metrics, video, logger, releasers } = ports;
   const { devKey } = await seedClients(store, clock, config.apiKeys, config.credits === null ? null : usd(config.credits));
   const latency = await LatencySetting.load(store, clock, config.latency);
-  const emulator = new Emulator({ config, clock, events, configFaults: await configuredKeyFaults(store, config.keyFaults), latency });
+  const emulator = new Emulator({ config, clock, store, events, configFaults: await configuredKeyFaults(store, config.keyFaults), latency });
   const fetcher = createMediaFetcher({
     allowPrivate: config.allowPrivateUrls,
     timeoutMs: config.limits.fetchTimeoutMs,
@@ -55,6 +55,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     config,
     store,
     blobs,
+    urls: ports.urls,
     fetcher,
     secret: ports.secret,
     clock,
@@ -72,6 +73,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   const fileDeps: FileDeps = {
     store,
     blobs,
+    urls: ports.urls,
     clock,
     secret: ports.secret,
     ingestor: ingest,
@@ -96,7 +98,9 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   operationRoutes(app, deps);
   if (!config.strict) modelRoutes(app, deps);
   engineCallbackRoutes(app, deps);
-  dashboardRoutes(app, config);
+  // Presigned outputs come from the bucket's origin, which the dashboard's policy must allow.
+  const bucketOrigin = config.s3?.urls === 'presigned' ? new URL(await ports.urls.download('probe', '', clock.now())).origin : null;
+  dashboardRoutes(app, config, bucketOrigin ? [bucketOrigin] : []);
   referenceRoutes(app, config);
   if (!config.strict) {
     webhookRoutes(app, deps, () => events.emit('webhook:due', {}));

@@ -7,7 +7,7 @@ import { FAULT_GRAMMAR, HTTP_FAULT_STATUSES } from '../../faults/fault.js';
 import { queueOverview } from '../../jobs/queue-overview.js';
 import { latencyName, parseLatencyProfile } from '../../emulator/latency-profile.js';
 import { LatencySetting } from '../../emulator/latency-setting.js';
-import { VirtualClock } from '../../clock.js';
+import { isMovable } from '../../clock.js';
 import { AdminGenerationListQuery } from '../../contract/dashboard-schemas.js';
 import { generationDetails, generationView, listGenerations } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
@@ -23,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * a client's usage and account, and the emulator's settings. Registered inside the admin scope,
  * behind ATELIER_ADMIN_TOKEN.
  */
-export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'secret' | 'emulator'>): void {
+export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'urls' | 'secret' | 'emulator'>): void {
   scope.get('/queue', async () => queueOverview(deps.store, deps.clock.now()));
 
   scope.get<{ Querystring: AdminGenerationListQuery }>(
@@ -33,7 +33,7 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
       const page = await listGenerations(deps.store, request.query.client_id ?? null, request.query);
       const base = baseUrl(deps.config, request);
       const now = deps.clock.now();
-      const data = page.rows.map((row) => ({ ...generationView(row, base, deps.secret, now, {}), client_id: row.client_id }));
+      const data = await Promise.all(page.rows.map(async (row) => ({ ...(await generationView(row, deps.urls, base, now, {})), client_id: row.client_id })));
       return { data, has_more: page.hasMore, next_cursor: page.nextCursor, thumbnails: pageThumbnails(page.rows, base, deps.secret, now) };
     },
   );
@@ -44,8 +44,8 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
     if (!row) throw apiError('GENERATION_NOT_FOUND');
     const base = baseUrl(deps.config, request);
     const now = deps.clock.now();
-    const details = await generationDetails(deps.store, row.client_id, id, base, deps.secret, now);
-    return { ...details, client_id: row.client_id, generation: generationView(row, base, deps.secret, now, {}) };
+    const details = await generationDetails(deps.store, row.client_id, id, deps.urls, base, now);
+    return { ...details, client_id: row.client_id, generation: await generationView(row, deps.urls, base, now, {}) };
   });
 
   scope.get<{ Params: { id: string }; Querystring: UsageQuery }>('/clients/:id/usage', async (request) => {
@@ -66,7 +66,7 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
       latency_configured: latencyName(setting.configured),
       time_scale: deps.config.timeScale,
       chaos: deps.config.chaos,
-      clock: deps.clock instanceof VirtualClock ? 'virtual' : 'system',
+      clock: isMovable(deps.clock) ? 'virtual' : 'system',
       faults: {
         grammar: FAULT_GRAMMAR,
         examples: [...FAILURE_CODES, ...HTTP_FAULT_STATUSES.map((s) => `http:${s}`), 'latency:2000', 'stuck', 'flaky:2'],
