@@ -85,6 +85,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Waits between webhook attempts, in ms; the delivery is given up after the last. */
   webhookRetryMs: number[];
+  /** How long a rotated webhook secret keeps signing beside the new one (unless the rotation says). */
+  webhookSecretGraceMs: number;
   /** The routing file (`--config`), resolved; null = none: preview and layering serve the spec's models. */
   routing: RoutingSpec | null;
   /** Blobs in an S3 bucket; null = files under `<data-dir>/blobs`. */
@@ -202,6 +204,7 @@ const ENV = {
   strict: 'ATELIER_STRICT',
   webhookTimeoutMs: 'ATELIER_WEBHOOK_TIMEOUT_MS',
   webhookRetryMs: 'ATELIER_WEBHOOK_RETRY_MS',
+  webhookSecretGraceMs: 'ATELIER_WEBHOOK_SECRET_GRACE_MS',
   s3Bucket: 'ATELIER_S3_BUCKET',
   s3Endpoint: 'ATELIER_S3_ENDPOINT',
   s3Region: 'ATELIER_S3_REGION',
@@ -348,6 +351,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     strict: flag('strict (ATELIER_STRICT)', get('strict')),
     webhookTimeoutMs: int('webhookTimeoutMs', 10_000, 100),
     webhookRetryMs: Object.freeze(retrySchedule(get('webhookRetryMs'))) as number[],
+    webhookSecretGraceMs: int('webhookSecretGraceMs', 24 * 60 * 60 * 1000, 0),
     debrisSweepMs: int('debrisSweepMs', 15 * 60_000, 10),
     s3: s3Settings(get, env),
   });

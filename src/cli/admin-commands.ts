@@ -31,7 +31,8 @@ async function target(options: TargetOptions): Promise<AdminTarget> {
   }
 }
 
-function run(build: (...args: any[]) => AdminRequest) {
+/** An action that sends what `build` makes of the command's arguments and prints the answer (nothing for a 204). */
+export function run(build: (...args: any[]) => AdminRequest) {
   return async (...args: any[]) => {
     const command = args[args.length - 1] as Command;
     const options = command.optsWithGlobals() as TargetOptions;
@@ -43,6 +44,8 @@ function run(build: (...args: any[]) => AdminRequest) {
       if (status >= 400) {
         process.stderr.write(`error: ${body?.detail ?? `HTTP ${status}`}\n`);
         process.exitCode = 1;
+      } else if (body === null) {
+        // 204: done, nothing to show
       } else if (process.stdout.isTTY && !options.json) {
         process.stdout.write(renderTable(body));
       } else {
@@ -64,14 +67,15 @@ const usd = (value: string) => {
 };
 const count = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
+/** The options every admin command takes: where the admin API is, and how to print. */
+export const withTarget = (command: Command) =>
+  command
+    .option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)')
+    .option('--data-dir <dir>', "work directly on a stopped server's data dir")
+    .option('--json', 'print JSON (the default when stdout is not a terminal)');
+
 /** `atelier clients|keys|credits …`: the admin API from the command line. */
 export function adminCommands(program: Command): void {
-  const withTarget = (command: Command) =>
-    command
-      .option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)')
-      .option('--data-dir <dir>', "work directly on a stopped server's data dir")
-      .option('--json', 'print JSON (the default when stdout is not a terminal)');
-
   const clients = withTarget(program.command('clients').description('Create, list, suspend and reactivate clients'));
   clients
     .command('create')

@@ -9,11 +9,11 @@ import { adminRoutes } from '../api/routes/admin.js';
 import { systemClock } from '../clock.js';
 import { loadConfig, withDotEnv } from '../config.js';
 import { Metrics } from '../metrics.js';
-import { loadSecret, openBlobStore } from '../storage/index.js';
+import { blobUrls, loadSecret, openBlobStore } from '../storage/index.js';
 import { openStore, queue } from '../store/index.js';
 
 export interface AdminRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   body?: unknown;
 }
@@ -81,7 +81,8 @@ export async function dataDirTarget(dataDir: string, env: NodeJS.ProcessEnv = wi
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shared: true });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
-  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), secret: loadSecret(config.dataDir) });
+  const secret = loadSecret(config.dataDir);
+  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), secret, urls: blobUrls(blobs, secret, config.s3?.urls) });
   await app.ready();
   return {
     async send({ method, path: route, body }) {

@@ -10,6 +10,7 @@ import { generateCommands } from './generate-commands.js';
 import { generationCommands } from './generation-commands.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
+import { webhookCommands } from './webhook-commands.js';
 import { VERSION } from './version.js';
 
 const program = new Command('atelier').description('Atelier: a Luma Agents API compatible generation server');
@@ -20,6 +21,7 @@ serveCommand(program);
 generateCommands(program);
 generationCommands(program);
 adminCommands(program);
+webhookCommands(program);
 migrateCommand(program);
 program
   .command('completion')

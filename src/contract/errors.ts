@@ -140,6 +140,7 @@ export const ERRORS = {
   BLOB_NOT_FOUND: { status: 404, detail: 'Blob not found' },
   BLOB_URL_EXPIRED: { status: 403, detail: 'Signed URL has expired' },
   BLOB_URL_INVALID: { status: 403, detail: 'Signed URL signature is invalid' },
+  THUMBNAIL_UNAVAILABLE: { status: 404, detail: 'No thumbnail can be made of this file' },
   CALLBACK_SIGNATURE_INVALID: { status: 403, detail: 'Engine callback signature is invalid' },
   ROUTE_NOT_FOUND: { status: 404, detail: 'Not Found' },
   ROUTE_WITHOUT_V1: { status: 404, detail: 'Not Found: the API is under /v1 (/v1{path}). Give the base URL with /v1, e.g. LUMA_BASE_URL=http://127.0.0.1:8080/v1' },

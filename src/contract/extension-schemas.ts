@@ -23,6 +23,10 @@ export const GenerationList = Type.Object({
   data: Type.Array(Generation),
   has_more: Type.Boolean(),
   next_cursor: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  thumbnails: Type.Record(Type.String({ format: 'uuid' }), Type.Array(Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uri' })), {
+    description:
+      'Signed URLs (1 hour) of small WebP thumbnails of the completed generations on this page, by id, one per output in output order (a video: its first frame; null where none can be made). The items themselves are exactly GET /v1/generations/{id}.',
+  }),
 });
 
 const nullable = <T>(type: string, options: object = {}) => Type.Unsafe<T | null>({ type: [type, 'null'], ...options });
@@ -50,13 +54,29 @@ export const WebhookEndpoint = Type.Object({
   events: Type.Array(Type.String()),
   description: nullable<string>('string'),
   enabled: Type.Boolean(),
+  key_id: nullable<string>('string', { description: 'Only the events of this API key’s generations and files (set through the admin API); null = every key of the client' }),
+  previous_secret_expires_at: nullable<string>('string', {
+    format: 'date-time',
+    description: 'After a rotation: until when the old secret signs too (a second signature in webhook-signature); null when it no longer does',
+  }),
   created_at: Type.String({ format: 'date-time' }),
-  secret: Type.Optional(Type.String({ description: 'whsec_…: shown only in the response that creates the endpoint' })),
+  secret: Type.Optional(Type.String({ description: 'whsec_…: shown only in the response that creates the endpoint or rotates its secret' })),
 });
 
 export const WebhookEndpointList = Type.Object({ data: Type.Array(WebhookEndpoint) });
 
-export const WebhookSecret = Type.Object({ secret: Type.String({ description: 'whsec_…: signs deliveries to per-request webhook_url' }) });
+export const WebhookSecret = Type.Object({
+  secret: Type.String({ description: 'whsec_…: signs deliveries to per-request webhook_url' }),
+  previous_secret_expires_at: nullable<string>('string', { format: 'date-time', description: 'After a rotation: until when the old secret signs too' }),
+});
+
+/** Extension: POST …/rotate. The body may be absent. */
+export const WebhookSecretRotate = Type.Object({
+  grace_seconds: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600, description: 'How long the old secret keeps signing beside the new one; default ATELIER_WEBHOOK_SECRET_GRACE_MS (24 h); 0 drops it now' }),
+  ),
+});
+export type WebhookSecretRotate = Static<typeof WebhookSecretRotate>;
 
 export const WEBHOOK_DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
 

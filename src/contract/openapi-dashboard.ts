@@ -22,6 +22,25 @@ export function dashboardPaths(): object {
         },
       },
     },
+    '/v1/thumbnails/{key}': {
+      get: {
+        operationId: 'getThumbnail',
+        summary: "A small WebP of an output (a video's first frame), from the signed URL in a generation list's `thumbnails`; no API key",
+        description: `${EXTENSION} Made on first request and kept in the blob store beside the output.`,
+        'x-atelier-extension': true,
+        security: [],
+        parameters: [
+          { name: 'key', in: 'path', required: true, description: 'The output\'s blob key, slashes included', schema: { type: 'string' } },
+          { name: 'expires', in: 'query', required: true, description: 'Unix seconds', schema: { type: 'string' } },
+          { name: 'signature', in: 'query', required: true, description: 'HMAC-SHA256', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'The thumbnail', content: { 'image/webp': { schema: { type: 'string', format: 'binary' } } } },
+          '403': error('Signed URL has expired, or its signature is invalid'),
+          '404': error('Output not found, or no thumbnail can be made of it'),
+        },
+      },
+    },
     '/v1/account': {
       get: {
         operationId: 'getAccount',

@@ -10,7 +10,7 @@ export interface OpenApiParts {
 
 const EXTENSION = 'Extension beyond the Luma API (docs/extensions.md); absent with --strict.';
 
-const queryParameters = (schema: TObject) =>
+export const queryParameters = (schema: TObject) =>
   Object.entries(schema.properties).map(([name, property]) => ({ name, in: 'query', schema: JSON.parse(JSON.stringify(property)) }));
 
 const generationId = { name: 'generation_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -50,6 +50,7 @@ const eventStream = (description: string) => ({
 export function extensionPaths({ ref, errorResponse, headers }: OpenApiParts) {
   const json = (schema: object, description: string) => ({ description, headers, content: { 'application/json': { schema } } });
   const auth = { '401': errorResponse('Missing or invalid API key') };
+  const rotateBody = { required: false, content: { 'application/json': { schema: ref('WebhookSecretRotateParams') } } };
   const ext = (operationId: string, summary: string, rest: object) => ({ operationId, summary, description: EXTENSION, 'x-atelier-extension': true, ...rest });
   return {
     createHeaders: [idempotencyKeyHeader, preferHeader],
@@ -114,8 +115,21 @@ export function extensionPaths({ ref, errorResponse, headers }: OpenApiParts) {
           responses: { '204': { description: 'Deleted', headers }, ...auth, '404': errorResponse('Not found') },
         }),
       },
+      '/v1/webhooks/{webhook_id}/rotate': {
+        post: ext('rotateWebhookSecret', 'A new signing secret, shown once; the old one keeps signing beside it for the grace period', {
+          parameters: [webhookId],
+          requestBody: rotateBody,
+          responses: { '200': json(ref('WebhookEndpoint'), 'The endpoint, with its new secret'), '400': errorResponse('Invalid grace_seconds'), ...auth, '404': errorResponse('Not found') },
+        }),
+      },
       '/v1/webhooks/default/secret': {
         get: ext('getWebhookDefaultSecret', 'The secret that signs deliveries to per-request webhook_url', { responses: { '200': json(ref('WebhookSecret'), 'The secret'), ...auth } }),
+      },
+      '/v1/webhooks/default/secret/rotate': {
+        post: ext('rotateWebhookDefaultSecret', 'A new per-request secret; the old one keeps signing beside it for the grace period', {
+          requestBody: rotateBody,
+          responses: { '200': json(ref('WebhookSecret'), 'The new secret'), '400': errorResponse('Invalid grace_seconds'), ...auth },
+        }),
       },
       '/v1/webhooks/deliveries': {
         get: ext('listWebhookDeliveries', 'The delivery log, newest first', {

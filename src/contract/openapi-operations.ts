@@ -1,12 +1,53 @@
 import type { TObject } from '@sinclair/typebox';
 import { BudgetPut, ClientCreate, ClientUpdate, ClockAdvance, CreditChange, KeyCreate, KeyUpdate } from './admin-schemas.js';
-import type { OpenApiParts } from './openapi-extensions.js';
+import { WebhookDeliveryQuery, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookSecretRotate } from './extension-schemas.js';
+import { queryParameters, type OpenApiParts } from './openapi-extensions.js';
 
 const ADMIN = 'Admin API (docs: README "Accounts, money and usage"): on when the server has ATELIER_ADMIN_TOKEN.';
 const plain = (schema: TObject) => JSON.parse(JSON.stringify(schema));
 const json = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
 const path = (name: string, description?: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, ...(description ? { description } : {}) });
 const query = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', schema, description });
+
+type AdminOperation = (operationId: string, summary: string, extra?: object, ok?: string) => object;
+
+/** The admin API's webhook endpoints (extension: absent with --strict). */
+function webhookAdminPaths(admin: AdminOperation, body: (schema: TObject) => object): Record<string, object> {
+  const ext = (...args: Parameters<AdminOperation>) => ({ ...admin(...args), 'x-atelier-extension': true });
+  const clientId = path('client_id');
+  const webhookId = path('webhook_id');
+  const deliveryId = path('delivery_id');
+  return {
+    '/admin/v1/clients/{client_id}/webhooks': {
+      get: ext('adminListWebhookEndpoints', "A client's webhook endpoints, those of its keys included", { parameters: [clientId] }),
+      post: ext('adminCreateWebhookEndpoint', 'A webhook endpoint for every key of a client; its secret is shown once', { parameters: [clientId], ...body(WebhookEndpointCreate) }, '201'),
+    },
+    '/admin/v1/keys/{key_id}/webhooks': {
+      get: ext('adminListKeyWebhookEndpoints', "A key's webhook endpoints", { parameters: [path('key_id')] }),
+      post: ext('adminCreateKeyWebhookEndpoint', "A webhook endpoint for one key: only its generations' and files' events; its secret is shown once", { parameters: [path('key_id')], ...body(WebhookEndpointCreate) }, '201'),
+    },
+    '/admin/v1/webhooks/{webhook_id}': {
+      get: ext('adminGetWebhookEndpoint', 'Get a webhook endpoint', { parameters: [webhookId] }),
+      patch: ext('adminUpdateWebhookEndpoint', 'Change, enable or disable a webhook endpoint', { parameters: [webhookId], ...body(WebhookEndpointUpdate) }),
+      delete: ext('adminDeleteWebhookEndpoint', 'Delete a webhook endpoint; its pending deliveries are given up', { parameters: [webhookId] }, '204'),
+    },
+    '/admin/v1/webhooks/{webhook_id}/rotate': {
+      post: ext('adminRotateWebhookSecret', 'A new signing secret, shown once; the old one signs beside it for grace_seconds (default 24 h)', {
+        parameters: [webhookId],
+        requestBody: { required: false, content: { 'application/json': { schema: plain(WebhookSecretRotate) } } },
+      }),
+    },
+    '/admin/v1/clients/{client_id}/webhooks/deliveries': {
+      get: ext('adminListWebhookDeliveries', "A client's delivery log, newest first", { parameters: [clientId, ...queryParameters(WebhookDeliveryQuery)] }),
+    },
+    '/admin/v1/webhooks/deliveries/{delivery_id}': {
+      get: ext('adminGetWebhookDelivery', 'A delivery and every attempt', { parameters: [deliveryId] }),
+    },
+    '/admin/v1/webhooks/deliveries/{delivery_id}/redeliver': {
+      post: ext('adminRedeliverWebhook', 'Send a delivery again now (same webhook-id)', { parameters: [deliveryId] }, '202'),
+    },
+  };
+}
 
 /** `/v1/usage`, signed blob downloads, health, metrics, the document itself, and the admin API. */
 export function operationPaths({ errorResponse }: OpenApiParts): Record<string, object> {
@@ -101,6 +142,7 @@ export function operationPaths({ errorResponse }: OpenApiParts): Record<string, 
     '/admin/v1/clients/{client_id}/budgets/{user_id}': {
       put: admin('putBudget', "Cap an end user's spend per day or month", { parameters: [clientId, path('user_id')], ...body(BudgetPut) }),
     },
+    ...webhookAdminPaths(admin, body),
     '/admin/v1/clock': {
       get: admin('getClock', "The server clock's time"),
     },

@@ -3,7 +3,7 @@ import { API_VERSION } from './version.js';
 import { dashboardPaths } from './openapi-dashboard.js';
 import { CreateFileResponse, FileCreate, FileList, FileListQuery, FileObject, FileUpload } from './file-schemas.js';
 import { ErrorBody, Generation, GenerationCreate, GenerationOutput, generationSchemasFor, ImageRef, ModelList, MODELS } from './schemas.js';
-import { GenerationList, WebhookDelivery, WebhookDeliveryList, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointList, WebhookEndpointUpdate, WebhookSecret } from './extension-schemas.js';
+import { GenerationList, WebhookDelivery, WebhookDeliveryList, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointList, WebhookEndpointUpdate, WebhookSecret, WebhookSecretRotate } from './extension-schemas.js';
 import { extensionPaths, idempotencyKeyHeader } from './openapi-extensions.js';
 import { operationPaths } from './openapi-operations.js';
 
@@ -26,6 +26,7 @@ const COMPONENTS: Record<string, object> = {
   WebhookEndpointUpdateParams: WebhookEndpointUpdate,
   WebhookEndpointList,
   WebhookSecret,
+  WebhookSecretRotateParams: WebhookSecretRotate,
   WebhookDelivery,
   WebhookDeliveryList,
 };

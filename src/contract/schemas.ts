@@ -163,14 +163,14 @@ export const GenerationOutput = Type.Object(
 
 );
 
-export const QUEUE_REASONS = ['worker', 'scheduled'] as const;
+export const QUEUE_REASONS = ['worker', 'scheduled', 'backend'] as const;
 
 export const QueueInfo = Type.Object(
   {
     position: Type.Integer({ minimum: 1, description: '1 = next to run' }),
     reason: literals(QUEUE_REASONS, {
       description:
-        'worker: waiting for a free worker (position counts the unclaimed jobs due before it); scheduled: not due yet (emulated latency, or a retry backing off)',
+        'worker: waiting for a free worker (position counts the unclaimed jobs of its line due before it: local work, or the same remote engine); scheduled: not due yet (emulated latency, or a retry backing off); backend: its remote engine already has in_flight jobs running in every worker process',
     }),
   },
   { description: 'Extension (off with --strict): only on queued generations' },

@@ -132,6 +132,16 @@ export function thumbnail(bytes: Buffer, width: number, height: number, radius =
   );
 }
 
+/** A WebP copy for galleries: upright, its short side at most `side` (never enlarged), alpha kept. */
+export async function webpThumbnail(bytes: Buffer, side: number): Promise<{ bytes: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(bytes)
+    .rotate()
+    .resize(side, side, { fit: 'outside', withoutEnlargement: true })
+    .webp({ quality: 72, effort: 2 })
+    .toBuffer({ resolveWithObject: true });
+  return { bytes: data, width: info.width, height: info.height };
+}
+
 export interface Grade {
   /** Hue turn in degrees. */
   hue: number;
@@ -188,6 +198,26 @@ export function reencodeImage(bytes: Buffer, format: 'png' | 'jpeg'): Promise<Bu
   return format === 'png'
     ? pixels.png({ compressionLevel: 6 }).toBuffer()
     : pixels.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:2:0' }).toBuffer();
+}
+
+/**
+ * An image as a `side`×`side` RGBA PNG, upright and fitted whole inside the square with transparent
+ * padding (what dall-e-2's edits take), and whether the image itself had no transparent pixel.
+ */
+export async function squareRgbaPng(bytes: Buffer, side: number): Promise<{ png: Buffer; opaque: boolean }> {
+  const { isOpaque } = await sharp(bytes).stats();
+  const png = await sharp(bytes)
+    .rotate()
+    .ensureAlpha()
+    .resize(side, side, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+  return { png, opaque: isOpaque };
+}
+
+/** A `side`×`side` PNG transparent everywhere: a mask that lets dall-e-2 repaint the whole image. */
+export function clearPng(side: number): Promise<Buffer> {
+  return sharp({ create: { width: side, height: side, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
 }
 
 /** Packed sRGB rgb24 pixels at exactly width×height: decoded bytes (upright) or raw pixels, cropped to fill. */

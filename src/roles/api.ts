@@ -7,6 +7,7 @@ import { capConnectionsPerAddress } from '../api/connection-guard.js';
 import type { ApiDeps } from '../api/context.js';
 import { adminRoutes } from '../api/routes/admin.js';
 import { blobRoutes } from '../api/routes/blobs.js';
+import { thumbnailRoutes } from '../api/routes/thumbnails.js';
 import { dashboardRoutes } from '../api/routes/dashboard.js';
 import { referenceRoutes } from '../api/routes/reference.js';
 import { generationDetailRoutes } from '../api/routes/generation-details.js';
@@ -36,7 +37,7 @@ export interface ApiPart {
 export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], isReady: () => boolean): Promise<ApiPart> {
   const { config, store, blobs, clock, events, metrics, video, logger, releasers } = ports;
   const { devKey } = await seedClients(store, clock, config.apiKeys, config.credits === null ? null : usd(config.credits));
-  const emulator = new Emulator({ config, clock, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
+  const emulator = new Emulator({ config, clock, store, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
   const fetcher = createMediaFetcher({
     allowPrivate: config.allowPrivateUrls,
     timeoutMs: config.limits.fetchTimeoutMs,
@@ -52,6 +53,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     config,
     store,
     blobs,
+    urls: ports.urls,
     fetcher,
     secret: ports.secret,
     clock,
@@ -69,6 +71,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   const fileDeps: FileDeps = {
     store,
     blobs,
+    urls: ports.urls,
     clock,
     secret: ports.secret,
     ingestor: ingest,
@@ -89,10 +92,13 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   accountRoutes(app, deps);
   fileRoutes(app, deps, fileDeps);
   blobRoutes(app, deps);
+  thumbnailRoutes(app, deps);
   operationRoutes(app, deps);
   if (!config.strict) modelRoutes(app, deps);
   engineCallbackRoutes(app, deps);
-  dashboardRoutes(app, config);
+  // Presigned outputs come from the bucket's origin, which the dashboard's policy must allow.
+  const bucketOrigin = config.s3?.urls === 'presigned' ? new URL(await ports.urls.download('probe', '', clock.now())).origin : null;
+  dashboardRoutes(app, config, bucketOrigin ? [bucketOrigin] : []);
   referenceRoutes(app, config);
   if (!config.strict) {
     webhookRoutes(app, deps, () => events.emit('webhook:due', {}));

@@ -11,10 +11,11 @@ const deliveryPrefix = (eventId: number) => String(eventId).padStart(15, '0');
 
 /**
  * Appends an event to the log and, in the same statement batch, queues a webhook delivery for every
- * endpoint of the client and the subject's own `webhook_url` that want its type. Call it inside the
- * transaction of the state change it records, so neither exists without the other.
+ * endpoint of the client (or of `keyId`, the key that made the subject) and the subject's own
+ * `webhook_url` that want its type. Call it inside the transaction of the state change it records,
+ * so neither exists without the other.
  */
-export async function recordEvent(db: Db, event: Omit<EventTable, 'id'>): Promise<number> {
+export async function recordEvent(db: Db, event: Omit<EventTable, 'id'>, keyId: string | null): Promise<number> {
   const { id } = await db.insertInto('events').values(event).returning('id').executeTakeFirstOrThrow();
   if (!DELIVERED.has(event.type)) return id;
   const wants = (events: ReturnType<typeof sql.ref>) => sql<boolean>`(${events} = '' or (',' || ${events} || ',') like ${`%,${event.type},%`})`;
@@ -39,6 +40,7 @@ export async function recordEvent(db: Db, event: Omit<EventTable, 'id'>): Promis
           sql<number>`cast(${event.created_at} as bigint)`.as('created_at'),
         ])
         .where('client_id', '=', event.client_id)
+        .where((eb) => (keyId === null ? eb('api_key_id', 'is', null) : eb.or([eb('api_key_id', 'is', null), eb('api_key_id', '=', keyId)])))
         .where('disabled_at', 'is', null)
         .where(wants(sql.ref('events')))
         .unionAll(

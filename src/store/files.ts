@@ -88,7 +88,7 @@ export async function settleFile(
 
 /** Logs `file.ready` / `file.failed` (and so queues its webhooks) in the change's transaction. */
 async function recordFileChange(db: Db, row: FileTable, now: number): Promise<void> {
-  await recordEvent(db, { client_id: row.client_id, subject_id: row.id, type: `file.${row.state}`, data: JSON.stringify(row), created_at: now });
+  await recordEvent(db, { client_id: row.client_id, subject_id: row.id, type: `file.${row.state}`, data: JSON.stringify(row), created_at: now }, row.api_key_id ?? null);
 }
 
 /** Soft delete; true if the file exists for this client (deleting twice is fine). */

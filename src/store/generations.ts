@@ -78,14 +78,14 @@ export async function markGenerationsProcessing(db: Db, ids: string[], now: numb
 }
 
 /** What a state change returns: the event's snapshot and the usage rollup's subject. */
-const CHANGE_COLUMNS = [...GENERATION_VIEW_COLUMNS, 'client_id', 'user_id', 'price_micros'] as const;
+const CHANGE_COLUMNS = [...GENERATION_VIEW_COLUMNS, 'client_id', 'api_key_id', 'user_id', 'price_micros'] as const;
 type Changed = Pick<GenerationTable, (typeof CHANGE_COLUMNS)[number]>;
 
 /** Logs the change as `generation.<state>` (and so queues its webhooks), in the change's transaction. */
 async function recordChange(db: Db, row: Changed, now: number): Promise<void> {
   const snapshot: Record<string, unknown> = {};
   for (const column of GENERATION_VIEW_COLUMNS) snapshot[column] = row[column];
-  await recordEvent(db, { client_id: row.client_id, subject_id: row.id, type: `generation.${row.state}`, data: JSON.stringify(snapshot), created_at: now });
+  await recordEvent(db, { client_id: row.client_id, subject_id: row.id, type: `generation.${row.state}`, data: JSON.stringify(snapshot), created_at: now }, row.api_key_id);
 }
 
 export async function completeGeneration(db: Db, id: string, output: string, now: number): Promise<boolean> {

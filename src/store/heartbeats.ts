@@ -32,3 +32,15 @@ export async function pruneHeartbeats(db: Db, before: number): Promise<void> {
 export function isAlive(row: Pick<HeartbeatTable, 'stopped_at' | 'last_seen_at' | 'interval_ms'>, now: number): boolean {
   return row.stopped_at === null && now - row.last_seen_at <= 3 * row.interval_ms;
 }
+
+/** Processes that run jobs and are alive now (running, heard from within three heartbeats, as the admin view reads it). */
+export async function countLiveWorkerProcesses(db: Db, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('heartbeats')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('stopped_at', 'is', null)
+    .where('worker_slots', '>', 0)
+    .where((eb) => eb(eb('last_seen_at', '+', eb('interval_ms', '*', 3)), '>=', now))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -141,17 +141,33 @@ export async function countJobs(db: Db): Promise<number> {
 }
 
 /** A queued job's place in line: its due time, and how many unclaimed due jobs come before it. */
-export async function jobPosition(db: Db, generationId: string, now: number): Promise<{ runAt: number; ahead: number } | undefined> {
-  const job = await db.selectFrom('jobs').select(['run_at', 'generation_id']).where('generation_id', '=', generationId).executeTakeFirst();
+/**
+ * Where a job stands in its line (local work, or one remote engine's lane: each is claimed on its
+ * own): its due time, its lane, and how many unclaimed jobs of that line are due before it.
+ */
+export async function jobPosition(db: Db, generationId: string, now: number): Promise<{ runAt: number; lane: string | null; ahead: number } | undefined> {
+  const job = await db.selectFrom('jobs').select(['run_at', 'generation_id', 'lane']).where('generation_id', '=', generationId).executeTakeFirst();
   if (!job) return undefined;
   const row = await db
     .selectFrom('jobs')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => (job.lane === null ? eb('lane', 'is', null) : eb('lane', '=', job.lane)))
     .where((eb) => eb.or([eb('run_at', '<', job.run_at), eb.and([eb('run_at', '=', job.run_at), eb('generation_id', '<', job.generation_id)])]))
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
     .whereRef('attempts', '<', 'max_attempts')
     .executeTakeFirstOrThrow();
-  return { runAt: job.run_at, ahead: Number(row.n) };
+  return { runAt: job.run_at, lane: job.lane, ahead: Number(row.n) };
+}
+
+/** Jobs of a remote lane that a worker holds now: what that engine has in flight, across processes. */
+export async function countHeldInLane(db: Db, lane: string, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('lane', '=', lane)
+    .where('locked_until', '>=', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Removes a job that no worker holds now (a cancel of a queued generation); false if one does. */

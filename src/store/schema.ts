@@ -124,6 +124,8 @@ export interface FileTable {
   deleted_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The key that created it (migration 019; null before), for webhook endpoints of one key. */
+  api_key_id?: string | null;
 }
 
 export interface IdempotencyKeyTable {
@@ -162,6 +164,11 @@ export interface WebhookEndpointTable {
   description: string | null;
   disabled_at: number | null;
   created_at: number;
+  /** Migration 019: only this key's events; null = every key of the client. */
+  api_key_id?: string | null;
+  /** Migration 019: the secret before the last rotation, which signs too until `previous_secret_until`. */
+  previous_secret?: string | null;
+  previous_secret_until?: number | null;
 }
 
 export interface WebhookSubscriptionTable {
@@ -176,6 +183,8 @@ export interface WebhookSecretTable {
   client_id: string;
   secret: string;
   created_at: number;
+  previous_secret?: string | null;
+  previous_secret_until?: number | null;
 }
 
 export interface WebhookDeliveryTable {
@@ -259,6 +268,22 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   engine_callbacks: EngineCallbackTable;
+  emulator_clock: EmulatorClockTable;
+  flaky_tries: FlakyTryTable;
+}
+
+/** The virtual clock's time, shared by every process (migration 018): one row. */
+export interface EmulatorClockTable {
+  id: number;
+  now_ms: number;
+}
+
+/** Tries a `flaky:<n>` request has used in its current round (migration 018). */
+export interface FlakyTryTable {
+  id: string;
+  tries: number;
+  /** The last try. */
+  at: number;
 }
 
 /** A backend's latest word on one of its jobs (migration 016). */

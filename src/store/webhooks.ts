@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookSubscriptionTable } from './schema.js';
+import type { Database, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookSecretTable, WebhookSubscriptionTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -7,12 +7,31 @@ export async function insertEndpoint(db: Db, row: WebhookEndpointTable): Promise
   await db.insertInto('webhook_endpoints').values(row).execute();
 }
 
-export async function listEndpoints(db: Db, clientId: string) {
-  return db.selectFrom('webhook_endpoints').selectAll().where('client_id', '=', clientId).orderBy('created_at').execute();
+/** A client's endpoints, or only those of one of its keys. */
+export async function listEndpoints(db: Db, clientId: string, keyId?: string) {
+  let query = db.selectFrom('webhook_endpoints').selectAll().where('client_id', '=', clientId);
+  if (keyId !== undefined) query = query.where('api_key_id', '=', keyId);
+  return query.orderBy('created_at').execute();
 }
 
 export async function getEndpoint(db: Db, clientId: string, id: string) {
   return db.selectFrom('webhook_endpoints').selectAll().where('client_id', '=', clientId).where('id', '=', id).executeTakeFirst();
+}
+
+/** Any client's endpoint (the admin API). */
+export async function findEndpoint(db: Db, id: string) {
+  return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A new secret; the current one goes on signing beside it until `until`. */
+export async function rotateEndpointSecret(db: Db, clientId: string, id: string, fresh: string, until: number): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_endpoints')
+    .set((eb) => ({ previous_secret: eb.ref('secret'), previous_secret_until: until, secret: fresh }))
+    .where('client_id', '=', clientId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function updateEndpoint(db: Db, clientId: string, id: string, changes: Partial<Pick<WebhookEndpointTable, 'url' | 'events' | 'description' | 'disabled_at'>>) {
@@ -37,14 +56,30 @@ export async function insertSubscription(db: Db, row: WebhookSubscriptionTable):
 }
 
 /** The client's secret for per-request `webhook_url`s, made on first use. */
-export async function clientSecret(db: Db, clientId: string, fresh: string, now: number): Promise<string> {
+export async function clientSecret(db: Db, clientId: string, fresh: string, now: number) {
   await db
     .insertInto('webhook_secrets')
     .values({ client_id: clientId, secret: fresh, created_at: now })
     .onConflict((oc) => oc.column('client_id').doNothing())
     .execute();
-  const row = await db.selectFrom('webhook_secrets').select('secret').where('client_id', '=', clientId).executeTakeFirstOrThrow();
-  return row.secret;
+  return db.selectFrom('webhook_secrets').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
+}
+
+/** Rotates the client's per-request secret (made first if it has none), as rotateEndpointSecret. */
+export async function rotateClientSecret(db: Db, clientId: string, fresh: string, now: number, until: number) {
+  const current = await clientSecret(db, clientId, fresh, now);
+  if (current.secret === fresh) return current;
+  await db
+    .updateTable('webhook_secrets')
+    .set((eb) => ({ previous_secret: eb.ref('secret'), previous_secret_until: until, secret: fresh }))
+    .where('client_id', '=', clientId)
+    .execute();
+  return db.selectFrom('webhook_secrets').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
+}
+
+/** The secrets a delivery is signed with now: the current one, and the one before while its grace lasts. */
+export function signingSecrets(row: Pick<WebhookSecretTable, 'secret' | 'previous_secret' | 'previous_secret_until'>, now: number): string[] {
+  return row.previous_secret && (row.previous_secret_until ?? 0) > now ? [row.secret, row.previous_secret] : [row.secret];
 }
 
 /** Leases up to `limit` due pending deliveries to this worker until `until`. */
@@ -85,6 +120,11 @@ export async function listDeliveries(db: Db, clientId: string, filter: { endpoin
 
 export async function getDelivery(db: Db, clientId: string, id: string) {
   return db.selectFrom('webhook_deliveries').selectAll().where('client_id', '=', clientId).where('id', '=', id).executeTakeFirst();
+}
+
+/** Any client's delivery (the admin API). */
+export async function findDelivery(db: Db, id: string) {
+  return db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function listAttempts(db: Db, deliveryId: string) {

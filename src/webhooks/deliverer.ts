@@ -8,13 +8,14 @@ import { checkAddress, pinnedLookup, systemResolver } from '../media/fetch/index
 import { events, idempotency, webhooks, type Store, type WebhookDeliveryTable } from '../store/index.js';
 import { newSecret } from './endpoints.js';
 import { eventPayload } from './payload.js';
+import type { BlobUrls } from '../storage/index.js';
 
 export interface DelivererDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
-  /** URL-signing secret, for output URLs in payloads. */
-  secret: Buffer;
+  /** Mints the output URLs in payloads. */
+  urls: BlobUrls;
   /** The origin output URLs in payloads start with. */
   baseUrl(): string;
   config: Pick<Config, 'webhookTimeoutMs' | 'webhookRetryMs' | 'allowPrivateUrls' | 'pollIntervalMs'>;
@@ -101,11 +102,14 @@ export class WebhookDeliverer {
     await idempotency.pruneKeys(this.deps.store.db, now - KEY_TTL_MS);
   }
 
-  private async secretOf(delivery: WebhookDeliveryTable): Promise<string | null> {
-    const { store, clock } = this.deps;
-    if (delivery.endpoint_id === null) return webhooks.clientSecret(store.db, delivery.client_id, newSecret(), clock.now());
-    const endpoint = await webhooks.getEndpoint(store.db, delivery.client_id, delivery.endpoint_id);
-    return endpoint?.secret ?? null;
+  /** The secrets that sign a delivery now: the current one, and a rotated one during its grace. */
+  private async secretsOf(delivery: WebhookDeliveryTable, now: number): Promise<string[] | null> {
+    const { store } = this.deps;
+    const row =
+      delivery.endpoint_id === null
+        ? await webhooks.clientSecret(store.db, delivery.client_id, newSecret(), now)
+        : await webhooks.getEndpoint(store.db, delivery.client_id, delivery.endpoint_id);
+    return row ? webhooks.signingSecrets(row, now) : null;
   }
 
   /** One attempt: sign, POST, record. */
@@ -116,12 +120,12 @@ export class WebhookDeliverer {
     let status: number | null = null;
     let error: string | null = null;
     const event = await events.getEvent(store.db, delivery.event_id);
-    const secret = await this.secretOf(delivery);
-    if (!event || !secret) {
+    const secrets = await this.secretsOf(delivery, clock.now());
+    if (!event || !secrets) {
       error = event ? 'endpoint deleted' : 'event expired';
     } else {
       const now = clock.now();
-      const body = JSON.stringify(eventPayload(event, this.deps.baseUrl(), this.deps.secret, now));
+      const body = JSON.stringify(await eventPayload(event, this.deps.urls, this.deps.baseUrl(), now));
       const id = `msg_${delivery.id}`;
       const timestamp = new Date(Math.floor(now / 1000) * 1000);
       const headers = {
@@ -129,7 +133,8 @@ export class WebhookDeliverer {
         'user-agent': 'Atelier-Webhooks/1',
         'webhook-id': id,
         'webhook-timestamp': String(timestamp.getTime() / 1000),
-        'webhook-signature': new Webhook(secret).sign(id, timestamp, body),
+        // Space-separated signatures, one per secret: a receiver accepts any it can verify.
+        'webhook-signature': secrets.map((secret) => new Webhook(secret).sign(id, timestamp, body)).join(' '),
       };
       try {
         const response = await request(delivery.url, {
@@ -151,7 +156,7 @@ export class WebhookDeliverer {
     const retryIn = config.webhookRetryMs[attempt - 1];
     const next = delivered
       ? { state: 'delivered' as const, next_attempt_at: null, delivered_at: now }
-      : retryIn === undefined || !event || !secret
+      : retryIn === undefined || !event || !secrets
         ? { state: 'failed' as const, next_attempt_at: null, delivered_at: null }
         : { state: 'pending' as const, next_attempt_at: now + retryIn, delivered_at: null };
     await store.transact((trx) =>

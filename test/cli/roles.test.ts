@@ -179,6 +179,4 @@ describe('start-up refusals are one line', () => {
     refused('worker', ['--workers', '0'], {}, /^atelier: atelier worker with --workers 0 \(ATELIER_WORKERS\) would run no jobs/));
   test('a store that cannot be reached, with its password hidden', { timeout: 30_000 }, () =>
     refused('worker', [], { DATABASE_URL: 'postgres://atelier:hunter2@127.0.0.1:1/atelier' }, /^atelier: cannot open the store at postgres:\/\/atelier:\*\*\*@127\.0\.0\.1:1\/atelier: .*ECONNREFUSED/));
-  test('a virtual clock split across processes', { timeout: 30_000 }, () =>
-    refused('api', ['--clock', 'virtual'], {}, /^atelier: --clock virtual keeps time inside one process: use atelier serve, not atelier api$/));
 });

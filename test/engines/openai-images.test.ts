@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { GenerationRequest } from '../../src/contract/index.js';
@@ -98,7 +99,57 @@ describe('openai-images engine against a fake OpenAI images API', () => {
     const result = await run(settings({ model: 'dall-e-2' }), request({ aspect_ratio: '1:1' }), [await input('image_ref', 40, 40)]);
     await outputOf(result);
     assert.equal(fake.calls[0].path, '/images/edits');
+    assert.deepEqual(fake.calls[0].files.map((f) => f.field), ['image', 'mask'], 'dall-e-2 takes one image; an opaque one comes with a clear mask');
+  });
+
+  test('dall-e-2 edits get a square RGBA PNG with the source whole and centred; an opaque source comes with a clear mask, so it is repainted whole', async () => {
+    reset();
+    const bytes = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer();
+    const source: ImageInput = { role: 'source', index: 0, bytes, width: 300, height: 200, format: 'jpeg' };
+    const { width, height } = await outputOf(await run(settings({ model: 'dall-e-2' }), request({ type: 'image_edit', aspect_ratio: null }), [source]));
+    assert.deepEqual([width, height], [1024, 1024]);
+    const [call] = fake.calls;
+    assert.equal(call.fields.size, '1024x1024');
+    assert.deepEqual(call.files.map((f) => [f.field, f.type, f.name]), [['image', 'image/png', 'source.png'], ['mask', 'image/png', 'mask.png']]);
+    const sent = await sharp(call.files[0].bytes).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([sent.info.width, sent.info.height, sent.info.channels], [1024, 1024, 4]);
+    const pixel = (x: number, y: number) => [...sent.data.subarray((y * 1024 + x) * 4, (y * 1024 + x) * 4 + 4)];
+    assert.equal(pixel(512, 20)[3], 0, 'the padding above a landscape source is transparent');
+    const centre = pixel(512, 512);
+    assert.ok(centre[3] === 255 && centre[0] > 180 && centre[1] < 70, `the source fills the middle: ${centre}`);
+    const mask = await sharp(call.files[1].bytes).stats();
+    assert.equal((await sharp(call.files[1].bytes).metadata()).width, 1024);
+    assert.equal(mask.channels[3].max, 0, 'the mask is transparent everywhere');
+  });
+
+  test('a dall-e-2 source with transparent pixels of its own is edited there (no mask); one that would be 4 MB or more goes at 512×512', async () => {
+    reset();
+    const cutout = await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 10, g: 200, b: 10, alpha: 0 } } })
+      .composite([{ input: { create: { width: 32, height: 32, channels: 4, background: { r: 10, g: 200, b: 10, alpha: 1 } } }, left: 0, top: 0 }])
+      .png()
+      .toBuffer();
+    await outputOf(await run(settings({ model: 'dall-e-2' }), request({ type: 'image_edit', aspect_ratio: null }), [{ role: 'source', index: 0, bytes: cutout, width: 64, height: 64, format: 'png' }]));
     assert.deepEqual(fake.calls[0].files.map((f) => f.field), ['image']);
+    const kept = await sharp(fake.calls[0].files[0].bytes).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(kept.data[(1000 * 1024 + 1000) * 4 + 3], 0, "the source's own transparent corner stays transparent");
+    assert.equal(kept.data[(10 * 1024 + 10) * 4 + 3], 255);
+
+    reset();
+    // Random RGBA pixels don't compress: 4.2 MB as a 1024×1024 PNG.
+    const noise = await sharp(randomBytes(1024 * 1024 * 4), { raw: { width: 1024, height: 1024, channels: 4 } }).png().toBuffer();
+    const { width } = await outputOf(await run(settings({ model: 'dall-e-2' }), request({ type: 'image_edit', aspect_ratio: null }), [{ role: 'source', index: 0, bytes: noise, width: 1024, height: 1024, format: 'png' }]));
+    assert.equal(width, 512);
+    assert.equal(fake.calls[0].fields.size, '512x512');
+    assert.ok(fake.calls[0].files.every((f) => f.bytes.length < 4 * 1024 * 1024));
+
+    // The fake refuses what OpenAI refuses: the same source sent unconverted.
+    const form = new FormData();
+    form.set('model', 'dall-e-2');
+    form.set('prompt', 'x');
+    form.set('size', '1024x1024');
+    form.append('image', new Blob([new Uint8Array(await solidImage(300, 200, 'png'))], { type: 'image/png' }), 'source.png');
+    const refused = await fetch(`${fake.url}/v1/images/edits`, { method: 'POST', headers: { authorization: 'Bearer sk-test' }, body: form });
+    assert.equal(refused.status, 400);
   });
 
   test("dall-e-3, which has no edits endpoint, refuses images so the chain can move on; OpenAI's models get the user_id as `user`", async () => {

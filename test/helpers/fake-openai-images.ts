@@ -111,6 +111,10 @@ export async function fakeOpenAiImages(options: { apiKey?: string; azureApiVersi
     }
     if (family === 'gpt-image' && call.fields.response_format !== undefined) return send(res, error(400, "Unknown parameter: 'response_format'.", 'unknown_parameter'));
     if (endpoint === '/images/edits' && call.files.length === 0) return send(res, error(400, "Missing required parameter: 'image'.", 'missing_required_parameter'));
+    if (endpoint === '/images/edits' && family === 'dall-e-2') {
+      const refused = await dallE2Refusal(call);
+      if (refused) return send(res, refused);
+    }
 
     const [width, height] = size === 'auto' ? [1024, 1024] : size.split('x').map(Number);
     const format = family === 'gpt-image' ? String(call.fields.output_format ?? 'png') : 'png';
@@ -133,6 +137,27 @@ export async function fakeOpenAiImages(options: { apiKey?: string; azureApiVersi
   fake.url = listening.url;
   fake.close = listening.close;
   return fake;
+}
+
+/** dall-e-2 edits, as OpenAI documents them: one square PNG with an alpha channel under 4 MB, and a mask (optional) of the same kind and size. */
+async function dallE2Refusal(call: ImagesCall): Promise<ReturnType<typeof error> | null> {
+  const image = call.files.find((f) => f.field === 'image');
+  const mask = call.files.find((f) => f.field === 'mask');
+  if (!image || call.files.some((f) => f.field !== 'image' && f.field !== 'mask')) return error(400, "Unrecognized file field: dall-e-2 takes one 'image' and an optional 'mask'.", 'invalid_value');
+  const check = async (file: ImagesCall['files'][number], what: string) => {
+    if (file.bytes.length >= 4 * 1024 * 1024) return error(400, `Invalid ${what} - ${what} must be less than 4 MB.`, 'invalid_image');
+    const meta = await sharp(file.bytes).metadata().catch(() => null);
+    if (meta?.format !== 'png') return error(400, `Invalid ${what} - format must be PNG.`, 'invalid_image_format');
+    if (!meta.hasAlpha && meta.channels !== 1) return error(400, `Invalid ${what} - format must be in ['RGBA', 'LA', 'L'], got RGB.`, 'invalid_image_format');
+    if (meta.width !== meta.height) return error(400, `Invalid ${what} - ${what} must be square.`, 'invalid_image');
+    return { width: meta.width };
+  };
+  const checked = await check(image, 'image');
+  if ('kind' in checked) return checked;
+  if (!mask) return null;
+  const masked = await check(mask, 'mask');
+  if ('kind' in masked) return masked;
+  return masked.width === checked.width ? null : error(400, 'Invalid mask - mask and image must have the same dimensions.', 'invalid_image');
 }
 
 function send(res: http.ServerResponse, answer: { kind?: string; status: number; headers?: Record<string, string>; body?: unknown }): void {

@@ -76,6 +76,14 @@ export type Run =
 /** submit, then wait on the handle, then fetch and check the outputs with the machinery's re-homing. */
 export async function runRemote(factory: RemoteEngineFactory<never>, entry: ResolvedEngineEntry<unknown>, remoteJob: RemoteJob, ctx: RemoteContext, configDir = '.'): Promise<Run> {
   const engine: RemoteEngine = factory.create(entry as never, { logger: ctx.logger, configDir });
+  try {
+    return await submitAndWait(engine, remoteJob, ctx);
+  } finally {
+    await engine.close?.();
+  }
+}
+
+async function submitAndWait(engine: RemoteEngine, remoteJob: RemoteJob, ctx: RemoteContext): Promise<Run> {
   const submitted = await engine.submit(remoteJob, ctx);
   if (submitted.kind === 'failed') return { ok: false, failure: submitted.failure };
   const handle = submitted.kind === 'submitted' ? submitted.handle : undefined;

@@ -172,8 +172,17 @@ test('the gallery shows thumbnails, filters by state and user, and opens a gener
     await waitForGeneration(ts, (await failed.json()).id);
 
     await signIn(page, KEY_A);
+    const images: Array<{ path: string; bytes: number }> = [];
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'image') void r.body().then((b) => images.push({ path: new URL(r.url()).pathname, bytes: b.length }), () => {});
+    });
     await page.getByRole('link', { name: 'Generations' }).click();
     await page.locator('.gallery .tile img').nth(1).waitFor();
+    // Every picture the gallery loads is a thumbnail: a small WebP, never the full-size output.
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.gallery img')].every((i) => i.complete && i.naturalWidth > 0));
+    const sizes = await page.locator('.gallery img').evaluateAll((els) => els.map((e) => [(e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight]));
+    assert.ok(sizes.length >= 3 && sizes.every(([w, h]) => Math.min(w, h) <= 384), JSON.stringify(sizes));
+    assert.ok(images.length >= 3 && images.every((i) => i.path.startsWith('/v1/thumbnails/') && i.bytes < 40_000), JSON.stringify(images));
     await page.getByLabel('State').selectOption('failed');
     await page.locator('.gallery .tile').filter({ hasText: 'generation_failed' }).first().waitFor();
     await page.waitForFunction(() => [...document.querySelectorAll('.gallery .tile .badge')].every((b) => b.textContent === 'failed'));
@@ -188,6 +197,40 @@ test('the gallery shows thumbnails, filters by state and user, and opens a gener
     await shot(page, 'generations');
     await page.locator(`.gallery a[href="#/generations/${kept.id}"]`).click();
     await page.locator('dl.facts').getByText('gallery-user').waitFor();
+  }));
+
+test('a ray-3.2 video shows its poster in the gallery, loads nothing more until played, and plays in the detail view', async (t) =>
+  inBrowser(t, async (page) => {
+    const video = await generate(ts, { prompt: 'a slow pan over hills', model: 'ray-3.2', type: 'video', aspect_ratio: '16:9', video: { resolution: '360p' } });
+    assert.equal(video.state, 'completed');
+    const media: string[] = [];
+    page.on('request', (r) => void (r.resourceType() === 'media' && media.push(new URL(r.url()).pathname)));
+    const isPoster = (url: string) => new URL(url).pathname === `/v1/thumbnails/generations/${video.id}/output-0.mp4`;
+
+    await signIn(page, KEY_A);
+    const poster = page.waitForResponse((r) => isPoster(r.url()));
+    await page.getByRole('link', { name: 'Generations' }).click();
+    const tile = page.locator(`.gallery a[href="#/generations/${video.id}"] video`);
+    await tile.waitFor();
+    assert.ok(isPoster(new URL((await tile.getAttribute('poster')) ?? '', ts.url).href));
+    const shown = await poster;
+    assert.deepEqual([shown.status(), shown.headers()['content-type']], [200, 'image/webp']);
+    assert.ok((await shown.body()).length < 40_000);
+    assert.deepEqual(media, [], 'the clip itself waits for a hover');
+
+    await page.locator(`.gallery a[href="#/generations/${video.id}"]`).click();
+    const player = page.locator('.detail .outputs video');
+    await player.waitFor();
+    await page.waitForFunction((el) => (el as HTMLVideoElement).readyState >= 1, await player.elementHandle());
+    const facts = await player.evaluate(async (el) => {
+      const v = el as HTMLVideoElement;
+      v.muted = true;
+      await v.play();
+      await new Promise<void>((resolve) => v.addEventListener('timeupdate', () => v.currentTime > 0.2 && resolve()));
+      v.pause();
+      return { width: v.videoWidth, height: v.videoHeight, duration: Math.round(v.duration), error: v.error?.code ?? null };
+    });
+    assert.deepEqual(facts, { width: 640, height: 360, duration: 5, error: null });
   }));
 
 test('the operator creates a client, a key shown once, credits it, sees the queue and advances the virtual clock', async (t) =>

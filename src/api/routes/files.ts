@@ -52,7 +52,7 @@ async function multipartUpload(request: FastifyRequest, reply: FastifyReply, dep
     }
   }
   const { mime_type: _ignored, ...rest } = fields;
-  return fileService.createInlineFile(deps, request.principal!.clientId, received, rest as FileFields);
+  return fileService.createInlineFile(deps, request.principal!, received, rest as FileFields);
 }
 
 /** Files API (spec §6), plus the presigned upload target its JSON mode hands out. */
@@ -78,7 +78,7 @@ export function fileRoutes(app: FastifyInstance, api: ApiDeps, deps: FileDeps): 
       async (request, reply) => {
         const created = request.isMultipart()
           ? await multipartUpload(request, reply, deps, idempotency)
-          : await fileService.createPresignedFile(deps, request.principal!.clientId, request.body, baseUrl(api.config, request));
+          : await fileService.createPresignedFile(deps, request.principal!, request.body, baseUrl(api.config, request));
         if ((created as unknown) === reply) return reply;
         reply.code(201);
         return created;

@@ -6,6 +6,7 @@ import { FAULT_HEADER } from '../../emulator/emulator.js';
 import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
 import { webhooks, type GenerationTable } from '../../store/index.js';
 import { checkWebhookUrl } from '../../webhooks/endpoints.js';
+import { pageThumbnails } from '../../thumbnails/index.js';
 import { Idempotency } from '../idempotency.js';
 import { generations } from '../../store/index.js';
 import type { Transaction } from 'kysely';
@@ -21,9 +22,9 @@ export function presenter(deps: ApiDeps) {
   return async (row: generations.GenerationView, request: FastifyRequest) => {
     const now = deps.clock.now();
     const base = baseUrl(deps.config, request);
-    if (deps.config.strict) return generationView(row, base, deps.secret, now);
-    const queue = row.state === 'queued' ? await queuePosition(deps.store, row.id, now) : undefined;
-    return generationView(row, base, deps.secret, now, { queue });
+    if (deps.config.strict) return generationView(row, deps.urls, base, now);
+    const queue = row.state === 'queued' ? await queuePosition(deps, row.id, now) : undefined;
+    return generationView(row, deps.urls, base, now, { queue });
   };
 }
 
@@ -47,7 +48,7 @@ function submitExtension(deps: ApiDeps, request: FastifyRequest<{ Body: Generati
       const events = [...new Set(body.webhook_events_filter ?? ['generation.processing', 'generation.completed', 'generation.failed'])].join(',');
       await webhooks.insertSubscription(trx, { subject_id: row.id, client_id: row.client_id, url: webhookUrl, events, created_at: row.created_at });
     }
-    if (claim) await Idempotency.saveWith(trx, claim, 201, generationView(row, baseUrl(deps.config, request), deps.secret, row.created_at, {}));
+    if (claim) await Idempotency.saveWith(trx, claim, 201, await generationView(row, deps.urls, baseUrl(deps.config, request), row.created_at, {}));
   };
   return { alsoStore: webhookUrl || claim ? alsoStore : undefined, wait: preferredWait(request.headers.prefer) };
 }
@@ -80,7 +81,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) throw apiError('BODY_NOT_OBJECT');
-      const emulate = deps.emulator?.beforeSubmit({
+      const emulate = await deps.emulator?.beforeSubmit({
         header: request.headers[FAULT_HEADER],
         idempotencyKey: request.headers['idempotency-key'],
         principal: request.principal!,
@@ -104,7 +105,8 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const page = await listGenerations(deps.store, request.principal!.clientId, request.query);
         const data = [];
         for (const row of page.rows) data.push(await present(row, request));
-        return { data, has_more: page.hasMore, next_cursor: page.nextCursor };
+        const thumbnails = pageThumbnails(page.rows, baseUrl(deps.config, request), deps.secret, deps.clock.now());
+        return { data, has_more: page.hasMore, next_cursor: page.nextCursor, thumbnails };
       },
     );
   }

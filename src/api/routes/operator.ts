@@ -5,10 +5,11 @@ import { clients } from '../../store/index.js';
 import { apiError, FAILURE_CODES } from '../../contract/index.js';
 import { FAULT_GRAMMAR, HTTP_FAULT_STATUSES } from '../../faults/fault.js';
 import { queueOverview } from '../../jobs/queue-overview.js';
-import { VirtualClock } from '../../clock.js';
+import { isMovable } from '../../clock.js';
 import { AdminGenerationListQuery } from '../../contract/dashboard-schemas.js';
 import { generationDetails, generationView, listGenerations } from '../../generations/index.js';
 import { generations } from '../../store/index.js';
+import { pageThumbnails } from '../../thumbnails/index.js';
 import { baseUrl, type ApiDeps } from '../context.js';
 import { queryRules } from '../query.js';
 
@@ -21,7 +22,7 @@ const latencyName = (latency: ApiDeps['config']['latency']) => (latency.kind ===
  * a client's usage and account, and the emulator's settings. Registered inside the admin scope,
  * behind ATELIER_ADMIN_TOKEN.
  */
-export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'secret'>): void {
+export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'urls' | 'secret'>): void {
   scope.get('/queue', async () => queueOverview(deps.store, deps.clock.now()));
 
   scope.get<{ Querystring: AdminGenerationListQuery }>(
@@ -31,8 +32,8 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
       const page = await listGenerations(deps.store, request.query.client_id ?? null, request.query);
       const base = baseUrl(deps.config, request);
       const now = deps.clock.now();
-      const data = page.rows.map((row) => ({ ...generationView(row, base, deps.secret, now, {}), client_id: row.client_id }));
-      return { data, has_more: page.hasMore, next_cursor: page.nextCursor };
+      const data = await Promise.all(page.rows.map(async (row) => ({ ...(await generationView(row, deps.urls, base, now, {})), client_id: row.client_id })));
+      return { data, has_more: page.hasMore, next_cursor: page.nextCursor, thumbnails: pageThumbnails(page.rows, base, deps.secret, now) };
     },
   );
 
@@ -42,8 +43,8 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
     if (!row) throw apiError('GENERATION_NOT_FOUND');
     const base = baseUrl(deps.config, request);
     const now = deps.clock.now();
-    const details = await generationDetails(deps.store, row.client_id, id, base, deps.secret, now);
-    return { ...details, client_id: row.client_id, generation: generationView(row, base, deps.secret, now, {}) };
+    const details = await generationDetails(deps.store, row.client_id, id, deps.urls, base, now);
+    return { ...details, client_id: row.client_id, generation: await generationView(row, deps.urls, base, now, {}) };
   });
 
   scope.get<{ Params: { id: string }; Querystring: UsageQuery }>('/clients/:id/usage', async (request) => {
@@ -58,7 +59,7 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
     latency: latencyName(deps.config.latency),
     time_scale: deps.config.timeScale,
     chaos: deps.config.chaos,
-    clock: deps.clock instanceof VirtualClock ? 'virtual' : 'system',
+    clock: isMovable(deps.clock) ? 'virtual' : 'system',
     faults: {
       grammar: FAULT_GRAMMAR,
       examples: [...FAILURE_CODES, ...HTTP_FAULT_STATUSES.map((s) => `http:${s}`), 'latency:2000', 'stuck', 'flaky:2'],

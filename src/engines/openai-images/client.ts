@@ -57,14 +57,15 @@ export async function generateImage(ctx: RemoteContext, call: ImageCall, idempot
   return firstImage(jsonOf<ImagesResponse>(res, LABEL));
 }
 
-/** `POST /images/edits`: the images (source first, then references) steer the result. */
-export async function editImage(ctx: RemoteContext, call: ImageCall, images: ImageFile[], idempotencyKey: string): Promise<RemoteOutput> {
+/** `POST /images/edits`: the images (source first, then references) steer the result; a mask marks where to repaint. */
+export async function editImage(ctx: RemoteContext, call: ImageCall, images: ImageFile[], idempotencyKey: string, mask?: ImageFile): Promise<RemoteOutput> {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields(call))) form.set(key, typeof value === 'string' ? value : JSON.stringify(value));
   // gpt-image takes several images as `image[]`; the older models and most servers one `image`.
   const sent = call.family === 'gpt-image' ? images : images.slice(0, 1);
   const field = sent.length > 1 ? 'image[]' : 'image';
   for (const image of sent) form.append(field, new Blob([new Uint8Array(image.bytes)], { type: image.mediaType }), image.filename);
+  if (mask) form.append('mask', new Blob([new Uint8Array(mask.bytes)], { type: mask.mediaType }), mask.filename);
   const res = await callUpstream(ctx, 'POST', 'images/edits', { label: LABEL, body: form as never, query: query(call), idempotencyKey, describe });
   return firstImage(jsonOf<ImagesResponse>(res, LABEL));
 }

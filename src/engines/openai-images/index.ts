@@ -9,6 +9,7 @@ import { isVideoInput, type ImageInput } from '../engine.js';
 import { chooseAspectRatio } from '../preview/sizes.js';
 import type { RemoteEngine, RemoteEngineFactory, RemoteOutput } from '../remote/remote-engine.js';
 import { editImage, generateImage, LABEL, type ImageCall, type ImageFile } from './client.js';
+import { dallE2Edit } from './dall-e-2.js';
 import { modelFamily, sizeFor } from './sizes.js';
 
 const Fields = Type.Object(OPENAI_IMAGES_FIELDS);
@@ -68,8 +69,12 @@ export const openAiImagesEngineType: RemoteEngineFactory<OpenAiImagesFields> = {
         }
         try {
           ctx.progress(0.05);
-          const output =
-            files.length > 0 ? await editImage(ctx, call, files, job.idempotencyKey) : await generateImage(ctx, call, job.idempotencyKey);
+          let output: RemoteOutput;
+          if (files.length === 0) output = await generateImage(ctx, call, job.idempotencyKey);
+          else if (family === 'dall-e-2') {
+            const edit = await dallE2Edit(source ?? refs[0], call.size);
+            output = await editImage(ctx, { ...call, size: edit.size }, [edit.image], job.idempotencyKey, edit.mask);
+          } else output = await editImage(ctx, call, files, job.idempotencyKey);
           return { kind: 'done', outputs: [await inFormat(output, request.output_format)] };
         } catch (err) {
           return asFailure(err, ctx.signal);

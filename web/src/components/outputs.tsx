@@ -4,15 +4,19 @@ import type { Generation } from '../generation.js';
 
 type Output = Generation['output'][number];
 
-export function OutputMedia({ output, label, thumb = false }: { output: Output; label: string; thumb?: boolean }) {
+/** `thumb`: shown in a gallery tile, from its thumbnail URL when the server gave one (a video's poster). */
+export function OutputMedia({ output, label, thumb = false }: { output: Output; label: string; thumb?: boolean | string }) {
+  const small = typeof thumb === 'string' ? thumb : undefined;
   if (output.type === 'video') {
     return thumb ? (
       <video
         src={output.url}
+        poster={small}
         muted
         loop
         playsInline
-        preload="metadata"
+        // With a poster, nothing of the video loads until it plays.
+        preload={small ? 'none' : 'metadata'}
         aria-label={label}
         onMouseEnter={(e) => void e.currentTarget.play().catch(() => {})}
         onMouseLeave={(e) => e.currentTarget.pause()}
@@ -23,7 +27,7 @@ export function OutputMedia({ output, label, thumb = false }: { output: Output; 
       <video src={output.url} controls playsInline preload="metadata" aria-label={label} />
     );
   }
-  return <img src={output.url} alt={label} loading="lazy" decoding="async" />;
+  return <img src={small ?? output.url} alt={label} loading="lazy" decoding="async" />;
 }
 
 /** Layering outputs as a stack, back to front, each layer toggled on and off. */

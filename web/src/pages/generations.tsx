@@ -14,6 +14,8 @@ interface Page {
   data: Array<Generation & { client_id?: string }>;
   has_more: boolean;
   next_cursor: string | null;
+  /** Small WebP copies of each output (a video's first frame), by generation id (extension). */
+  thumbnails?: Record<string, Array<string | null>>;
 }
 
 const PAGE_SIZE = 24;
@@ -23,7 +25,7 @@ type Filters = Record<(typeof FILTERS)[number], string>;
 const dayStart = (day: string) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
 const dayEnd = (day: string) => (day ? new Date(new Date(`${day}T00:00:00`).getTime() + 86_400_000).toISOString() : undefined);
 
-function Thumb({ g }: { g: Generation }) {
+function Thumb({ g, thumbs = [] }: { g: Generation; thumbs?: Array<string | null> }) {
   const label = `${g.type} generation from ${g.created_at}`;
   if (g.state !== 'completed' || g.output.length === 0) {
     return (
@@ -36,19 +38,21 @@ function Thumb({ g }: { g: Generation }) {
       </div>
     );
   }
-  const layers = g.output.filter((o) => o.layer).sort((a, b) => b.layer!.index - a.layer!.index);
+  // Full-size outputs only where the server made no thumbnail.
+  const small = (i: number) => thumbs[i] ?? g.output[i].url;
+  const layers = g.output.map((o, i) => ({ o, src: small(i) })).filter(({ o }) => o.layer).sort((a, b) => b.o.layer!.index - a.o.layer!.index);
   if (layers.length > 0) {
     return (
       <div class="thumb checker">
-        {layers.map((o) => (
-          <img key={o.layer!.index} class="stacked" src={o.url} alt={`${label}, layer ${o.layer!.label}`} loading="lazy" />
+        {layers.map(({ o, src }) => (
+          <img key={o.layer!.index} class="stacked" src={src} alt={`${label}, layer ${o.layer!.label}`} loading="lazy" />
         ))}
       </div>
     );
   }
   return (
     <div class="thumb">
-      <OutputMedia output={g.output[0]} label={label} thumb />
+      <OutputMedia output={g.output[0]} label={label} thumb={thumbs[0] ?? true} />
     </div>
   );
 }
@@ -168,7 +172,7 @@ export function Generations({ params, role }: { params: URLSearchParams; role: S
         {page?.data.map((g) => (
           <li key={g.id}>
             <a class="tile" href={href('generations', g.id)}>
-              <Thumb g={g} />
+              <Thumb g={g} thumbs={page.thumbnails?.[g.id]} />
               <div class="meta">
                 <span class="line">
                   <StateBadge state={g.state} /> {g.type}
