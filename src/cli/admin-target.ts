@@ -77,7 +77,8 @@ export async function dataDirTarget(dataDir: string, env: NodeJS.ProcessEnv = wi
   const token = randomBytes(16).toString('hex');
   const config = loadConfig({ dataDir, adminToken: token }, env);
   const blobs = await openBlobStore(config);
-  const store = await openStore({ dataDir: config.dataDir });
+  // The store the servers of this data dir use (DATABASE_URL when set), beside any that still run.
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shared: true });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
   const secret = loadSecret(config.dataDir);

@@ -96,7 +96,9 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   operationRoutes(app, deps);
   if (!config.strict) modelRoutes(app, deps);
   engineCallbackRoutes(app, deps);
-  dashboardRoutes(app, config);
+  // Presigned outputs come from the bucket's origin, which the dashboard's policy must allow.
+  const bucketOrigin = config.s3?.urls === 'presigned' ? new URL(await ports.urls.download('probe', '', clock.now())).origin : null;
+  dashboardRoutes(app, config, bucketOrigin ? [bucketOrigin] : []);
   referenceRoutes(app, config);
   if (!config.strict) {
     webhookRoutes(app, deps, () => events.emit('webhook:due', {}));

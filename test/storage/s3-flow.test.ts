@@ -54,10 +54,15 @@ describe('with blobs in S3 and presigned URLs (the default)', () => {
     const res = await fetch(url);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'image/png');
+    assert.equal(res.headers.get('content-disposition'), 'inline; filename="output-0.png"');
     const bytes = Buffer.from(await res.arrayBuffer());
     assert.deepEqual(await imageInfo(bytes), { format: 'png', width: 2048, height: 2048 });
     assert.deepEqual(await bucket.read(objectKey(done.output[0].url, s3)), bytes);
     assert.equal(fs.existsSync(path.join(ts.dataDir, 'blobs')), false);
+    // The dashboard may show them.
+    const policy = (await fetch(`${ts.url}/dashboard/`)).headers.get('content-security-policy')!;
+    assert.ok(policy.includes(`img-src 'self' blob: data: ${s3.endpoint};`), policy);
+    assert.ok(policy.includes(`media-src 'self' blob: data: ${s3.endpoint};`), policy);
   });
 
   test('a file PUT to its presigned S3 URL, completed, is edited from; a PUT after completion changes nothing', async () => {
