@@ -105,6 +105,15 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     assert.deepEqual([prompt['40'].inputs.width, prompt['40'].inputs.height, prompt['40'].inputs.length, prompt['49'].inputs.fps], [960, 544, 120, 24]);
   });
 
+  test('a video output is streamed into the work directory and probed there: a truncated one fails as a damaged video', async () => {
+    reset();
+    fake.plan = () => ({ truncateOutputs: true });
+    const video = { resolution: '540p', duration: '5s', loop: false, hdr: false, exr_export: false, start_frame: null, end_frame: null, keyframes: [], keyframe_indexes: [], source_position: null, edit: null } as const;
+    const truncated = failure(await run(settings(), request({ type: 'video', model: 'ray-3.2', aspect_ratio: '16:9', video: { ...video, keyframes: [], keyframe_indexes: [] } })).result);
+    assert.equal(truncated.failureCode, 'generation_failed');
+    assert.match(truncated.failureReason, /damaged video/);
+  });
+
   test('a WebSocket that drops mid-run is reopened and the job still completes', async () => {
     reset();
     fake.plan = () => ({ dropSocket: true, stepMs: 120 });

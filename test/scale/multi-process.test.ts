@@ -23,7 +23,7 @@ const pgSkip = await postgresSkip();
 
 test(
   '2 api + 3 worker processes on one Postgres and one S3 bucket, no shared disk: workers killed -9 and restarted, every generation ends exactly once, every output serves from either API, the ledger balances',
-  { skip: pgSkip, timeout: 240_000 },
+  { skip: pgSkip, timeout: 360_000 },
   async () => {
     const db = await postgresSchema();
     const s3 = await startS3rver('scale');
