@@ -23,7 +23,7 @@ export interface AdminResponse {
   body: any;
 }
 
-/** Where admin commands go: a running server over HTTP, or a stopped server's data dir directly. */
+/** Where admin commands go: a running server over HTTP, or a data dir's store directly. */
 export interface AdminTarget {
   send(request: AdminRequest): Promise<AdminResponse>;
   close(): Promise<void>;
@@ -44,7 +44,7 @@ export function httpTarget(url: string, token: string): AdminTarget {
       } catch (err) {
         throw new Error(
           `could not reach the server at ${server}: ${connectionReason(err)}.\n` +
-            'Is it running? Point --url (ATELIER_URL) at it, or pass --data-dir to work on a stopped server\'s data dir.',
+            'Is it running? Point --url (ATELIER_URL) at it, or pass --data-dir to work on a data dir\'s store directly.',
         );
       }
       const text = await res.text();

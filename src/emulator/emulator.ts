@@ -11,6 +11,7 @@ import { flakyFails } from '../faults/flaky.js';
 import { httpFaultError } from '../faults/http-fault.js';
 import type { Store } from '../store/index.js';
 import { planEmulation, type Emulation } from './emulation.js';
+import type { LatencySetting } from './latency-setting.js';
 
 export const FAULT_HEADER = 'x-atelier-fault';
 
@@ -32,13 +33,15 @@ export interface SubmitEmulation {
 }
 
 export interface EmulatorDeps {
-  config: Pick<Config, 'mode' | 'latency' | 'timeScale' | 'chaos' | 'chaosSeed' | 'rpm'>;
+  config: Pick<Config, 'mode' | 'timeScale' | 'chaos' | 'chaosSeed' | 'rpm'>;
   clock: Clock;
   /** Where flaky requests' tries are counted, so every API process sees the same count. */
   store: Store;
   events: Events;
   /** Key id → the fault ATELIER_KEY_FAULTS gives it. */
   configFaults: ReadonlyMap<string, Fault>;
+  /** The latency profile, changeable at runtime. */
+  latency: LatencySetting;
 }
 
 /**
@@ -53,10 +56,14 @@ export class Emulator {
     this.chaos = new Chaos(deps.config.chaos, deps.config.chaosSeed);
   }
 
+  get latency(): LatencySetting {
+    return this.deps.latency;
+  }
+
   /** Throws an injected HTTP error, or returns how to plan the generation once it is normalized. */
   async beforeSubmit(submission: Submission): Promise<SubmitEmulation> {
     const chosen = this.choose(submission);
-    const settings = this.deps.config;
+    const settings = { latency: this.deps.latency.current(), timeScale: this.deps.config.timeScale };
     const plain = { plan: (request: GenerationRequest) => planEmulation(request, settings), stored() {} };
     if (!chosen) return plain;
     const { fault, source } = chosen;

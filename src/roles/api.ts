@@ -21,6 +21,7 @@ import { modelRoutes } from '../api/routes/models.js';
 import { engineCallbackRoutes } from '../api/routes/engine-callbacks.js';
 import { Emulator } from '../emulator/emulator.js';
 import { configuredKeyFaults } from '../emulator/key-faults.js';
+import { LatencySetting } from '../emulator/latency-setting.js';
 import type { FileDeps } from '../files/index.js';
 import { createMediaFetcher } from '../media/fetch/index.js';
 import type { Ports } from './ports.js';
@@ -37,7 +38,8 @@ export interface ApiPart {
 export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], isReady: () => boolean): Promise<ApiPart> {
   const { config, store, blobs, clock, events, metrics, video, logger, releasers } = ports;
   const { devKey } = await seedClients(store, clock, config.apiKeys, config.credits === null ? null : usd(config.credits));
-  const emulator = new Emulator({ config, clock, store, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
+  const latency = await LatencySetting.load(store, clock, config);
+  const emulator = new Emulator({ config, clock, store, events, configFaults: await configuredKeyFaults(store, config.keyFaults), latency });
   const fetcher = createMediaFetcher({
     allowPrivate: config.allowPrivateUrls,
     timeoutMs: config.limits.fetchTimeoutMs,
