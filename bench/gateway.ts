@@ -168,26 +168,41 @@ async function ended(url: string): Promise<{ completed: number; failed: number; 
   return { completed: count('completed'), failed: count('failed'), rss: Number(/^atelier_process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? NaN) };
 }
 
+/**
+ * Runs `submit` `jobs` times, at most 100 at once (a client address may hold 256 connections,
+ * docs/hardening.md), as a client with a pool of 100 connections would; the ids in order.
+ */
+async function submitAll(jobs: number, submit: (i: number) => Promise<string>): Promise<string[]> {
+  const ids: string[] = new Array(jobs);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(100, jobs) }, async () => {
+      while (next < jobs) {
+        const i = next++;
+        ids[i] = await submit(i);
+      }
+    }),
+  );
+  return ids;
+}
+
 /** The baseline: a client sends the same jobs straight to the upstream, 100 at a time, and polls each as the gateway does. */
 async function direct(upstreamUrl: string, jobs: number): Promise<number> {
   const started = performance.now();
   const waits: Array<Promise<void>> = [];
-  for (let i = 0; i < jobs; i += 100) {
-    const ids = await Promise.all(
-      Array.from({ length: Math.min(100, jobs - i) }, async () => (await (await fetch(`${upstreamUrl}/v1/generations`, { method: 'POST', body: '{}' })).json()).id as string),
+  await submitAll(jobs, async () => {
+    const id = (await (await fetch(`${upstreamUrl}/v1/generations`, { method: 'POST', body: '{}' })).json()).id as string;
+    waits.push(
+      (async () => {
+        for (;;) {
+          await new Promise((r) => setTimeout(r, IN_FLIGHT_POLL_MS));
+          const generation = await (await fetch(`${upstreamUrl}/v1/generations/${id}`)).json();
+          if (generation.state === 'completed') return;
+        }
+      })(),
     );
-    for (const id of ids) {
-      waits.push(
-        (async () => {
-          for (;;) {
-            await new Promise((r) => setTimeout(r, IN_FLIGHT_POLL_MS));
-            const generation = await (await fetch(`${upstreamUrl}/v1/generations/${id}`)).json();
-            if (generation.state === 'completed') return;
-          }
-        })(),
-      );
-    }
-  }
+    return id;
+  });
   await Promise.all(waits);
   return performance.now() - started;
 }
@@ -203,18 +218,11 @@ export async function inFlightScenario(inFlight: number): Promise<void> {
     const before = await rss(wide.url);
     const cpuBefore = cpuSeconds(wide.child.pid);
     const started = performance.now();
-    // Submitted 100 at a time: a client address may hold 256 connections (docs/hardening.md).
-    const ids: string[] = [];
-    for (let i = 0; i < inFlight; i += 100) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(100, inFlight - i) }, async (_, j) => {
-          const res = await fetch(`${wide.url}/v1/generations`, { method: 'POST', headers, body: JSON.stringify({ prompt: `in flight ${i + j}` }) });
-          if (res.status !== 201) throw new Error(`POST ${res.status}: ${await res.text()}`);
-          return (await res.json()).id as string;
-        }),
-      );
-      ids.push(...batch);
-    }
+    const ids = await submitAll(inFlight, async (i) => {
+      const res = await fetch(`${wide.url}/v1/generations`, { method: 'POST', headers, body: JSON.stringify({ prompt: `in flight ${i}` }) });
+      if (res.status !== 201) throw new Error(`POST ${res.status}: ${await res.text()}`);
+      return (await res.json()).id as string;
+    });
     const accepted = performance.now();
     let upstreamAll = 0;
     const watch = setInterval(() => {
@@ -222,7 +230,7 @@ export async function inFlightScenario(inFlight: number): Promise<void> {
     }, 5);
     let peak = before;
     let last = 0;
-    // Scraped every 25 ms: the last completion is known to within that (counted at the scrape that sees it, an upper bound).
+    // Scraped every 50 ms: the last completion is known to within that (counted at the scrape that sees it, an upper bound).
     for (;;) {
       const now = await ended(wide.url);
       last = performance.now();
@@ -230,7 +238,7 @@ export async function inFlightScenario(inFlight: number): Promise<void> {
       if (now.failed > 0) throw new Error(`${now.failed} in-flight generations failed`);
       if (now.completed >= inFlight) break;
       if (last - started > 120_000) throw new Error(`${inFlight - now.completed} of ${inFlight} still running after 120 s`);
-      await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 50));
     }
     clearInterval(watch);
     const cpu = cpuSeconds(wide.child.pid) - cpuBefore;

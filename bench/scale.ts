@@ -30,6 +30,8 @@ interface Deployment {
   workers: ServerProcess[];
   url: string;
   schema: string;
+  /** Starts `n` more worker processes. */
+  addWorkers(n: number): Promise<void>;
   /** Completion times (updated_at, ms) of completed generations, and how many failed. */
   ended(): Promise<{ completed: number[]; failed: number }>;
   stop(): Promise<void>;
@@ -42,10 +44,15 @@ async function deploy(workers: number, args: string[], env: NodeJS.ProcessEnv, s
   const common = { ATELIER_API_KEYS: BENCH_KEY, ATELIER_RPM: '0', ATELIER_MAX_CONCURRENT: '0', ATELIER_MODERATION: 'off', ...(db ? { DATABASE_URL: db.url } : {}), ...env };
   const processes: ServerProcess[] = [];
   const client = db && new pg.Client({ connectionString: db.url });
+  const addWorkers = async (n: number) => {
+    const started = await Promise.allSettled(Array.from({ length: n }, () => spawnRole('worker', ['--data-dir', dataDir, ...args], common)));
+    for (const p of started) if (p.status === 'fulfilled') processes.push(p.value);
+    for (const p of started) if (p.status === 'rejected') throw p.reason;
+  };
   try {
     await client?.connect();
     processes.push(await spawnRole('api', ['--data-dir', dataDir, ...args], common));
-    processes.push(...(await Promise.all(Array.from({ length: workers }, () => spawnRole('worker', ['--data-dir', dataDir, ...args], common)))));
+    await addWorkers(workers);
   } catch (err) {
     processes.forEach((p) => p.child.kill('SIGKILL'));
     await client?.end();
@@ -54,9 +61,12 @@ async function deploy(workers: number, args: string[], env: NodeJS.ProcessEnv, s
   }
   return {
     api: processes[0],
-    workers: processes.slice(1),
+    get workers() {
+      return processes.slice(1);
+    },
     url: processes[0].url,
     schema: db?.schema ?? '',
+    addWorkers,
     async ended() {
       const { rows } = await client!.query<{ state: string; updated_at: string }>("select state, updated_at from generations where state in ('completed', 'failed')");
       return { completed: rows.filter((r) => r.state === 'completed').map((r) => Number(r.updated_at)), failed: rows.filter((r) => r.state === 'failed').length };
@@ -78,17 +88,19 @@ async function post(url: string, body: object): Promise<string> {
 }
 
 /**
- * Submits `jobs` generations (32 at a time) and waits for them all; the rate is the steady state,
- * completions between the 10th and the 90th percentile of their times, so start-up and the last
- * job's tail don't count.
+ * Queues `jobs` generations through the API, then starts `workers` worker processes (or, without
+ * `prefill`, starts them first), and waits for every job: the rate is the steady state, completions between the 10th and the 90th percentile of
+ * their times, so the workers' start-up and the last jobs' tail don't count, nor does intake.
  */
-async function jobsPerSecond(deployment: Deployment, jobs: number, body: object): Promise<number> {
+async function jobsPerSecond(deployment: Deployment, workers: number, jobs: number, body: object, prefill = true): Promise<number> {
+  if (!prefill) await deployment.addWorkers(workers);
   let next = 0;
   await Promise.all(
     Array.from({ length: 32 }, async () => {
       while (next < jobs) await post(deployment.url, { ...body, prompt: `scale ${next++}` });
     }),
   );
+  if (prefill) await deployment.addWorkers(workers);
   const deadline = performance.now() + 300_000;
   for (;;) {
     const { completed, failed } = await deployment.ended();
@@ -120,54 +132,72 @@ function routingFile(upstream: string, inFlight: number): string {
   return file;
 }
 
-/** Jobs/s with 1 and 2 worker processes, in interleaved rounds: the ratio is each round's own. */
-async function workerScaling(label: string, baseline: string, target: string, deployAs: (workers: number) => Promise<Deployment>, jobs: (workers: number) => number, body: object): Promise<void> {
-  const rates: Record<number, number[]> = { 1: [], 2: [] };
-  const jobTimes: Record<number, number[]> = { 1: [], 2: [] };
+interface Variant {
+  name: string;
+  target: string;
+  /** The API, with no worker yet. */
+  deploy(): Promise<Deployment>;
+  workers: number;
+  jobs: number;
+  /** Queued before the workers start (default), or submitted while they run. */
+  prefill?: boolean;
+}
+
+/** Jobs/s of each variant, in interleaved rounds; each ratio is against the first variant of its own round. */
+async function compareVariants(variants: Variant[], body: object): Promise<void> {
+  const rates: number[][] = variants.map(() => []);
+  const jobTimes: number[][] = variants.map(() => []);
   for (let round = 0; round < scaleRounds; round++) {
-    for (const workers of [1, 2]) {
-      const deployment = await deployAs(workers);
+    for (const [i, variant] of variants.entries()) {
+      const deployment = await variant.deploy();
       try {
-        rates[workers].push(await jobsPerSecond(deployment, jobs(workers), body));
-        jobTimes[workers].push(jobMs(deployment));
+        rates[i].push(await jobsPerSecond(deployment, variant.workers, variant.jobs, body, variant.prefill));
+        jobTimes[i].push(jobMs(deployment));
       } finally {
         await deployment.stop();
       }
     }
   }
-  const ratio = median(rates[2].map((rate, round) => rate / rates[1][round]));
-  report(`${label}: 1 worker`, `${median(rates[1]).toFixed(1)} jobs/s`, '1.00×', baseline);
-  report('  … 2 worker processes', `${median(rates[2]).toFixed(1)} jobs/s`, `${ratio.toFixed(2)}×`, target);
-  report('  job p50, claim to end: 1 / 2 workers', `${median(jobTimes[1]).toFixed(0)} / ${median(jobTimes[2]).toFixed(0)} ms`, '', '—');
+  for (const [i, variant] of variants.entries()) {
+    const ratio = median(rates[i].map((rate, round) => rate / rates[0][round]));
+    report(variant.name, `${median(rates[i]).toFixed(1)} jobs/s`, `${ratio.toFixed(2)}×`, variant.target);
+  }
+  report('  job p50, claim to end, in that order', jobTimes.map((times) => median(times).toFixed(0)).join(' / ') + ' ms', '', '—');
 }
 
 async function scaling(): Promise<void> {
   const inFlight = Number(process.env.BENCH_SCALE_IN_FLIGHT ?? 16);
   const upstream = await scriptedUpstream(500);
-  const config = routingFile(upstream.url, inFlight);
+  const configs = [inFlight, 2 * inFlight].map((n) => routingFile(upstream.url, n));
   const poll = { ATELIER_POLL_INTERVAL_MS: '100' };
+  const remote = (config: string) => () => deploy(0, ['--config', config, '--mode', 'gateway', '--workers', '1'], { ...poll, LUMA_UPSTREAM_API_KEY: 'luma-api-upstream' });
+  const jobs = Number(process.env.BENCH_SCALE_JOBS ?? 12 * inFlight);
   try {
-    await workerScaling(
-      `remote engine, 500 ms upstream, in_flight ${inFlight}`,
-      `baseline (ideal ${(inFlight / 0.5).toFixed(0)})`,
-      '≥ 1.8×',
-      (workers) => deploy(workers, ['--config', config, '--mode', 'gateway', '--workers', '1'], { ...poll, LUMA_UPSTREAM_API_KEY: 'luma-api-upstream' }),
-      (workers) => Number(process.env.BENCH_SCALE_JOBS ?? 12 * inFlight * workers),
+    process.stdout.write(`remote engine whose upstream answers after 500 ms, in_flight ${inFlight} per worker process:\n`);
+    await compareVariants(
+      [
+        { name: '  1 worker process', target: `baseline (ideal ${(inFlight / 0.5).toFixed(0)})`, deploy: remote(configs[0]), workers: 1, jobs },
+        { name: '  2 worker processes', target: '≥ 1.8×', deploy: remote(configs[0]), workers: 2, jobs: 2 * jobs },
+        // The control: as many jobs in flight in one process. When it gains no more than a second
+        // process does, the limit is outside the worker (CPU, Postgres), not its concurrency.
+        { name: `  control: 1 worker, in_flight ${2 * inFlight}`, target: '— (≈ 2 workers)', deploy: remote(configs[1]), workers: 1, jobs: 2 * jobs },
+      ],
       { prompt: 'scale' },
     );
   } finally {
     await upstream.close();
-    fs.rmSync(path.dirname(config), { recursive: true, force: true });
+    for (const config of configs) fs.rmSync(path.dirname(config), { recursive: true, force: true });
   }
   // The emulator: its 500 ms are deferrals that hold no slot, then the preview engine renders (CPU).
   const renders = Number(process.env.BENCH_SCALE_RENDERS ?? 40);
   if (renders === 0) return;
-  await workerScaling(
-    'emulator --latency fixed:500, 2 slots each',
-    'baseline',
-    '— (renders: CPU-bound)',
-    (workers) => deploy(workers, ['--latency', 'fixed:500', '--workers', '2'], poll),
-    () => renders,
+  const emulator = () => deploy(0, ['--latency', 'fixed:500', '--workers', '2'], poll);
+  process.stdout.write('emulator, --latency fixed:500, 2 slots per worker process (the render after the wait is CPU):\n');
+  await compareVariants(
+    [
+      { name: '  1 worker process', target: 'baseline', deploy: emulator, workers: 1, jobs: renders, prefill: false },
+      { name: '  2 worker processes', target: '— (CPU-bound)', deploy: emulator, workers: 2, jobs: renders, prefill: false },
+    ],
     { prompt: 'scale', aspect_ratio: '1:1', output_format: 'jpeg' },
   );
 }

@@ -8,11 +8,18 @@ export const systemClock: Clock = { now: () => Date.now() };
 /** A monotonic reading in ms, for how long work takes: it runs on under `--clock virtual`, which a Clock does not. */
 export const monotonicMs = (): number => performance.now();
 
-/**
- * A clock that stands still until it is advanced (`--clock virtual`). Whatever waits on
- * time (the workers' scheduled jobs) listens through `onAdvance` and wakes.
- */
-export class VirtualClock implements Clock {
+/** A clock that stands still until it is moved forward (`--clock virtual`). */
+export interface MovableClock extends Clock {
+  /** Moves it forward by `ms`; answers the new time. */
+  advance(ms: number): number | Promise<number>;
+  /** Whatever waits on time (the workers' scheduled jobs) listens here and wakes. */
+  onAdvance(listener: (now: number) => void): () => void;
+}
+
+export const isMovable = (clock: Clock): clock is MovableClock => typeof (clock as Partial<MovableClock>).advance === 'function';
+
+/** A virtual clock in this process's memory; see roles/stored-clock.ts for one shared through the store. */
+export class VirtualClock implements MovableClock {
   private readonly listeners = new Set<(now: number) => void>();
 
   constructor(private ms: number = Date.now()) {}
@@ -24,6 +31,17 @@ export class VirtualClock implements Clock {
   advance(ms: number): number {
     if (!(ms >= 0)) throw new RangeError(`a clock only moves forward, not by ${ms} ms`);
     this.ms += ms;
+    return this.moved();
+  }
+
+  /** Moves it to `ms` when that is later; never back. */
+  moveTo(ms: number): number {
+    if (ms <= this.ms) return this.ms;
+    this.ms = ms;
+    return this.moved();
+  }
+
+  private moved(): number {
     for (const listener of this.listeners) listener(this.ms);
     return this.ms;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createLogger } from './logger.js';
 import type { FastifyInstance } from 'fastify';
-import { systemClock, VirtualClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { FileDeps } from './files/index.js';
 import type { Store } from './store/index.js';
@@ -41,11 +41,10 @@ export async function startServer(
   const role = options.role ?? 'serve';
   refuseUnworkable(config, role);
   const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
-  const clock = options.clock ?? (config.clock === 'virtual' ? new VirtualClock(systemClock.now()) : systemClock);
   const releasers = new Releasers();
   let ready = false;
   try {
-    const ports = await openPorts(config, role, logger, clock, releasers);
+    const ports = await openPorts(config, role, logger, options.clock, releasers);
     const processId = `${role}-${randomUUID().slice(0, 8)}`;
     let work: WorkerPart | null = null;
     const heartbeat = new Heartbeat({

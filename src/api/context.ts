@@ -6,7 +6,7 @@ import type { Emulator } from '../emulator/emulator.js';
 import type { Events } from '../events.js';
 import type { MediaFetcher } from '../media/fetch/index.js';
 import type { Metrics } from '../metrics.js';
-import type { BlobStore } from '../storage/index.js';
+import type { BlobStore, BlobUrls } from '../storage/index.js';
 import type { Store } from '../store/index.js';
 import type { VideoToolkit } from '../media/video/index.js';
 import type { Routing } from '../engines/index.js';
@@ -16,7 +16,10 @@ export interface ApiDeps {
   config: Readonly<Config>;
   store: Store;
   blobs: BlobStore;
+  /** Mints the URLs of blobs in responses. */
+  urls: BlobUrls;
   fetcher: MediaFetcher;
+  /** Checks our own signed /v1/blobs and /v1/uploads URLs. */
   secret: Buffer;
   clock: Clock;
   auth: Authenticator;

@@ -4,6 +4,7 @@ import { monotonicMs, type Clock } from '../clock.js';
 import { generationView } from '../generations/view.js';
 import { events as eventLog, generations, type EventTable, type Store } from '../store/index.js';
 import { eventPayload } from '../webhooks/payload.js';
+import type { BlobUrls } from '../storage/index.js';
 
 /** What a stream shows of one event of the log. */
 type Logged = Pick<EventTable, 'type' | 'data' | 'created_at' | 'subject_id'> & { id: number };
@@ -33,7 +34,6 @@ class Stream {
   constructor(
     readonly options: StreamOptions,
     private readonly write: (event: string, data: unknown, id?: number) => void,
-    private readonly render: (event: Logged, baseUrl: string) => unknown,
     readonly end: () => void,
   ) {}
 
@@ -47,8 +47,8 @@ class Stream {
     return this.sent.length > 0 ? Math.min(this.sent[0].id - 1, this.cursor) : this.cursor;
   }
 
-  /** Sends the rows it hasn't sent; ends a generation's stream at its terminal event. */
-  offer(rows: Logged[], now: number, render: (event: Logged, baseUrl: string) => unknown = this.render): void {
+  /** Sends the rows it hasn't sent, as `render` has them; ends a generation's stream at its terminal event. */
+  offer(rows: Logged[], now: number, render: (event: Logged, baseUrl: string) => unknown): void {
     const { generationId, baseUrl } = this.options;
     for (const row of rows) {
       if (this.ended) return;
@@ -79,7 +79,7 @@ export class LiveEvents {
   private polled = -1;
   private polling = false;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; secret: Buffer; logger: Logger }) {
+  constructor(private readonly deps: { store: Store; clock: Clock; urls: BlobUrls; logger: Logger }) {
     const { notifications } = deps.store;
     this.offs = [
       notifications.subscribe('generation:changed', (change) => {
@@ -139,13 +139,14 @@ export class LiveEvents {
         let from = Math.min(...streams.map((s) => s.floor(now)));
         for (;;) {
           const rows = (await eventLog.listEvents(this.deps.store.db, { clientId, afterId: from, limit: PAGE })).map((r) => ({ ...r, id: Number(r.id) }));
+          // Minting URLs may be async (presigned): every row is rendered first, once per base URL.
           const rendered = new Map<string, unknown>();
-          const render = (row: Logged, baseUrl: string) => {
-            const key = `${row.id} ${baseUrl}`;
-            if (!rendered.has(key)) rendered.set(key, eventPayload(row, baseUrl, this.deps.secret, this.deps.clock.now()));
-            return rendered.get(key);
-          };
-          for (const stream of streams) stream.offer(rows, now, render);
+          const at = this.deps.clock.now();
+          for (const baseUrl of new Set(streams.map((s) => s.options.baseUrl))) {
+            const payloads = await Promise.all(rows.map((row) => eventPayload(row, this.deps.urls, baseUrl, at)));
+            rows.forEach((row, i) => rendered.set(`${row.id} ${baseUrl}`, payloads[i]));
+          }
+          for (const stream of streams) stream.offer(rows, now, (row, baseUrl) => rendered.get(`${row.id} ${baseUrl}`));
           if (rows.length < PAGE) break;
           from = rows[rows.length - 1].id;
         }
@@ -171,7 +172,7 @@ export class LiveEvents {
 
   /** Serves one stream on `res` until the client leaves, the generation ends, or the server closes. */
   async serve(res: ServerResponse, headers: Record<string, string>, options: StreamOptions): Promise<void> {
-    const { store, clock, secret } = this.deps;
+    const { store, clock, urls } = this.deps;
     res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n');
     const write = (event: string, data: unknown, id?: number) => {
@@ -182,7 +183,6 @@ export class LiveEvents {
     const stream = new Stream(
       options,
       write,
-      (row, baseUrl) => eventPayload(row, baseUrl, secret, clock.now()),
       () => {
         if (stream.ended) return;
         stream.ended = true;
@@ -200,7 +200,7 @@ export class LiveEvents {
       const row = await generations.getGeneration(store, options.generationId, options.clientId);
       if (row) {
         const type = `generation.${row.state}`;
-        write(type, { type, timestamp: new Date(clock.now()).toISOString(), data: generationView(row, options.baseUrl, secret, clock.now(), {}) }, stream.cursor || undefined);
+        write(type, { type, timestamp: new Date(clock.now()).toISOString(), data: await generationView(row, urls, options.baseUrl, clock.now(), {}) }, stream.cursor || undefined);
         if (row.state === 'completed' || row.state === 'failed') return stream.end();
       }
     }

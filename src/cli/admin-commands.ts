@@ -21,7 +21,7 @@ async function target(options: TargetOptions): Promise<AdminTarget> {
   const token = env.ATELIER_ADMIN_TOKEN;
   if (!token) {
     throw new UsageError(
-      `no admin token: set ATELIER_ADMIN_TOKEN to the token the server at ${url} was started with, or pass --data-dir to work on a stopped server's data dir`,
+      `no admin token: set ATELIER_ADMIN_TOKEN to the token the server at ${url} was started with, or pass --data-dir to work on a data dir's store directly`,
     );
   }
   try {
@@ -71,7 +71,7 @@ const count = (value: string | undefined) => (value === undefined ? undefined : 
 export const withTarget = (command: Command) =>
   command
     .option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)')
-    .option('--data-dir <dir>', "work directly on a stopped server's data dir")
+    .option('--data-dir <dir>', "work directly on a data dir's store (DATABASE_URL when set): no server or token needed")
     .option('--json', 'print JSON (the default when stdout is not a terminal)');
 
 /** `atelier clients|keys|credits …`: the admin API from the command line. */

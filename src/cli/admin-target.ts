@@ -9,7 +9,7 @@ import { adminRoutes } from '../api/routes/admin.js';
 import { systemClock } from '../clock.js';
 import { loadConfig, withDotEnv } from '../config.js';
 import { Metrics } from '../metrics.js';
-import { loadSecret, openBlobStore } from '../storage/index.js';
+import { blobUrls, loadSecret, openBlobStore } from '../storage/index.js';
 import { openStore, queue } from '../store/index.js';
 
 export interface AdminRequest {
@@ -23,7 +23,7 @@ export interface AdminResponse {
   body: any;
 }
 
-/** Where admin commands go: a running server over HTTP, or a stopped server's data dir directly. */
+/** Where admin commands go: a running server over HTTP, or a data dir's store directly. */
 export interface AdminTarget {
   send(request: AdminRequest): Promise<AdminResponse>;
   close(): Promise<void>;
@@ -44,7 +44,7 @@ export function httpTarget(url: string, token: string): AdminTarget {
       } catch (err) {
         throw new Error(
           `could not reach the server at ${server}: ${connectionReason(err)}.\n` +
-            'Is it running? Point --url (ATELIER_URL) at it, or pass --data-dir to work on a stopped server\'s data dir.',
+            'Is it running? Point --url (ATELIER_URL) at it, or pass --data-dir to work on a data dir\'s store directly.',
         );
       }
       const text = await res.text();
@@ -77,10 +77,12 @@ export async function dataDirTarget(dataDir: string, env: NodeJS.ProcessEnv = wi
   const token = randomBytes(16).toString('hex');
   const config = loadConfig({ dataDir, adminToken: token }, env);
   const blobs = await openBlobStore(config);
-  const store = await openStore({ dataDir: config.dataDir });
+  // The store the servers of this data dir use (DATABASE_URL when set), beside any that still run.
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shared: true });
   const metrics = new Metrics(() => queue.countJobs(store.db));
   const app = createApp({ logger: pino({ level: 'silent' }), bodyLimit: config.bodyLimit, metrics });
-  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), secret: loadSecret(config.dataDir) });
+  const secret = loadSecret(config.dataDir);
+  adminRoutes(app, { config, store, blobs, clock: systemClock, auth: new Authenticator(store, systemClock), secret, urls: blobUrls(blobs, secret, config.s3?.urls) });
   await app.ready();
   return {
     async send({ method, path: route, body }) {

@@ -48,6 +48,11 @@ export type KeyUpdate = Static<typeof KeyUpdate>;
 export type CreditChange = Static<typeof CreditChange>;
 export type BudgetPut = Static<typeof BudgetPut>;
 
+export const EmulatorUpdate = Type.Object({
+  latency: Type.String({ maxLength: 32, description: 'instant, realistic or fixed:<ms>: how long generations submitted from now on take' }),
+});
+export type EmulatorUpdate = Static<typeof EmulatorUpdate>;
+
 export const ClockAdvance = Type.Object({
   seconds: Type.Number({ minimum: 0, maximum: 10 * 365 * 86_400, description: 'How far to move the virtual clock' }),
 });

@@ -150,6 +150,7 @@ export const ERRORS = {
   FAULT_INVALID: { status: 400, detail: "{field}: '{value}' is not a fault. Use {grammar}" },
   FAULT_GATEWAY: { status: 400, detail: '{field}: faults are an emulator feature and this server runs in gateway mode' },
   RESET_GATEWAY: { status: 409, detail: 'Reset is an emulator feature and this server runs in gateway mode' },
+  LATENCY_GATEWAY: { status: 409, detail: 'Latency profiles are an emulator feature and this server runs in gateway mode' },
   CLOCK_NOT_VIRTUAL: { status: 409, detail: 'The clock is not virtual: start the server with --clock virtual to move it' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters' },
   IDEMPOTENCY_KEY_REUSED: {

@@ -1,5 +1,5 @@
 import type { TObject } from '@sinclair/typebox';
-import { BudgetPut, ClientCreate, ClientUpdate, ClockAdvance, CreditChange, KeyCreate, KeyUpdate } from './admin-schemas.js';
+import { BudgetPut, ClientCreate, ClientUpdate, ClockAdvance, CreditChange, EmulatorUpdate, KeyCreate, KeyUpdate } from './admin-schemas.js';
 import { WebhookDeliveryQuery, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookSecretRotate } from './extension-schemas.js';
 import { queryParameters, type OpenApiParts } from './openapi-extensions.js';
 
@@ -148,6 +148,10 @@ export function operationPaths({ errorResponse }: OpenApiParts): Record<string, 
     },
     '/admin/v1/clock/advance': {
       post: admin('advanceClock', 'Move a virtual clock forward (--clock virtual)', body(ClockAdvance)),
+    },
+    '/admin/v1/emulator': {
+      get: admin('getEmulator', 'Emulator settings: mode, the latency profile (and the --latency it started with), time scale, chaos, clock, fault grammar'),
+      patch: admin('updateEmulator', 'Change the latency profile for every API process from now on (refused in gateway mode)', body(EmulatorUpdate)),
     },
     '/admin/v1/reset': {
       post: admin('reset', 'Emulator: empty generations, files and blobs (refused in gateway mode)'),

@@ -7,9 +7,11 @@ import { apiError, type GenerationRequest } from '../contract/index.js';
 import type { Events } from '../events.js';
 import { Chaos } from '../faults/chaos.js';
 import { faultLabel, faultName, parseFault, readFault, type Fault } from '../faults/fault.js';
-import { FlakyCounter } from '../faults/flaky.js';
+import { flakyFails } from '../faults/flaky.js';
 import { httpFaultError } from '../faults/http-fault.js';
+import type { Store } from '../store/index.js';
 import { planEmulation, type Emulation } from './emulation.js';
+import type { LatencySetting } from './latency-setting.js';
 
 export const FAULT_HEADER = 'x-atelier-fault';
 
@@ -31,11 +33,15 @@ export interface SubmitEmulation {
 }
 
 export interface EmulatorDeps {
-  config: Pick<Config, 'mode' | 'latency' | 'timeScale' | 'chaos' | 'chaosSeed' | 'rpm'>;
+  config: Pick<Config, 'mode' | 'timeScale' | 'chaos' | 'chaosSeed' | 'rpm'>;
   clock: Clock;
+  /** Where flaky requests' tries are counted, so every API process sees the same count. */
+  store: Store;
   events: Events;
   /** Key id → the fault ATELIER_KEY_FAULTS gives it. */
   configFaults: ReadonlyMap<string, Fault>;
+  /** The latency profile, changeable at runtime. */
+  latency: LatencySetting;
 }
 
 /**
@@ -45,21 +51,24 @@ export interface EmulatorDeps {
  */
 export class Emulator {
   private readonly chaos: Chaos;
-  private readonly flaky = new FlakyCounter();
 
   constructor(private readonly deps: EmulatorDeps) {
     this.chaos = new Chaos(deps.config.chaos, deps.config.chaosSeed);
   }
 
+  get latency(): LatencySetting {
+    return this.deps.latency;
+  }
+
   /** Throws an injected HTTP error, or returns how to plan the generation once it is normalized. */
-  beforeSubmit(submission: Submission): SubmitEmulation {
+  async beforeSubmit(submission: Submission): Promise<SubmitEmulation> {
     const chosen = this.choose(submission);
-    const settings = this.deps.config;
+    const settings = { latency: this.deps.latency.current(), timeScale: this.deps.config.timeScale };
     const plain = { plan: (request: GenerationRequest) => planEmulation(request, settings), stored() {} };
     if (!chosen) return plain;
     const { fault, source } = chosen;
     if (fault.kind === 'flaky') {
-      if (this.flaky.fails(flakyId(submission), fault.tries)) {
+      if (await flakyFails(this.deps.store, flakyId(submission), fault.tries, this.deps.clock.now())) {
         this.injected(submission, fault, source);
         throw apiError('UPSTREAM_UNAVAILABLE');
       }

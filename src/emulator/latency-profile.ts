@@ -6,3 +6,6 @@ export function parseLatencyProfile(text: string): LatencyProfile | null {
   const match = /^fixed:(\d{1,8})$/.exec(text);
   return match ? { kind: 'fixed', ms: Number(match[1]) } : null;
 }
+
+/** The profile as `--latency` spells it. */
+export const latencyName = (latency: LatencyProfile) => (latency.kind === 'fixed' ? `fixed:${latency.ms}` : latency.kind);

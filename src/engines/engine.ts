@@ -42,6 +42,9 @@ export interface EngineOutput {
   layer?: Layer;
 }
 
+/** An output as the job stores it: in memory, or (a video re-homed from a backend) a file in the job's work directory. */
+export type OutputFile = EngineOutput | (Omit<EngineOutput, 'bytes'> & { bytes?: undefined; file: string });
+
 export type EngineResult =
   | { ok: true; outputs: EngineOutput[] }
   | { ok: false; failureCode: FailureCode; failureReason: string };

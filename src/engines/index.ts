@@ -1,3 +1,3 @@
-export type { Engine, EngineContext, EngineInput, EngineOutput, EngineResult, ImageInput, VideoInput } from './engine.js';
+export type { Engine, EngineContext, EngineInput, EngineOutput, EngineResult, ImageInput, OutputFile, VideoInput } from './engine.js';
 export { isVideoInput } from './engine.js';
 export { Routing, loadRoutingFile, RoutingError, LOCAL_ENGINES, type ChainLink, type EngineStatus, type ModelListing } from './routing/index.js';

@@ -1,22 +1,19 @@
-/** How many of its tries each flaky request has used, until it succeeds. In memory, per process. */
-export class FlakyCounter {
-  private readonly tries = new Map<string, number>();
+import { emulatorState, type Store } from '../store/index.js';
 
-  constructor(private readonly capacity = 10_000) {}
+/** Tries of a request not retried for this long are forgotten. */
+const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
 
-  /**
-   * Counts a try of the request `id`. True while it is one of the first `failing` tries;
-   * the try after those succeeds and starts the count again, so the same request sent
-   * later is flaky again.
-   */
-  fails(id: string, failing: number): boolean {
-    const tried = (this.tries.get(id) ?? 0) + 1;
-    if (tried > failing) {
-      this.tries.delete(id);
-      return false;
-    }
-    if (this.tries.size >= this.capacity && !this.tries.has(id)) this.tries.delete(this.tries.keys().next().value!);
-    this.tries.set(id, tried);
-    return true;
-  }
+/**
+ * Counts a try of the flaky request `id` in the store, so API processes sharing it count together.
+ * True while it is one of the first `failing` tries; the try after those succeeds and starts the
+ * count again, so the same request sent later is flaky again.
+ */
+export function flakyFails(store: Store, id: string, failing: number, now: number): Promise<boolean> {
+  return store.transact(async (trx) => {
+    const tried = await emulatorState.countFlakyTry(trx, id, now);
+    if (tried === 1) await emulatorState.pruneFlaky(trx, now - FORGET_AFTER_MS);
+    if (tried <= failing) return true;
+    await emulatorState.forgetFlaky(trx, id);
+    return false;
+  });
 }

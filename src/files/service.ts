@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { apiError, DEFAULT_FILE_PAGE, FILE_PURPOSES, type FileCreate, type FileListQuery, type FileObject } from '../contract/index.js';
 import { baseMediaType, sniffMediaType } from '../media/media-type.js';
-import { BlobTooLarge, type BlobStore } from '../storage/index.js';
+import { BlobTooLarge, URL_TTL_MS, type BlobStore, type BlobUrls } from '../storage/index.js';
 import { files, timeOrderedId, type FileTable, type Store } from '../store/index.js';
 import { capFor, fileKind, type FileLimits } from './kinds.js';
 import type { FileIngestor } from './ingest.js';
@@ -13,6 +13,8 @@ import { fileView } from './view.js';
 export interface FileDeps {
   store: Store;
   blobs: BlobStore;
+  /** With `upload`, presigned PUTs go straight to the store; else to our /v1/uploads. */
+  urls: Pick<BlobUrls, 'upload'>;
   clock: Clock;
   secret: Buffer;
   /** Starts ingest of a file whose bytes are complete: here, or in a worker process. */
@@ -31,6 +33,8 @@ export interface FileFields {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const blobKeyOf = (id: string) => `files/${id}/original`;
+/** Where a presigned PUT straight to the store puts a file's bytes: the file's blob_key from its creation, so they go with it. */
+const storeUploadKeyOf = (id: string) => `files/${id}/upload`;
 
 function invalid(path: string, reason: string): never {
   throw apiError('FIELD_INVALID', { path, reason });
@@ -88,13 +92,17 @@ export async function createPresignedFile(deps: FileDeps, owner: FileOwner, body
   const kind = kindOf(body.mime_type);
   if (body.size_bytes > capFor(kind, deps.limits)) throw apiError('FILE_TOO_LARGE', { limit: capFor(kind, deps.limits) / 2 ** 20, kind });
   const row = { ...pendingRow(timeOrderedId(now), owner, body.mime_type, body.size_bytes, now), ...readFields(body, now) };
+  if (deps.urls.upload) row.blob_key = storeUploadKeyOf(row.id);
   await files.insertFile(deps.store.db, row);
-  const upload = uploadPath(deps.secret, row.id, now);
+  // The store's own URL is signed with real time; ours with the server clock.
+  const upload = deps.urls.upload
+    ? { url: await deps.urls.upload(storeUploadKeyOf(row.id), row.mime_type, row.size_bytes), expiresAt: systemClock.now() + URL_TTL_MS }
+    : ((signed) => ({ url: origin + signed.path, expiresAt: signed.expiresAt }))(uploadPath(deps.secret, row.id, now));
   return {
     id: row.id,
     state: row.state,
     file: fileView(row),
-    upload: { url: origin + upload.path, method: 'PUT' as const, headers: { 'content-type': row.mime_type }, expires_at: new Date(upload.expiresAt).toISOString() },
+    upload: { url: upload.url, method: 'PUT' as const, headers: { 'content-type': row.mime_type }, expires_at: new Date(upload.expiresAt).toISOString() },
   };
 }
 
@@ -193,6 +201,23 @@ export async function receiveUpload(deps: FileDeps, id: string, source: Readable
   }
 }
 
+/**
+ * The bytes a presigned PUT left in the store become the file's, as receiveUpload's do: as a copy
+ * of this call alone, checked against size_bytes, recorded only while no other bytes are, so a
+ * PUT that comes later (its URL is valid for an hour) never changes what ingest reads.
+ */
+async function takeStoreUpload(deps: FileDeps, row: FileTable): Promise<void> {
+  const key = `files/${row.id}/upload-${randomBytes(6).toString('hex')}`;
+  if (!(await deps.blobs.copy(storeUploadKeyOf(row.id), key))) throw apiError('FILE_NOT_UPLOADED', { id: row.id });
+  const size = (await deps.blobs.stat(key))?.size ?? 0;
+  if (size !== row.size_bytes) {
+    await deps.blobs.deletePrefix(key);
+    throw apiError('FILE_SIZE_MISMATCH', { actual: size, expected: row.size_bytes });
+  }
+  if (await files.storeFileBytes(deps.store.db, row.id, key, size, deps.clock.now(), storeUploadKeyOf(row.id))) await deps.blobs.deletePrefix(storeUploadKeyOf(row.id));
+  else await deps.blobs.deletePrefix(key); // another complete (or a PUT to /v1/uploads) got there first
+}
+
 async function ownFile(deps: FileDeps, clientId: string, id: string): Promise<FileTable> {
   const row = UUID.test(id) ? await files.getFile(deps.store.db, id.toLowerCase(), clientId) : undefined;
   if (!row) throw apiError('FILE_NOT_FOUND');
@@ -208,7 +233,8 @@ export async function completeFile(deps: FileDeps, clientId: string, id: string)
   const row = await ownFile(deps, clientId, id);
   if (row.state === 'deleted') throw apiError('FILE_DELETED', { id: row.id });
   if (row.state !== 'pending' || row.uploaded_at !== null) return fileView(row);
-  if (!row.blob_key) throw apiError('FILE_NOT_UPLOADED', { id: row.id });
+  if (row.blob_key === storeUploadKeyOf(row.id)) await takeStoreUpload(deps, row);
+  else if (!row.blob_key) throw apiError('FILE_NOT_UPLOADED', { id: row.id });
   if (await files.completeUpload(deps.store.db, row.id, deps.clock.now())) deps.ingestor.start(row.id);
   return fileView((await files.getFileById(deps.store.db, row.id))!);
 }

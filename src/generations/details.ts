@@ -1,7 +1,7 @@
 import { isoSeconds } from '../clock.js';
 import { apiError, type ImageRef } from '../contract/index.js';
 import { formatUsd } from '../accounts/index.js';
-import { blobPath } from '../storage/index.js';
+import type { BlobUrls } from '../storage/index.js';
 import { generations, type Store } from '../store/index.js';
 import { listGenerationsReferencing } from '../store/operations.js';
 import { type StoredRequest } from './records.js';
@@ -21,7 +21,7 @@ function referencedIds(request: StoredRequest): string[] {
  * Extension: what the dashboard's detail view shows beside the Generation: the request as stored
  * (inline data dropped), its ingested inputs as signed URLs, price, timings and the chain of edits.
  */
-export async function generationDetails(store: Store, clientId: string, id: string, baseUrl: string, secret: Buffer, now: number) {
+export async function generationDetails(store: Store, clientId: string, id: string, urls: BlobUrls, baseUrl: string, now: number) {
   const row = await generations.getGenerationById(store.db, id);
   if (!row || row.client_id !== clientId) throw apiError('GENERATION_NOT_FOUND');
   const { inputs, emulation: _emulation, ...request } = JSON.parse(row.request) as StoredRequest;
@@ -30,14 +30,16 @@ export async function generationDetails(store: Store, clientId: string, id: stri
   return {
     id: row.id,
     request,
-    inputs: inputs.map((input) => ({
-      role: input.role,
-      index: input.index,
-      path: input.path,
-      origin: input.origin,
-      type: input.kind === 'video' ? 'video' : 'image',
-      url: baseUrl + blobPath(secret, input.key, now),
-    })),
+    inputs: await Promise.all(
+      inputs.map(async (input) => ({
+        role: input.role,
+        index: input.index,
+        path: input.path,
+        origin: input.origin,
+        type: input.kind === 'video' ? 'video' : 'image',
+        url: await urls.download(input.key, baseUrl, now),
+      })),
+    ),
     price_usd: formatUsd(row.price_micros).slice(1),
     charged: row.state !== 'failed',
     created_at: isoSeconds(row.created_at),

@@ -1,6 +1,6 @@
 import { isoSeconds } from '../clock.js';
 import type { Generation } from '../contract/index.js';
-import { blobPath } from '../storage/index.js';
+import type { BlobUrls } from '../storage/index.js';
 import type { GenerationTable, generations } from '../store/index.js';
 import { parseOutputs } from './records.js';
 
@@ -12,10 +12,12 @@ export interface ViewExtras {
 const STARTING = { fraction: 0, stage: 'starting' } as const;
 
 /** The API's Generation object, with output URLs minted fresh for this response; `extras` adds the extension fields. */
-export function generationView(row: generations.GenerationView, baseUrl: string, secret: Buffer, now: number, extras?: ViewExtras): Generation {
+export async function generationView(row: generations.GenerationView, urls: BlobUrls, baseUrl: string, now: number, extras?: ViewExtras): Promise<Generation> {
   const output =
     row.state === 'completed'
-      ? parseOutputs(row.output).map((o) => ({ type: o.type, url: baseUrl + blobPath(secret, o.key, now), ...(o.layer && { layer: o.layer }) }))
+      ? await Promise.all(
+          parseOutputs(row.output).map(async (o) => ({ type: o.type, url: await urls.download(o.key, baseUrl, now), ...(o.layer && { layer: o.layer }) })),
+        )
       : [];
   const view: Generation = {
     id: row.id,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { FAILURE_REASONS } from '../contract/index.js';
-import type { ChainLink, EngineContext, EngineInput, EngineResult, Routing } from '../engines/index.js';
+import type { ChainLink, EngineContext, EngineInput, OutputFile, Routing } from '../engines/index.js';
 import { rehomeOutputs } from '../engines/remote/rehome.js';
 import type { EngineFailure, RemoteContext, RemoteJob, RemoteOutput, UpstreamHandle } from '../engines/remote/remote-engine.js';
 import { abortableSleep, deadline } from '../engines/remote/upstream-http.js';
@@ -47,7 +47,7 @@ export interface RemoteRunJob {
 /** Thrown when the job's lease went to another worker: it resumes the job, this one lets go. */
 export class LeaseLost extends Error {}
 
-type Tried = { ok: true; outputs: EngineResult & { ok: true } } | { ok: false; failure: EngineFailure };
+type Tried = { ok: true; outputs: { ok: true; outputs: OutputFile[] } } | { ok: false; failure: EngineFailure };
 
 const unexpected = (err: unknown): EngineFailure => ({
   failureCode: 'generation_failed',
@@ -181,7 +181,7 @@ async function tryWithin({ deps, job, link, resuming, failed, inputs, ctx }: Att
   }
   count(null, false);
   ctx.progress(1, 'storing');
-  const rehomed = await rehomeOutputs(outputs!, job.request, inputs, { http, limits: deps.limits, maxBytes: entry.max_output_bytes, video: deps.video, signal: ctx.signal });
+  const rehomed = await rehomeOutputs(outputs!, job.request, inputs, { http, limits: deps.limits, maxBytes: entry.max_output_bytes, video: deps.video, signal: ctx.signal, workDir: ctx.workDir });
   if (!rehomed.ok) return { ok: false, failure: rehomed.failure };
   return { ok: true, outputs: { ok: true, outputs: rehomed.outputs } };
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { FAILURE_REASONS, type FailureCode } from '../contract/index.js';
-import { LOCAL_ENGINES, type Engine, type EngineContext, type EngineInput, type EngineResult, type Routing } from '../engines/index.js';
+import { LOCAL_ENGINES, type Engine, type EngineContext, type EngineInput, type EngineResult, type OutputFile, type Routing } from '../engines/index.js';
 import type { Events } from '../events.js';
 import type { StoredOutput, StoredRequest } from '../generations/index.js';
 import { probeImage } from '../media/image.js';
@@ -13,6 +13,7 @@ import { generations, queue, type Database, type Store } from '../store/index.js
 import { settleHold } from './settle.js';
 import type { VideoToolkit } from '../media/video/index.js';
 import { loadVideoInput } from './video-inputs.js';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +41,10 @@ export type Outcome =
 const failed = (code: FailureCode, reason: string = FAILURE_REASONS[code]): Outcome => ({ kind: 'failed', code, reason });
 
 /** Runs the engines of a job on checked inputs; the local default runs the chain's first engine. */
-export type EngineRun = (inputs: EngineInput[], ctx: EngineContext) => Promise<EngineResult>;
+export type EngineRun = (inputs: EngineInput[], ctx: EngineContext) => Promise<RunResult>;
+
+/** What a run hands back: an engine's result, or files re-homed from a backend (a large video stays on disk). */
+export type RunResult = EngineResult | { ok: true; outputs: OutputFile[] };
 
 /** Reads and checks the inputs, runs the engine and stores its files. Never touches the job row. */
 export async function produce(deps: JobDeps, generationId: string, request: StoredRequest, signal: AbortSignal, run?: EngineRun): Promise<Outcome> {
@@ -106,7 +110,7 @@ async function produceIn(
   });
   if (!result.ok) return failed(result.failureCode, result.failureReason);
   for (const [i, file] of result.outputs.entries()) {
-    if (file.type === 'image' && (await moderation.flagsImage(generationId, 'output', `output[${i}]`, file.bytes))) return failed('content_moderated');
+    if (file.type === 'image' && file.bytes && (await moderation.flagsImage(generationId, 'output', `output[${i}]`, file.bytes))) return failed('content_moderated');
   }
 
   progress(1, 'storing');
@@ -114,7 +118,8 @@ async function produceIn(
   for (const [i, file] of result.outputs.entries()) {
     signal.throwIfAborted();
     const key = `generations/${generationId}/output-${i}.${file.extension}`;
-    await deps.blobs.put(key, file.bytes);
+    if (file.bytes) await deps.blobs.put(key, file.bytes);
+    else await deps.blobs.putStream(key, createReadStream(file.file), Infinity);
     outputs.push({ type: file.type, key, media_type: file.mediaType, ...(file.video ? { video: file.video } : {}), ...(file.layer && { layer: file.layer }) });
   }
   return { kind: 'completed', outputs };

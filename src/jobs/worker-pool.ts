@@ -22,6 +22,8 @@ interface Running {
 }
 
 const PROGRESS_EVERY_MS = 500;
+/** The remote lane's least time between two claims. */
+const CLAIM_GAP_MS = 5;
 
 const CLAIMS = ['local', 'remote'] as const;
 type Claims = (typeof CLAIMS)[number];
@@ -93,8 +95,13 @@ export class WorkerPool {
    */
   private async remoteLoop(): Promise<void> {
     const links = this.deps.routing!.remoteLinks();
+    let claimedAt = -Infinity;
     while (!this.stopping) {
       try {
+        // Claims at most every CLAIM_GAP_MS: a burst of submits is claimed a few at a time, not one claim each.
+        const gap = claimedAt + CLAIM_GAP_MS - monotonicMs();
+        if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+        claimedAt = monotonicMs();
         const counts = this.inFlight();
         let claimed = 0;
         for (const link of links) {

@@ -16,8 +16,6 @@ export interface MigrateOptions {
   to: string;
   /** Where the blobs go (the bucket), or null: they stay in the data dir, which the target then uses. */
   blobs: { store: BlobStore; name: string } | null;
-  now?: () => number;
-  batchSize?: number;
 }
 
 export interface TableLine {
@@ -63,9 +61,8 @@ const SHOWN_CONFLICTS = 5;
  * blob present and changes nothing. Verified at the end against a fresh read of both sides.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrationReport> {
-  const now = options.now ?? Date.now;
   const blobDir = path.join(options.from, 'blobs');
-  const { source, crashed, secretCarried } = await SourceSnapshot.open(options.from, now());
+  const { source, crashed, secretCarried } = await SourceSnapshot.open(options.from, Date.now());
   try {
     const unknown = source.tables().filter((t) => !isBookkeeping(t) && !TABLES.some((d) => d.table === t));
     if (unknown.length > 0) {
@@ -80,16 +77,26 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
           `the bucket holds ${blobs.conflicts.length} blobs under the same keys with other sizes (${blobs.conflicts.slice(0, SHOWN_CONFLICTS).join(', ')}): it isn't an earlier copy of this install; no rows were written`,
         );
       }
+      const about: About = {
+        from: options.from,
+        to: redactUrl(options.to),
+        schema: target.schema,
+        blobsInto: options.blobs?.name ?? null,
+        blobDir,
+        secretCarried,
+        inFlight: source.inFlight(),
+        crashed,
+      };
       const copies = new Map<string, TableCopy>();
       await target.db.transaction().execute(async (trx) => {
-        for (const table of COPIED) copies.set(table, await copyTable(source, target, trx, table, options.batchSize ?? BATCH));
+        for (const table of COPIED) copies.set(table, await copyTable(source, target, trx, table, BATCH));
         const conflicts = [...copies.values()].flatMap((c) => c.conflicts);
         if (conflicts.length > 0) throw new MigrationRefused(conflictMessage(conflicts));
         const counts = await countBoth(source, target, trx);
         if (!countsEqual(counts)) {
           throw new MigrationMismatch(
             'the target holds rows the source doesn\'t (see the table): it isn\'t empty nor an earlier copy of this install; nothing was written. Migrate into an empty database or schema',
-            report(counts, copies, { ...blobs, missing: [] }),
+            report(about, counts, copies, { ...blobs, missing: [] }),
           );
         }
       });
@@ -98,31 +105,30 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
       source.refresh();
       const counts = await countBoth(source, target, target.db);
       const missing = options.blobs ? (await missingBlobs(blobDir, options.blobs.store)).missing : [];
-      return report(counts, copies, { ...blobs, missing });
-
-      function report(counts: Counts, copied: Map<string, TableCopy>, blobCounts: Omit<MigrationReport['blobs'], 'into' | 'dir'>): MigrationReport {
-        return {
-          from: options.from,
-          to: redactUrl(options.to),
-          schema: target.schema,
-          tables: TABLES.map(({ table, copy, why }) => {
-            const [sourceRows, targetRows] = counts.tables.get(table) ?? [0, 0];
-            return { table, copy, why, source: sourceRows, target: targetRows, copied: copied.get(table)?.copied ?? 0, present: copied.get(table)?.present ?? 0 };
-          }),
-          ledger: { clients: counts.ledgerClients, mismatches: counts.ledgerMismatches },
-          blobs: { into: options.blobs?.name ?? null, dir: blobDir, ...blobCounts },
-          secretCarried,
-          inFlight: source.inFlight(),
-          crashed,
-          verified: countsEqual(counts) && blobCounts.missing.length === 0,
-        };
-      }
+      return report(about, counts, copies, { ...blobs, missing });
     } finally {
       await target.close();
     }
   } finally {
     source.close();
   }
+}
+
+/** What the report says besides the counts. */
+type About = Pick<MigrationReport, 'from' | 'to' | 'schema' | 'secretCarried' | 'inFlight' | 'crashed'> & { blobsInto: string | null; blobDir: string };
+
+function report(about: About, counts: Counts, copies: Map<string, TableCopy>, blobs: Omit<MigrationReport['blobs'], 'into' | 'dir'>): MigrationReport {
+  const { blobsInto, blobDir, ...rest } = about;
+  return {
+    ...rest,
+    tables: TABLES.map(({ table, copy, why }) => {
+      const [source, target] = counts.tables.get(table) ?? [0, 0];
+      return { table, copy, why, source, target, copied: copies.get(table)?.copied ?? 0, present: copies.get(table)?.present ?? 0 };
+    }),
+    ledger: { clients: counts.ledgerClients, mismatches: counts.ledgerMismatches },
+    blobs: { into: blobsInto, dir: blobDir, ...blobs },
+    verified: countsEqual(counts) && blobs.missing.length === 0,
+  };
 }
 
 function conflictMessage(conflicts: Conflict[]): string {

@@ -31,6 +31,8 @@ export const TABLES: readonly TableDecision[] = [
   { table: 'engine_callbacks', copy: true, why: 'backend callbacks a waiting remote job reads' },
   { table: 'heartbeats', copy: false, why: 'processes of the old deployment; read only to refuse while it runs' },
   { table: 'rate_hits', copy: false, why: 'a 60 s RPM window: stale by the time the target starts' },
+  { table: 'emulator_clock', copy: false, why: "the emulator's virtual clock (--clock virtual): the target's processes keep their own" },
+  { table: 'flaky_tries', copy: false, why: 'tries of flaky:<n> test requests: a retry after the move starts a new count' },
 ];
 
 /** Tables that belong to the database engine or the migrator, never to Atelier's data. */

@@ -21,6 +21,7 @@ import { modelRoutes } from '../api/routes/models.js';
 import { engineCallbackRoutes } from '../api/routes/engine-callbacks.js';
 import { Emulator } from '../emulator/emulator.js';
 import { configuredKeyFaults } from '../emulator/key-faults.js';
+import { LatencySetting } from '../emulator/latency-setting.js';
 import type { FileDeps } from '../files/index.js';
 import { createMediaFetcher } from '../media/fetch/index.js';
 import type { Ports } from './ports.js';
@@ -37,7 +38,8 @@ export interface ApiPart {
 export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], isReady: () => boolean): Promise<ApiPart> {
   const { config, store, blobs, clock, events, metrics, video, logger, releasers } = ports;
   const { devKey } = await seedClients(store, clock, config.apiKeys, config.credits === null ? null : usd(config.credits));
-  const emulator = new Emulator({ config, clock, events, configFaults: await configuredKeyFaults(store, config.keyFaults) });
+  const latency = await LatencySetting.load(store, clock, config.latency);
+  const emulator = new Emulator({ config, clock, store, events, configFaults: await configuredKeyFaults(store, config.keyFaults), latency });
   const fetcher = createMediaFetcher({
     allowPrivate: config.allowPrivateUrls,
     timeoutMs: config.limits.fetchTimeoutMs,
@@ -53,6 +55,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
     config,
     store,
     blobs,
+    urls: ports.urls,
     fetcher,
     secret: ports.secret,
     clock,
@@ -70,6 +73,7 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   const fileDeps: FileDeps = {
     store,
     blobs,
+    urls: ports.urls,
     clock,
     secret: ports.secret,
     ingestor: ingest,
@@ -94,7 +98,9 @@ export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], i
   operationRoutes(app, deps);
   if (!config.strict) modelRoutes(app, deps);
   engineCallbackRoutes(app, deps);
-  dashboardRoutes(app, config);
+  // Presigned outputs come from the bucket's origin, which the dashboard's policy must allow.
+  const bucketOrigin = config.s3?.urls === 'presigned' ? new URL(await ports.urls.download('probe', '', clock.now())).origin : null;
+  dashboardRoutes(app, config, bucketOrigin ? [bucketOrigin] : []);
   referenceRoutes(app, config);
   if (!config.strict) {
     webhookRoutes(app, deps, () => events.emit('webhook:due', {}));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { VirtualClock, type Clock } from '../clock.js';
+import { isMovable, systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { Events } from '../events.js';
@@ -8,9 +8,10 @@ import { VideoToolkit } from '../media/video/index.js';
 import { Metrics } from '../metrics.js';
 import { Routing } from '../engines/index.js';
 import { storedCallbacks } from './stored-callbacks.js';
-import { BlobStoreUnreachable, loadSharedSecret, openBlobStore, type BlobStore } from '../storage/index.js';
+import { BlobStoreUnreachable, blobUrls, loadSharedSecret, openBlobStore, type BlobStore, type BlobUrls } from '../storage/index.js';
 import { openStore, queue, type Store } from '../store/index.js';
 import { Releasers } from './releasers.js';
+import { StoredClock } from './stored-clock.js';
 import { redactUrl, StartRefused, type Role } from './role.js';
 
 /** The ports every role shares, built once per process. */
@@ -23,6 +24,8 @@ export interface Ports {
   events: Events;
   metrics: Metrics;
   blobs: BlobStore;
+  /** Where clients download blobs and upload files: the bucket's presigned URLs, or our own. */
+  urls: BlobUrls;
   video: VideoToolkit;
   secret: Buffer;
   /** Which engines serve which models (the routing file), shared by submit and the workers. */
@@ -30,7 +33,8 @@ export interface Ports {
   releasers: Releasers;
 }
 
-export async function openPorts(config: Readonly<Config>, role: Role, logger: Logger, clock: Clock, releasers: Releasers): Promise<Ports> {
+/** `clock`: the one a caller controls (tests); else the system's, or under `--clock virtual` the store's. */
+export async function openPorts(config: Readonly<Config>, role: Role, logger: Logger, given: Clock | undefined, releasers: Releasers): Promise<Ports> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shared: role !== 'serve' }).catch((err) => {
     const where = config.databaseUrl ? redactUrl(config.databaseUrl) : path.join(config.dataDir, 'atelier.db');
     throw new StartRefused(`cannot open the store at ${where}: ${errorMessage(err)}`);
@@ -46,7 +50,9 @@ export async function openPorts(config: Readonly<Config>, role: Role, logger: Lo
   const events = new Events(logger);
   const metrics = new Metrics(() => queue.countJobs(store.db));
   metrics.observe(events);
-  if (clock instanceof VirtualClock) {
+  const clock =
+    given ?? (config.clock === 'virtual' ? await StoredClock.open(store, { logger, pollIntervalMs: config.pollIntervalMs, releasers }) : systemClock);
+  if (isMovable(clock)) {
     const off = clock.onAdvance((now) => events.emit('clock:advanced', { now }));
     releasers.push(async () => void off());
   }
@@ -74,5 +80,6 @@ export async function openPorts(config: Readonly<Config>, role: Role, logger: Lo
   releasers.push(() => routing.close());
   if (config.mode === 'gateway' && !config.routing) logger.warn('gateway mode without a routing file (--config): every model answers Unknown model');
 
-  return { config, role, logger, clock, store, events, metrics, blobs, video, secret, routing, releasers };
+  const urls = blobUrls(blobs, secret, config.s3?.urls);
+  return { config, role, logger, clock, store, events, metrics, blobs, urls, video, secret, routing, releasers };
 }

@@ -42,9 +42,9 @@ export function startWorkerPart(ports: Ports, processId: string, origin: () => s
  * every state change (any process's, through the store's notifications) and on a redelivery
  * asked of this process, and polls for the rest (file events, other processes' redeliveries).
  */
-function startDeliverer({ config, store, clock, logger, secret, events, releasers }: Ports, origin: () => string): void {
+function startDeliverer({ config, store, clock, logger, urls, events, releasers }: Ports, origin: () => string): void {
   if (config.strict) return;
-  const deliverer = new WebhookDeliverer({ store, clock, logger, secret, baseUrl: origin, config });
+  const deliverer = new WebhookDeliverer({ store, clock, logger, urls, baseUrl: origin, config });
   const offs = [
     store.notifications.subscribe('generation:changed', (change) => change.state !== 'queued' && change.progress === undefined && deliverer.poke()),
     store.notifications.onGap(() => deliverer.poke()),

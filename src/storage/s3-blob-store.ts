@@ -210,9 +210,13 @@ export class S3BlobStore implements BlobStore, Presigning {
     return removed;
   }
 
-  /** A URL that GETs the blob from the bucket for `seconds`, signed with real time whatever the server's clock. */
+  /**
+   * A URL that GETs the blob from the bucket for `seconds`, signed with real time whatever the
+   * server's clock; served with the Content-Disposition our own /v1/blobs gives it.
+   */
   downloadUrl(key: string, seconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }), { expiresIn: seconds });
+    const get = new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key), ResponseContentDisposition: `inline; filename="${path.basename(key)}"` });
+    return getSignedUrl(this.client, get, { expiresIn: seconds });
   }
 
   /** A URL that PUTs exactly `size` bytes of `contentType` to the blob for `seconds`. */

@@ -16,6 +16,7 @@ import * as webhooks from './migrations/014-webhooks.js';
 import * as heartbeats from './migrations/008-heartbeats.js';
 import * as sharedState from './migrations/009-shared-state.js';
 import * as engineCallbacks from './migrations/016-engine-callbacks.js';
+import * as emulatorState from './migrations/018-emulator-state.js';
 import * as webhookKeysRotation from './migrations/019-webhook-keys-rotation.js';
 import * as heartbeatEngines from './migrations/021-heartbeat-engines.js';
 import type { Database } from './schema.js';
@@ -65,6 +66,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013-extensions': extensions,
   '014-webhooks': webhooks,
   '016-engine-callbacks': engineCallbacks,
+  '018-emulator-state': emulatorState,
   '019-webhook-keys-rotation': webhookKeysRotation,
   '021-heartbeat-engines': heartbeatEngines,
 };

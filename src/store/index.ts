@@ -14,3 +14,4 @@ export * as events from './events.js';
 export * as idempotency from './idempotency.js';
 export * as webhooks from './webhooks.js';
 export * as engineCallbacks from './engine-callbacks.js';
+export * as emulatorState from './emulator-state.js';

@@ -31,6 +31,8 @@ export interface Channels {
   'file:uploaded': { fileId: string };
   /** A client or key changed (limits, status, revocation): API processes drop cached keys. */
   'clients:changed': Record<string, never>;
+  /** The virtual clock (`--clock virtual`) was moved to `now`. */
+  'clock:advanced': { now: number };
 }
 
 export type Channel = keyof Channels;

@@ -268,6 +268,22 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   engine_callbacks: EngineCallbackTable;
+  emulator_clock: EmulatorClockTable;
+  flaky_tries: FlakyTryTable;
+}
+
+/** The virtual clock's time, shared by every process (migration 018): one row. */
+export interface EmulatorClockTable {
+  id: number;
+  now_ms: number;
+}
+
+/** Tries a `flaky:<n>` request has used in its current round (migration 018). */
+export interface FlakyTryTable {
+  id: string;
+  tries: number;
+  /** The last try. */
+  at: number;
 }
 
 /** A backend's latest word on one of its jobs (migration 016). */

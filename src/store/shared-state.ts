@@ -14,6 +14,25 @@ export async function settingOnce(db: Db, name: string, value: string, now: numb
   return row.value;
 }
 
+/** The value stored under `name`, if any. */
+export async function readSetting(db: Db, name: string): Promise<string | null> {
+  const row = await db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst();
+  return row?.value ?? null;
+}
+
+/** Stores `value` under `name`, replacing what was there. */
+export async function putSetting(db: Db, name: string, value: string, now: number): Promise<void> {
+  await db
+    .insertInto('settings')
+    .values({ name, value, created_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value, created_at: now }))
+    .execute();
+}
+
+export async function deleteSetting(db: Db, name: string): Promise<void> {
+  await db.deleteFrom('settings').where('name', '=', name).execute();
+}
+
 /** Drops a client's hits that left the window. */
 export async function pruneRateHits(db: Db, clientId: string, since: number): Promise<void> {
   await db.deleteFrom('rate_hits').where('client_id', '=', clientId).where('at', '<=', since).execute();

@@ -8,13 +8,14 @@ import { checkAddress, pinnedLookup, systemResolver } from '../media/fetch/index
 import { events, idempotency, webhooks, type Store, type WebhookDeliveryTable } from '../store/index.js';
 import { newSecret } from './endpoints.js';
 import { eventPayload } from './payload.js';
+import type { BlobUrls } from '../storage/index.js';
 
 export interface DelivererDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
-  /** URL-signing secret, for output URLs in payloads. */
-  secret: Buffer;
+  /** Mints the output URLs in payloads. */
+  urls: BlobUrls;
   /** The origin output URLs in payloads start with. */
   baseUrl(): string;
   config: Pick<Config, 'webhookTimeoutMs' | 'webhookRetryMs' | 'allowPrivateUrls' | 'pollIntervalMs'>;
@@ -124,7 +125,7 @@ export class WebhookDeliverer {
       error = event ? 'endpoint deleted' : 'event expired';
     } else {
       const now = clock.now();
-      const body = JSON.stringify(eventPayload(event, this.deps.baseUrl(), this.deps.secret, now));
+      const body = JSON.stringify(await eventPayload(event, this.deps.urls, this.deps.baseUrl(), now));
       const id = `msg_${delivery.id}`;
       const timestamp = new Date(Math.floor(now / 1000) * 1000);
       const headers = {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { postgresSchema, postgresSkip } from '../helpers/dialects.js';
 import { solidImage } from '../helpers/images.js';
@@ -76,6 +77,12 @@ describe('atelier api and atelier worker on Postgres', { skip: pgSkip }, () => {
         (f) => f.state !== 'pending',
       );
       assert.equal(file.state, 'ready');
+
+      // Admin commands on the data dir read the store the processes share, not a SQLite file of their own.
+      const listed = await runCli('atelier', ['workers', '--data-dir', dataDir], { env: { DATABASE_URL: db.url } });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.deepEqual(JSON.parse(listed.stdout).data.map((p: { role: string }) => p.role).sort(), ['api', 'worker']);
+      assert.ok(!fs.existsSync(path.join(dataDir, 'atelier.db')), 'no SQLite store appears in the data dir');
       await stopAll(started.splice(0));
     } finally {
       for (const p of started) p.child.kill('SIGKILL');
@@ -172,6 +179,4 @@ describe('start-up refusals are one line', () => {
     refused('worker', ['--workers', '0'], {}, /^atelier: atelier worker with --workers 0 \(ATELIER_WORKERS\) would run no jobs/));
   test('a store that cannot be reached, with its password hidden', { timeout: 30_000 }, () =>
     refused('worker', [], { DATABASE_URL: 'postgres://atelier:hunter2@127.0.0.1:1/atelier' }, /^atelier: cannot open the store at postgres:\/\/atelier:\*\*\*@127\.0\.0\.1:1\/atelier: .*ECONNREFUSED/));
-  test('a virtual clock split across processes', { timeout: 30_000 }, () =>
-    refused('api', ['--clock', 'virtual'], {}, /^atelier: --clock virtual keeps time inside one process: use atelier serve, not atelier api$/));
 });

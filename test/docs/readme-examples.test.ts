@@ -10,7 +10,9 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
-const DOCS = ['README.md', 'docs/emulator.md'];
+const DOCS = ['README.md', 'docs/emulator.md', 'docs/extensions.md'];
+/** Languages a reader runs; other blocks (json, http, yaml …) show data. */
+const RUNNABLE = new Set(['sh', 'bash', 'shell', 'ts', 'js', 'mjs', 'python']);
 
 /** The docs use fixed ports (8080, 8787): each run gets a network namespace of its own, with only loopback. */
 const canUnshare = spawnSync('unshare', ['--net', 'true']).status === 0;
@@ -57,16 +59,16 @@ function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv, timeoutM
   });
 }
 
-/** Every block with a language is run, saved as a file, shown verbatim from examples/, or says why not. */
+/** Every block of code is run, saved as a file, shown verbatim from examples/, or says why not. */
 function checkAccounted(blocks: DocBlock[]): void {
   for (const block of blocks) {
-    if (!block.lang || isShell(block) || block.marker) continue;
+    if (!RUNNABLE.has(block.lang) || isShell(block) || block.marker) continue;
     const example = block.lang === 'ts' && read('examples/sdk.ts').trim() === block.text.trim();
     assert.ok(example, `${block.file}:${block.line}: a ${block.lang} block must be run, saved (docs-test: file) or marked docs-test: skip (why)`);
   }
 }
 
-describe('every command block of README.md and docs/emulator.md runs as written', { skip: !canUnshare && 'needs `unshare --net` (root) to give the docs their own loopback ports' }, () => {
+describe('every command block of README.md, docs/emulator.md and docs/extensions.md runs as written', { skip: !canUnshare && 'needs `unshare --net` (root) to give the docs their own loopback ports' }, () => {
   let scratch: string;
   let prefix: string;
   let checkout: string;
@@ -89,10 +91,9 @@ describe('every command block of README.md and docs/emulator.md runs as written'
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ATELIER_|LUMA_|npm_|NODE_TEST_CONTEXT)/.test(k)));
     env = {
       ...clean,
-      // `npm link` installs into this prefix, whose bin is on PATH as a global npm's is; the checkout is already built.
+      // `npm link` installs into this prefix, whose bin is on PATH as a global npm's is.
       PATH: `${prefix}/bin:${bin}:${process.env.PATH}`,
       npm_config_prefix: prefix,
-      npm_config_ignore_scripts: 'true',
       npm_config_audit: 'false',
       npm_config_fund: 'false',
       npm_config_update_notifier: 'false',
@@ -125,25 +126,41 @@ describe('every command block of README.md and docs/emulator.md runs as written'
     fs.writeFileSync(script, docScript(readDocBlocks(ROOT, 'README.md'), run));
     const result = await runScript(script, checkout, env, 240_000);
     assert.equal(result.code, 0, `${result.stderr}\n${result.stdout}\n${serverLogs(run)}`);
+    assert.doesNotMatch(result.stderr, /npm warn/, 'the documented npm commands run without warnings');
     assert.deepEqual(await imageInfo(fs.readFileSync(path.join(checkout, 'coffee.png'))), { format: 'png', width: 2048, height: 2048 });
     assert.deepEqual(await imageInfo(fs.readFileSync(path.join(checkout, 'sunset.jpg'))), { format: 'jpeg', width: 2048, height: 2048 });
     assert.deepEqual(await imageInfo(fs.readFileSync(path.join(checkout, 'lighthouse.png'))), { format: 'png', width: 2784, height: 1504 });
     assert.ok(fs.existsSync(path.join(prefix, 'bin', 'atelier')), 'npm link put atelier on PATH');
   });
 
-  test('docs/emulator.md, from a fresh project directory outside the repo', async (t) => {
-    if (!pythonWithPytest()) return t.skip('docs/emulator.md runs a pytest suite: install pytest (Debian: apt-get install python3-pytest)');
-    const run = path.join(scratch, 'emulator');
-    const project = path.join(scratch, 'my-app');
+  /** Runs a document's blocks from a fresh project directory outside the repo, with `atelier` linked as the README's install step does. */
+  async function runFromProject(doc: string, name: string) {
+    const run = path.join(scratch, name);
+    const project = path.join(scratch, `${name}-project`);
     fs.mkdirSync(run);
     fs.mkdirSync(project);
-    // The README's install step, as a reader of emulator.md has done it.
-    const link = spawnSync('npm', ['link'], { cwd: checkout, env, encoding: 'utf8' });
+    const link = spawnSync('npm', ['link', '--ignore-scripts'], { cwd: checkout, env, encoding: 'utf8' });
     assert.equal(link.status, 0, link.stderr);
     const script = path.join(run, 'script.sh');
-    fs.writeFileSync(script, docScript(readDocBlocks(ROOT, 'docs/emulator.md'), run));
+    fs.writeFileSync(script, docScript(readDocBlocks(ROOT, doc), run));
     const result = await runScript(script, project, env, 240_000);
     assert.equal(result.code, 0, `${result.stderr}\n${result.stdout}\n${serverLogs(run)}`);
+    assert.doesNotMatch(result.stderr, /npm warn/, 'the documented npm commands run without warnings');
+    return result;
+  }
+
+  test('docs/emulator.md, from a fresh project directory outside the repo', async (t) => {
+    if (!pythonWithPytest()) return t.skip('docs/emulator.md runs a pytest suite: install pytest (Debian: apt-get install python3-pytest)');
+    await runFromProject('docs/emulator.md', 'emulator');
+  });
+
+  test('docs/extensions.md, from a fresh project directory: wait, idempotent replay, cancel, list, events', async () => {
+    const { stdout } = await runFromProject('docs/extensions.md', 'extensions');
+    assert.match(stdout, /^\{"id":"[^"]+","type":"image","state":"completed"/, 'Prefer: wait answered the completed generation');
+    assert.match(stdout, /^idempotent-replayed: true\r?$/im);
+    assert.match(stdout, /"state":"failed"[^\n]*"failure_reason":"Generation was cancelled by the client"[^\n]*"cancelled_at":"/);
+    assert.match(stdout, /\{"data":\[\{"id":"[^"]+","type":"image","state":"failed"/, 'the list starts with the cancelled one');
+    assert.match(stdout, /^event: generation\.completed$/m, 'the event stream ended with the completed event');
   });
 
   test('the CLI example is in the README verbatim', () => {

@@ -105,11 +105,60 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     assert.deepEqual([prompt['40'].inputs.width, prompt['40'].inputs.height, prompt['40'].inputs.length, prompt['49'].inputs.fps], [960, 544, 120, 24]);
   });
 
+  test('a video output is streamed into the work directory and probed there: a truncated one fails as a damaged video', async () => {
+    reset();
+    fake.plan = () => ({ truncateOutputs: true });
+    const video = { resolution: '540p', duration: '5s', loop: false, hdr: false, exr_export: false, start_frame: null, end_frame: null, keyframes: [], keyframe_indexes: [], source_position: null, edit: null } as const;
+    const truncated = failure(await run(settings(), request({ type: 'video', model: 'ray-3.2', aspect_ratio: '16:9', video: { ...video, keyframes: [], keyframe_indexes: [] } })).result);
+    assert.equal(truncated.failureCode, 'generation_failed');
+    assert.match(truncated.failureReason, /damaged video/);
+  });
+
   test('a WebSocket that drops mid-run is reopened and the job still completes', async () => {
     reset();
     fake.plan = () => ({ dropSocket: true, stepMs: 120 });
     succeeded(await run(settings(), request()).result);
     assert.ok(fake.socketsOpened >= 2, `sockets opened: ${fake.socketsOpened}`);
+  });
+
+  test('jobs waiting on one ComfyUI share one socket under one client id; a job resumed from another process follows its prompt on that client id', async () => {
+    reset();
+    fake.plan = () => ({ stepMs: 15 });
+    const entry = settings();
+    const engine = factory.create(entry as never, { logger: undefined as never, configDir: dir });
+    try {
+      const contexts = Array.from({ length: 4 }, () => remoteContext(entry));
+      const results = await Promise.all(
+        contexts.map(async (ctx, i) => {
+          const remoteJob = job(request({ prompt: `shared ${i}` }));
+          const submitted = await engine.submit(remoteJob, ctx);
+          assert.ok(submitted.kind === 'submitted');
+          return engine.wait(submitted.handle, remoteJob, ctx);
+        }),
+      );
+      assert.deepEqual(results.map((r) => r.kind), ['done', 'done', 'done', 'done']);
+      assert.equal(fake.socketsOpened, 1, 'one socket for four waiting jobs');
+      assert.equal(new Set(fake.prompts.map((p) => p.client_id)).size, 1, 'every prompt queued under one client id');
+      for (const ctx of contexts) assert.ok(ctx.seen.some((f) => f > 0.3 && f < 0.95), `each job saw its own sampler steps: ${ctx.seen}`);
+      const ours = fake.prompts[0].client_id;
+
+      // Another process queued this one (its client id), then died; this engine resumes the wait.
+      reset();
+      fake.plan = () => ({ stepMs: 40 });
+      const other = factory.create(entry as never, { logger: undefined as never, configDir: dir });
+      const remoteJob = job(request({ prompt: 'resumed' }));
+      const submitted = await other.submit(remoteJob, remoteContext(entry));
+      await other.close?.();
+      assert.ok(submitted.kind === 'submitted');
+      const ctx = remoteContext(entry);
+      assert.equal((await engine.wait(submitted.handle, remoteJob, ctx)).kind, 'done');
+      assert.equal(fake.prompts[0].client_id, submitted.handle.state?.client_id);
+      assert.notEqual(fake.prompts[0].client_id, ours, "queued under the other process's client id");
+      assert.equal(fake.socketsOpened, 1, "one socket, of that client id, for the resumed job (this engine's own was already open)");
+      assert.ok(ctx.seen.some((f) => f > 0.3 && f < 0.95), `the resumed job saw its progress: ${ctx.seen}`);
+    } finally {
+      await engine.close?.();
+    }
   });
 
   test("a node's exception fails the job as generation_failed with ComfyUI's message", async () => {
@@ -192,16 +241,20 @@ describe('comfyui engine against a fake ComfyUI (HTTP + /ws)', () => {
     const remoteJob = job(request());
     const first = factory.create(entry as never, { logger: undefined as never, configDir: dir });
     const submitted = await first.submit(remoteJob, remoteContext(entry));
-    assert.deepEqual(submitted, { kind: 'submitted', handle: { id: promptIdFor(remoteJob.idempotencyKey) } });
+    assert.ok(submitted.kind === 'submitted');
+    assert.equal(submitted.handle.id, promptIdFor(remoteJob.idempotencyKey));
     // As a new worker would, after the first died before storing the handle:
     const again = factory.create(entry as never, { logger: undefined as never, configDir: dir });
-    assert.deepEqual(await again.submit(remoteJob, remoteContext(entry)), submitted);
-    const waited = await again.wait({ id: promptIdFor(remoteJob.idempotencyKey) }, remoteJob, remoteContext(entry));
+    const resubmitted = await again.submit(remoteJob, remoteContext(entry));
+    assert.ok(resubmitted.kind === 'submitted');
+    assert.equal(resubmitted.handle.id, submitted.handle.id);
+    const waited = await again.wait(resubmitted.handle, remoteJob, remoteContext(entry));
     assert.equal(waited.kind, 'done', JSON.stringify(waited));
     assert.equal(fake.prompts.length, 1);
-    assert.deepEqual(await again.submit(remoteJob, remoteContext(entry)), submitted); // after it finished, too
+    assert.deepEqual(await again.submit(remoteJob, remoteContext(entry)), resubmitted); // after it finished, too
     assert.equal(fake.prompts.length, 1);
     assert.equal(fake.prompts[0].prompt_id, promptIdFor(remoteJob.idempotencyKey));
+    await Promise.all([first.close?.(), again.close?.()]);
   });
 
   test('an older ComfyUI that ignores our prompt id: the job fails clearly and its stray prompt is taken back', async () => {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import type { GenerationRequest } from '../../src/contract/index.js';
 import type { EngineInput } from '../../src/engines/index.js';
@@ -76,22 +79,37 @@ export type Run =
 /** submit, then wait on the handle, then fetch and check the outputs with the machinery's re-homing. */
 export async function runRemote(factory: RemoteEngineFactory<never>, entry: ResolvedEngineEntry<unknown>, remoteJob: RemoteJob, ctx: RemoteContext, configDir = '.'): Promise<Run> {
   const engine: RemoteEngine = factory.create(entry as never, { logger: ctx.logger, configDir });
+  try {
+    return await submitAndWait(engine, remoteJob, ctx);
+  } finally {
+    await engine.close?.();
+  }
+}
+
+async function submitAndWait(engine: RemoteEngine, remoteJob: RemoteJob, ctx: RemoteContext): Promise<Run> {
   const submitted = await engine.submit(remoteJob, ctx);
   if (submitted.kind === 'failed') return { ok: false, failure: submitted.failure };
   const handle = submitted.kind === 'submitted' ? submitted.handle : undefined;
   const waited = submitted.kind === 'done' ? submitted : await engine.wait(handle!, remoteJob, ctx);
   if (waited.kind === 'failed') return { ok: false, handle, failure: waited.failure };
-  const rehomed = await rehomeOutputs(waited.outputs, remoteJob.request, remoteJob.inputs, {
-    http: ctx.http,
-    limits: { maxPixels: 100_000_000, maxSide: 16_384 },
-    maxBytes: 500 * 1024 * 1024,
-    video: toolkit,
-    signal: ctx.signal,
-  });
-  if (!rehomed.ok) return { ok: false, handle, failure: rehomed.failure };
-  const files = rehomed.outputs.map((o) => ({ type: o.type, bytes: o.bytes, mediaType: o.mediaType }));
-  await ctx.http.close();
-  return { ok: true, handle, files };
+  // A video job's work directory, as the worker gives one: video outputs are streamed into it.
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-rehome-test-'));
+  try {
+    const rehomed = await rehomeOutputs(waited.outputs, remoteJob.request, remoteJob.inputs, {
+      http: ctx.http,
+      limits: { maxPixels: 100_000_000, maxSide: 16_384 },
+      maxBytes: 500 * 1024 * 1024,
+      video: toolkit,
+      signal: ctx.signal,
+      workDir,
+    });
+    if (!rehomed.ok) return { ok: false, handle, failure: rehomed.failure };
+    const files = rehomed.outputs.map((o) => ({ type: o.type, bytes: o.bytes ?? fs.readFileSync(o.file), mediaType: o.mediaType }));
+    await ctx.http.close();
+    return { ok: true, handle, files };
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
 }
 
 /** The run's failure; fails the test when the run succeeded. */

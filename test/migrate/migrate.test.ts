@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import pg from 'pg';
+import { openStore } from '../../src/store/index.js';
 import { runCli } from '../helpers/cli.js';
 import { postgresSchema, postgresSkip, POSTGRES_URL } from '../helpers/dialects.js';
 import { solidImage } from '../helpers/images.js';
@@ -225,6 +226,14 @@ test('atelier migrate says what is wrong with its arguments, has help and comple
   const noTarget = await runCli('atelier', ['migrate', '--from', tempDir('atelier-migrate-')], { env: { DATABASE_URL: '' } });
   assert.equal(noTarget.code, 2);
   assert.match(noTarget.stderr, /no target: pass --to postgres:\/\/… \(or set DATABASE_URL\)/);
+  const stopped = tempDir('atelier-migrate-');
+  await (await openStore({ dataDir: stopped })).close();
+  const unreachable = await runCli('atelier', ['migrate', '--from', stopped, '--to', 'postgres://atelier:hunter2-secret@127.0.0.1:1/none']);
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /^atelier migrate: cannot reach the target at postgres:\/\/atelier:\*\*\*@127\.0\.0\.1:1\/none: .*\n$/);
+  const notPostgres = await runCli('atelier', ['migrate', '--from', stopped, '--to', 'mysql://127.0.0.1/none']);
+  assert.equal(notPostgres.code, 1);
+  assert.match(notPostgres.stderr, /--to must be a postgres:\/\/ URL/);
   const help = await runCli('atelier', ['migrate', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--from <dir> +data dir of the embedded install/);
@@ -233,4 +242,45 @@ test('atelier migrate says what is wrong with its arguments, has help and comple
     execFileSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _atelier; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim();
   assert.equal(complete(['atelier', 'mig']), 'migrate');
   assert.equal(complete(['atelier', 'migrate', '--t']), '--to');
+});
+
+test('atelier migrate after a crash: a killed server blocks it only until its heartbeats lapse; the generation it was running is carried and ends on the Postgres server', { skip: pgSkip, timeout: 120_000 }, async () => {
+  const dataDir = tempDir('atelier-migrate-');
+  const db = await postgresSchema();
+  const running: ServerProcess[] = [];
+  try {
+    const env = { ATELIER_API_KEYS: KEY_A, ATELIER_RPM: '0', ATELIER_MAX_CONCURRENT: '0', ATELIER_HEARTBEAT_MS: '200', ATELIER_LEASE_MS: '1000', ATELIER_POLL_INTERVAL_MS: '100' };
+    const crashing = await spawnServer(['--data-dir', dataDir], env);
+    running.push(crashing);
+    const embedded = api(crashing);
+    // A video takes seconds of ffmpeg: killed while it renders.
+    const id = await submit(embedded, { prompt: 'interrupted by a crash', model: 'ray-3.2', type: 'video', video: { resolution: '720p', duration: '5s' } }, KEY_A);
+    while ((await embedded.call('GET', `/v1/generations/${id}`)).body.state !== 'processing') await sleep(50);
+    crashing.child.kill('SIGKILL');
+    await crashing.exited;
+    running.pop();
+
+    const migrate = () => runCli('atelier', ['migrate', '--from', dataDir, '--to', db.url]);
+    const early = await migrate();
+    if (early.code !== 0) assert.match(early.stderr, /a server is running on .*seen 0 s ago/, 'refused only while its heartbeat is fresh');
+    await sleep(700);
+    const moved = early.code === 0 ? early : await migrate();
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stdout, /In flight: 0 queued and 1 processing generations carried/);
+    assert.match(moved.stdout, new RegExp(`Note: serve pid ${crashing.child.pid} on .* ended without draining`));
+
+    const target = await spawnServer(['--data-dir', dataDir], { ...env, DATABASE_URL: db.url });
+    running.push(target);
+    const ended = await (async () => {
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
+        const g = (await api(target).call('GET', `/v1/generations/${id}`)).body;
+        if (g.state === 'completed' || g.state === 'failed') return g;
+      }
+      throw new Error(`${id} did not end on the target: ${JSON.stringify((await api(target).call('GET', `/v1/generations/${id}`)).body)}\n${target.lines.slice(-5).join('\n')}`);
+    })();
+    assert.equal(ended.state, 'completed', `${ended.failure_code} ${ended.failure_reason}`);
+  } finally {
+    await stopProcesses(running);
+    await db.drop();
+  }
 });

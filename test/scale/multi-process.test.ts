@@ -6,6 +6,8 @@ import pg from 'pg';
 import { postgresSchema, postgresSkip, POSTGRES_URL } from '../helpers/dialects.js';
 import { solidImage } from '../helpers/images.js';
 import { spawnRole, stopProcesses, type ServerProcess } from '../helpers/process.js';
+import { S3BlobStore } from '../../src/storage/s3-blob-store.js';
+import { startS3rver } from '../helpers/s3rver.js';
 import { KEY_A } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -20,12 +22,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pgSkip = await postgresSkip();
 
 test(
-  '2 api + 3 worker processes on one Postgres: workers killed -9 and restarted, every generation ends exactly once, every output serves from either API, the ledger balances',
-  { skip: pgSkip, timeout: 240_000 },
+  '2 api + 3 worker processes on one Postgres and one S3 bucket, no shared disk: workers killed -9 and restarted, every generation ends exactly once, every output serves from either API, the ledger balances',
+  { skip: pgSkip, timeout: 360_000 },
   async () => {
     const db = await postgresSchema();
-    const dataDir = tempDir();
+    const s3 = await startS3rver('scale');
+    const bucket = new S3BlobStore({ bucket: s3.bucket, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, urls: 'presigned' });
+    // Each process has a data dir of its own (its scratch); blobs and the URL secret are shared through the bucket and the database.
+    const dataDirs: string[] = [];
+    const dataDir = () => {
+      dataDirs.push(tempDir());
+      return dataDirs[dataDirs.length - 1];
+    };
     const env = {
+      ...s3.env,
       DATABASE_URL: db.url,
       ATELIER_API_KEYS: KEY_A,
       ATELIER_CREDITS: String(CREDITS_USD),
@@ -36,15 +46,19 @@ test(
       ATELIER_MAX_ATTEMPTS: '20',
       ATELIER_HEARTBEAT_MS: '500',
     };
-    const workerArgs = ['--data-dir', dataDir, '--workers', '2'];
+    const workerArgs = () => ['--data-dir', dataDir(), '--workers', '2'];
     const apis: ServerProcess[] = [];
     const workers: ServerProcess[] = [];
     let killing = true;
     let kills = 0;
     let chaos: Promise<void> = Promise.resolve();
     try {
-      apis.push(await spawnRole('api', ['--data-dir', dataDir], env));
-      const [second, ...started] = await Promise.all([spawnRole('api', ['--data-dir', dataDir], env), ...[1, 2, 3].map(() => spawnRole('worker', workerArgs, env))]);
+      // The first API hands out the bucket's presigned URLs, the second its own, streamed from the bucket.
+      apis.push(await spawnRole('api', ['--data-dir', dataDir()], env));
+      const [second, ...started] = await Promise.all([
+        spawnRole('api', ['--data-dir', dataDir(), '--blob-urls', 'proxy'], env),
+        ...[1, 2, 3].map(() => spawnRole('worker', workerArgs(), env)),
+      ]);
       apis.push(second);
       workers.push(...started);
 
@@ -57,7 +71,7 @@ test(
           workers[i].child.kill('SIGKILL');
           await workers[i].exited;
           kills++;
-          workers[i] = await spawnRole('worker', workerArgs, env);
+          workers[i] = await spawnRole('worker', workerArgs(), env);
         }
       })();
 
@@ -69,12 +83,23 @@ test(
         assert.equal(res.status, 201, `${JSON.stringify(created)}\n${res.status === 500 ? errors() : ''}`);
         return created.id as string;
       };
+      // Through the first API: a presigned PUT to the bucket, completed on the second; through the second: multipart.
       const uploadFile = async (api: ServerProcess, i: number) => {
-        const form = new FormData();
-        form.append('file', new Blob([new Uint8Array(await solidImage(32 + i, 24))], { type: 'image/png' }), `ref-${i}.png`);
-        const res = await fetch(`${api.url}/v1/files`, { method: 'POST', body: form, headers: auth });
-        const body = await res.json();
-        assert.equal(res.status, 201, JSON.stringify(body));
+        const png = await solidImage(32 + i, 24);
+        let body;
+        if (api === apis[0]) {
+          const created = await fetch(`${api.url}/v1/files`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ mime_type: 'image/png', size_bytes: png.length }) });
+          body = await created.json();
+          assert.ok(body.upload.url.startsWith(`${s3.endpoint}/`), body.upload.url);
+          assert.equal((await fetch(body.upload.url, { method: 'PUT', headers: body.upload.headers, body: new Uint8Array(png) })).status, 200);
+          assert.equal((await fetch(`${apis[1].url}/v1/files/${body.id}/complete`, { method: 'POST', headers: auth })).status, 200);
+        } else {
+          const form = new FormData();
+          form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), `ref-${i}.png`);
+          const res = await fetch(`${api.url}/v1/files`, { method: 'POST', body: form, headers: auth });
+          body = await res.json();
+          assert.equal(res.status, 201, JSON.stringify(body));
+        }
         for (;;) {
           const file = await (await fetch(`${api.url}/v1/files/${body.id}`, { headers: auth })).json();
           if (file.state !== 'pending') {
@@ -106,18 +131,22 @@ test(
       await chaos;
       assert.ok(kills >= 2, `only ${kills} workers were killed`);
 
-      // Every output serves its bytes from either API, through a URL minted by that API.
+      // Every output serves its bytes through a URL minted by either API: the bucket's presigned GET,
+      // or the proxy's signed URL, which the other API verifies too (one secret).
       for (const [n, id] of ids.entries()) {
         const api = apis[n % 2];
         const g = await (await fetch(`${api.url}/v1/generations/${id}`, { headers: auth })).json();
         assert.equal(g.state, 'completed', `${id}: ${g.failure_code} ${g.failure_reason}`);
         assert.equal(g.output.length, 1);
-        const bytes = await fetch(g.output[0].url);
+        const url = g.output[0].url as string;
+        assert.ok(url.startsWith(n % 2 ? `${apis[1].url}/v1/blobs/` : `${s3.endpoint}/${s3.bucket}/`), url);
+        const bytes = await fetch(n % 4 === 1 ? url.replace(apis[1].url, apis[0].url) : url);
         assert.equal(bytes.status, 200);
         assert.ok((await bytes.arrayBuffer()).byteLength > 100);
-        // Exactly one set of outputs on disk: a rerun after a kill rewrites the same keys.
-        assert.deepEqual(fs.readdirSync(path.join(dataDir, 'blobs', 'generations', id)).filter((f) => !f.endsWith('.tmp')).length, 1);
+        // Exactly one set of outputs in the bucket: a rerun after a kill rewrites the same keys.
+        assert.equal((await bucket.listChildren(`generations/${id}`)).length, 1);
       }
+      assert.equal(dataDirs.filter((dir) => fs.existsSync(path.join(dir, 'blobs'))).length, 0, 'no process kept blobs on its disk');
 
       const sql = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${db.schema}` });
       await sql.connect();
@@ -146,7 +175,9 @@ test(
       await chaos.catch(() => undefined);
       await stopProcesses([...apis, ...workers]);
       await db.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      bucket.close();
+      await s3.close();
+      for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
     }
   },
 );

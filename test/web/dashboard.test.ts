@@ -274,12 +274,25 @@ test('the operator creates a client, a key shown once, credits it, sees the queu
 
     await page.getByRole('link', { name: 'Emulator' }).click();
     await page.getByTestId('clock-now').filter({ hasText: 'UTC' }).waitFor();
+    // The latency profile changes at runtime: a generation submitted now waits out its minute on the virtual clock.
+    await page.getByLabel('Profile', { exact: true }).selectOption('fixed');
+    await page.getByLabel('Duration (ms)').fill('60000');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Latency profile: fixed:60000.').waitFor();
+    await page.getByTestId('latency').getByText('fixed:60000').waitFor();
+    const slow = await (await ts.call('POST', '/v1/generations', { body: { prompt: 'a minute on the virtual clock' } })).json();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await (await ts.call('GET', `/v1/generations/${slow.id}`)).json()).state, 'queued');
     const before = (await page.getByTestId('clock-now').textContent()) ?? '';
     await page.getByLabel('Seconds').fill('7200');
     await page.getByRole('button', { name: 'Advance' }).click();
     await page.getByText('Clock moved forward 7200 s.').waitFor();
     const afterText = (await page.getByTestId('clock-now').textContent()) ?? '';
     assert.equal(Date.parse(afterText.replace(' UTC', 'Z').replace(' ', 'T')) - Date.parse(before.replace(' UTC', 'Z').replace(' ', 'T')), 7_200_000);
+    assert.equal((await waitForGeneration(ts, slow.id)).state, 'completed', 'its minute has passed');
+    await page.getByLabel('Profile', { exact: true }).selectOption('instant');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Latency profile: instant.').waitFor();
     // A fault set on the new key is what its next submission gets.
     const faultRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `${second.slice(0, 13)}…` }) });
     await faultRow.getByRole('combobox').fill('http:503');

@@ -16,7 +16,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 const time = (iso: string | null | undefined) => (iso == null ? (iso as null | undefined) : Date.parse(iso));
 
 /** `/admin/v1/…`: clients, keys, credits and budgets, behind ATELIER_ADMIN_TOKEN. */
-export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth' | 'secret'> & Partial<Pick<ApiDeps, 'blobs' | 'events' | 'routing'>>): void {
+export function adminRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'config' | 'store' | 'clock' | 'auth' | 'urls' | 'secret'> & Partial<Pick<ApiDeps, 'blobs' | 'events' | 'routing'>>): void {
   const token = deps.config.adminToken ? digest(deps.config.adminToken) : null;
   // Other API processes drop their cached keys too, on `clients:changed`.
   const changed = () => {

@@ -9,10 +9,11 @@ export const DASHBOARD_DIR = fileURLToPath(new URL('../../../web/', import.meta.
 
 /**
  * No inline script or style, no eval, nothing from another origin: the page talks only to this
- * server's APIs. Outputs are its own signed blob URLs, minted on ATELIER_PUBLIC_URL when one is set.
+ * server's APIs. Outputs are its own signed blob URLs, minted on ATELIER_PUBLIC_URL when one is set,
+ * or the bucket's presigned URLs (`mediaOrigins`).
  */
-export function dashboardPolicy(publicUrl = ''): string {
-  const media = ["'self'", 'blob:', 'data:', ...(publicUrl ? [new URL(publicUrl).origin] : [])].join(' ');
+export function dashboardPolicy(publicUrl = '', mediaOrigins: string[] = []): string {
+  const media = ["'self'", 'blob:', 'data:', ...(publicUrl ? [new URL(publicUrl).origin] : []), ...mediaOrigins].join(' ');
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -40,8 +41,8 @@ export function pageHeaders(scope: FastifyInstance, policy: string): void {
 }
 
 /** `/dashboard/`: the built single-page app, precompressed, with a strict CSP; `/` redirects there. */
-export function dashboardRoutes(app: FastifyInstance, config: Pick<Config, 'publicUrl'>): void {
-  const policy = dashboardPolicy(config.publicUrl);
+export function dashboardRoutes(app: FastifyInstance, config: Pick<Config, 'publicUrl'>, mediaOrigins: string[] = []): void {
+  const policy = dashboardPolicy(config.publicUrl, mediaOrigins);
   const built = existsSync(`${DASHBOARD_DIR}index.html`);
   app.get('/', (_request, reply) => reply.redirect('/dashboard/', 302));
   app.get('/dashboard', (_request, reply) => reply.redirect('/dashboard/', 301));

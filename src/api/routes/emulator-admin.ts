@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { isoSeconds, VirtualClock } from '../../clock.js';
+import { isMovable, isoSeconds } from '../../clock.js';
 import { apiError, ClockAdvance } from '../../contract/index.js';
 import { faultName, readFault } from '../../faults/fault.js';
 import type { ApiDeps } from '../context.js';
@@ -23,11 +23,12 @@ export function resetRoute(scope: FastifyInstance, deps: Pick<ApiDeps, 'config' 
 
 /** `/admin/v1/clock`: read the server clock, and move a virtual one forward. Registered inside the admin scope. */
 export function clockRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'clock'>): void {
-  const view = () => ({ now: isoSeconds(deps.clock.now()), now_ms: deps.clock.now(), virtual: deps.clock instanceof VirtualClock });
+  const { clock } = deps;
+  const view = () => ({ now: isoSeconds(clock.now()), now_ms: clock.now(), virtual: isMovable(clock) });
   scope.get('/clock', async () => view());
   scope.post<{ Body: ClockAdvance }>('/clock/advance', { schema: { body: ClockAdvance } }, async (request) => {
-    if (!(deps.clock instanceof VirtualClock)) throw apiError('CLOCK_NOT_VIRTUAL');
-    deps.clock.advance(Math.round(request.body.seconds * 1000));
+    if (!isMovable(clock)) throw apiError('CLOCK_NOT_VIRTUAL');
+    await clock.advance(Math.round(request.body.seconds * 1000));
     return view();
   });
 }

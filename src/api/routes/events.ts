@@ -20,7 +20,7 @@ const headersOf = (reply: FastifyReply) => Object.fromEntries(Object.entries(rep
 /** Extension: Server-Sent Events of one generation, and of all of a client's generations and files. */
 export function eventRoutes(app: FastifyInstance, deps: ApiDeps): LiveEvents {
   const onRequest = authenticate(deps);
-  const live = new LiveEvents({ store: deps.store, clock: deps.clock, secret: deps.secret, logger: app.log as never });
+  const live = new LiveEvents({ store: deps.store, clock: deps.clock, urls: deps.urls, logger: app.log as never });
   app.addHook('preClose', (done) => {
     live.close();
     done();

@@ -13,7 +13,7 @@ export function generationDetailRoutes(app: FastifyInstance, deps: ApiDeps): voi
   app.get<{ Params: { id: string } }>('/v1/generations/:id/details', { onRequest: authenticate(deps), schema: { response: { 200: GenerationDetails, default: ErrorBody } } }, async (request) => {
     const { id } = request.params;
     if (!UUID.test(id)) throw apiError('GENERATION_NOT_FOUND');
-    return generationDetails(deps.store, request.principal!.clientId, id.toLowerCase(), baseUrl(deps.config, request), deps.secret, deps.clock.now());
+    return generationDetails(deps.store, request.principal!.clientId, id.toLowerCase(), deps.urls, baseUrl(deps.config, request), deps.clock.now());
   });
   refuseOtherMethods(app, '/v1/generations/:id/details', ['GET']);
 }

@@ -24,10 +24,10 @@ export function presenter(deps: ApiDeps) {
   return async (row: generations.GenerationView, request: FastifyRequest, submitted = false) => {
     const now = deps.clock.now();
     const base = baseUrl(deps.config, request);
-    if (!positions) return generationView(row, base, deps.secret, now);
+    if (!positions) return generationView(row, deps.urls, base, now);
     let queue = row.state !== 'queued' ? undefined : submitted ? positions.ofSubmitted(row) : positions.of(row.id);
     if (queue instanceof Promise) queue = await queue; // the hot path answers without one
-    return generationView(row, base, deps.secret, now, { queue });
+    return generationView(row, deps.urls, base, now, { queue });
   };
 }
 
@@ -51,7 +51,7 @@ function submitExtension(deps: ApiDeps, request: FastifyRequest<{ Body: Generati
       const events = [...new Set(body.webhook_events_filter ?? ['generation.processing', 'generation.completed', 'generation.failed'])].join(',');
       await webhooks.insertSubscription(trx, { subject_id: row.id, client_id: row.client_id, url: webhookUrl, events, created_at: row.created_at });
     }
-    if (claim) await Idempotency.saveWith(trx, claim, 201, generationView(row, baseUrl(deps.config, request), deps.secret, row.created_at, {}));
+    if (claim) await Idempotency.saveWith(trx, claim, 201, await generationView(row, deps.urls, baseUrl(deps.config, request), row.created_at, {}));
   };
   return { alsoStore: webhookUrl || claim ? alsoStore : undefined, wait: preferredWait(request.headers.prefer) };
 }
@@ -84,7 +84,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) throw apiError('BODY_NOT_OBJECT');
-      const emulate = deps.emulator?.beforeSubmit({
+      const emulate = await deps.emulator?.beforeSubmit({
         header: request.headers[FAULT_HEADER],
         idempotencyKey: request.headers['idempotency-key'],
         principal: request.principal!,

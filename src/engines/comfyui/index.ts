@@ -9,6 +9,7 @@ import { isVideoInput } from '../engine.js';
 import type { RemoteContext, RemoteEngine, RemoteEngineFactory, RemoteJob, RemoteOutput, UpstreamHandle, WaitResult } from '../remote/remote-engine.js';
 import { cancelPrompt, outputFiles, queuePlace, queuePrompt, readHistory, uploadInput, viewUrl, type ComfyFile, type HistoryEntry } from './client.js';
 import { ProgressSocket } from './progress-socket.js';
+import { ComfySockets } from './shared-socket.js';
 import { placeholderOf, requestValues, valueSettings } from '../backend/request-values.js';
 import { fillWorkflow, MissingValue, placeholdersIn, workflowProblem, type Workflow } from './workflow.js';
 
@@ -71,6 +72,10 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
     const values = valueSettings(entry);
     const socketHeaders = { ...entry.headers, ...(entry.apiKey && !entry.headers.authorization ? { authorization: `Bearer ${entry.apiKey}` } : {}) };
     const serves = (entry.serves ?? comfyUiEngineType.serves).filter((type) => workflows[type]);
+    let sockets: ComfySockets | undefined;
+    const socketsOf = (ctx: RemoteContext) => (sockets ??= new ComfySockets(ctx.http.baseUrl, socketHeaders));
+    /** The handle of a prompt this process queues: its messages go to this process's client id. */
+    const handleOf = (promptId: string, ctx: RemoteContext): UpstreamHandle => ({ id: promptId, state: { client_id: socketsOf(ctx).clientId } });
 
     async function submit(job: RemoteJob, ctx: RemoteContext) {
       const { request } = job;
@@ -79,7 +84,7 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
         const workflow = workflows[request.type];
         if (!workflow) throw new BackendError('invalid_request', `This ComfyUI engine has no workflow for ${request.type} generations`, true);
         // A submit whose answer was lost, tried again: ComfyUI already holds the prompt.
-        if ((await readHistory(ctx, promptId)) || (await queuePlace(ctx, promptId))) return { kind: 'submitted' as const, handle: { id: promptId } };
+        if ((await readHistory(ctx, promptId)) || (await queuePlace(ctx, promptId))) return { kind: 'submitted' as const, handle: handleOf(promptId, ctx) };
         const wanted = placeholdersIn(workflow);
         const filled = requestValues(request, job.inputs, values) as Record<string, string | number>;
         for (const input of job.inputs) {
@@ -100,10 +105,11 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
           }
           throw err;
         }
-        // The prompt's own messages go only to the socket of its client_id: the one `wait` opens.
-        await queuePrompt(ctx, prompt, promptId, promptId);
+        // The prompt's own messages go only to the socket of its client_id: this process's shared one.
+        const handle = handleOf(promptId, ctx);
+        await queuePrompt(ctx, prompt, promptId, String(handle.state!.client_id));
         ctx.progress(0.03);
-        return { kind: 'submitted' as const, handle: { id: promptId } };
+        return { kind: 'submitted' as const, handle };
       } catch (err) {
         return asFailure(err, ctx.signal);
       }
@@ -111,14 +117,13 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
 
     async function wait(handle: UpstreamHandle, job: RemoteJob, ctx: RemoteContext): Promise<WaitResult> {
       const socket = new ProgressSocket({
-        baseUrl: ctx.http.baseUrl,
-        headers: socketHeaders,
-        clientId: handle.id,
+        sockets: socketsOf(ctx),
+        // Prompts queued before client ids were shared used their prompt id as client id.
+        clientId: typeof handle.state?.client_id === 'string' ? handle.state.client_id : handle.id,
         promptId: handle.id,
         samplers: Object.values(workflows[job.request.type] ?? {}).filter((node) => /sampler/i.test(node.class_type) && !/select/i.test(node.class_type)).length,
         onProgress: (fraction) => ctx.progress(fraction),
       });
-      socket.open();
       let missing = 0;
       let failedReads = 0;
       try {
@@ -164,6 +169,7 @@ export const comfyUiEngineType: RemoteEngineFactory<ComfyUiFields> = {
       cancel: async (handle, ctx) => {
         await cancelPrompt(ctx, handle.id).catch(() => undefined);
       },
+      close: async () => sockets?.close(),
     };
   },
 };

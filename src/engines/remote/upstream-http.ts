@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { systemClock } from '../../clock.js';
 import { errorMessage } from '../../errors.js';
@@ -42,12 +43,19 @@ export interface UpstreamHttp {
    * origin (a presigned storage URL gets `headers` alone). Used by the machinery to re-home outputs.
    */
   download(url: string, maxBytes: number, headers?: Record<string, string>, signal?: AbortSignal): Promise<Download>;
+  /** The same, streamed into `file` (a large video is never held in memory); a failed download leaves no file. */
+  downloadToFile(url: string, file: string, maxBytes: number, headers?: Record<string, string>, signal?: AbortSignal): Promise<Saved>;
   close(): Promise<void>;
 }
 
-export type Download =
-  | { ok: true; bytes: Buffer; contentType: string | undefined }
-  | { ok: false; reason: 'not_found' | 'too_large' | 'failed'; detail: string };
+type DownloadFailure = { ok: false; reason: 'not_found' | 'too_large' | 'failed'; detail: string };
+export type Download = { ok: true; bytes: Buffer; contentType: string | undefined } | DownloadFailure;
+export type Saved = { ok: true; size: number; contentType: string | undefined } | DownloadFailure;
+
+/** Where a download's body goes, chunk by chunk. */
+interface Sink {
+  write(chunk: Buffer): void | Promise<void>;
+}
 
 export interface UpstreamHttpOptions {
   engine: string;
@@ -211,48 +219,65 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       }
     },
     async download(url, maxBytes, headers = {}, signal) {
-      const sameOrigin = new URL(url).origin === new URL(base).origin;
-      const timeout = deadline(Math.max(options.requestTimeoutMs, 120_000), signal);
-      const started = now();
+      const chunks: Buffer[] = [];
+      const got = await fetchInto(url, maxBytes, headers, signal, { write: (chunk) => void chunks.push(chunk) });
+      return got.ok ? { ok: true, bytes: Buffer.concat(chunks, got.size), contentType: got.contentType } : got;
+    },
+    async downloadToFile(url, file, maxBytes, headers = {}, signal) {
+      const handle = await fs.promises.open(file, 'w');
+      let got: Saved;
       try {
-        const res = await request(url, {
-          method: 'GET',
-          headers: { ...(sameOrigin ? baseHeaders : { 'user-agent': 'atelier' }), ...lower(headers) },
-          dispatcher: downloads,
-          signal: timeout.signal,
-        });
-        options.onCall?.({ engine: options.engine, status: res.statusCode, ms: now() - started });
-        if (res.statusCode !== 200) {
-          await res.body.dump();
-          return { ok: false, reason: res.statusCode === 404 || res.statusCode === 403 ? 'not_found' : 'failed', detail: `GET ${url}: HTTP ${res.statusCode}` };
-        }
-        const declared = Number(res.headers['content-length']);
-        if (declared > maxBytes) {
-          await res.body.dump();
-          return { ok: false, reason: 'too_large', detail: `GET ${url}: ${declared} bytes, over ${maxBytes}` };
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body) {
-          size += chunk.length;
-          if (size > maxBytes) {
-            res.body.destroy();
-            return { ok: false, reason: 'too_large', detail: `GET ${url}: over ${maxBytes} bytes` };
-          }
-          chunks.push(chunk as Buffer);
-        }
-        const type = res.headers['content-type'];
-        return { ok: true, bytes: Buffer.concat(chunks, size), contentType: Array.isArray(type) ? type[0] : type };
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason ?? err;
-        options.onCall?.({ engine: options.engine, status: 'error', ms: now() - started });
-        return { ok: false, reason: 'failed', detail: `GET ${url}: ${timeout.timedOut() ? 'timed out' : errorMessage(err)}` };
+        got = await fetchInto(url, maxBytes, headers, signal, { write: async (chunk) => void (await handle.write(chunk)) });
       } finally {
-        timeout.clear();
+        await handle.close();
       }
+      if (!got.ok) await fs.promises.rm(file, { force: true });
+      return got;
     },
     close: () => agent.close(),
   };
+
+  /** GETs `url` into `sink`, at most `maxBytes`; the engine's key and headers only to its own origin. */
+  async function fetchInto(url: string, maxBytes: number, headers: Record<string, string>, signal: AbortSignal | undefined, sink: Sink): Promise<Saved> {
+    const sameOrigin = new URL(url).origin === new URL(base).origin;
+    const timeout = deadline(Math.max(options.requestTimeoutMs, 120_000), signal);
+    const started = now();
+    try {
+      const res = await request(url, {
+        method: 'GET',
+        headers: { ...(sameOrigin ? baseHeaders : { 'user-agent': 'atelier' }), ...lower(headers) },
+        dispatcher: downloads,
+        signal: timeout.signal,
+      });
+      options.onCall?.({ engine: options.engine, status: res.statusCode, ms: now() - started });
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        return { ok: false, reason: res.statusCode === 404 || res.statusCode === 403 ? 'not_found' : 'failed', detail: `GET ${url}: HTTP ${res.statusCode}` };
+      }
+      const declared = Number(res.headers['content-length']);
+      if (declared > maxBytes) {
+        await res.body.dump();
+        return { ok: false, reason: 'too_large', detail: `GET ${url}: ${declared} bytes, over ${maxBytes}` };
+      }
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          res.body.destroy();
+          return { ok: false, reason: 'too_large', detail: `GET ${url}: over ${maxBytes} bytes` };
+        }
+        await sink.write(chunk as Buffer);
+      }
+      const type = res.headers['content-type'];
+      return { ok: true, size, contentType: Array.isArray(type) ? type[0] : type };
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason ?? err;
+      options.onCall?.({ engine: options.engine, status: 'error', ms: now() - started });
+      return { ok: false, reason: 'failed', detail: `GET ${url}: ${timeout.timedOut() ? 'timed out' : errorMessage(err)}` };
+    } finally {
+      timeout.clear();
+    }
+  }
 }
 
 const lower = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));

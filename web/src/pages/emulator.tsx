@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
-import { Notice, Table } from '../components/fields.js';
+import { Notice, Select, Table } from '../components/fields.js';
 import { useClients, type Key } from './administration.js';
 
 interface EmulatorView {
   mode: 'emulator' | 'gateway';
   latency: string;
+  /** What --latency started the server with (absent on older servers). */
+  latency_configured?: string;
   time_scale: number;
   chaos: number;
   clock: 'virtual' | 'system';
@@ -14,6 +16,62 @@ interface EmulatorView {
 interface ClockView {
   now: string;
   virtual: boolean;
+}
+
+const PROFILES = [
+  ['instant', 'Instant'],
+  ['realistic', "Realistic (Luma's documented times)"],
+  ['fixed', 'Fixed time'],
+] as const;
+
+/** The latency profile of every generation submitted from now on, on every API process. */
+function LatencyForm({ view, onSaved }: { view: EmulatorView; onSaved: (view: EmulatorView | null, text: string | null, error: string | null) => void }) {
+  const fixed = /^fixed:(\d+)$/.exec(view.latency);
+  const [kind, setKind] = useState(fixed ? 'fixed' : view.latency);
+  const [ms, setMs] = useState(fixed ? fixed[1] : '2000');
+  const save = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const saved = await call<EmulatorView>('/admin/v1/emulator', { method: 'PATCH', body: { latency: kind === 'fixed' ? `fixed:${ms}` : kind } });
+      onSaved(saved, `Latency profile: ${saved.latency}.`, null);
+    } catch (err) {
+      onSaved(null, null, errorText(err));
+    }
+  };
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="latency-title">
+      <div class="muted small" id="latency-title">
+        Latency profile
+      </div>
+      <div class="stat" data-testid="latency">
+        {view.latency}
+      </div>
+      <div class="row wrap">
+        <Select id="latency-kind" label="Profile" value={kind} options={PROFILES} onChange={setKind} />
+        {kind === 'fixed' && (
+          <div class="field narrow">
+            <label for="latency-ms">Duration (ms)</label>
+            <input id="latency-ms" type="number" min={0} max={99_999_999} step={1} required value={ms} onInput={(e) => setMs(e.currentTarget.value)} />
+          </div>
+        )}
+        <div class="field">
+          <button type="submit" class="primary">
+            Apply
+          </button>
+        </div>
+      </div>
+      <p class="muted small">
+        For generations submitted from now on, on every API process (within 2 s).
+        {view.latency_configured !== undefined && view.latency_configured !== view.latency && (
+          <>
+            {' '}
+            Started with <code>--latency {view.latency_configured}</code>; a restart with a different <code>--latency</code> goes back to it.
+          </>
+        )}{' '}
+        Time scale {view.time_scale}, chaos {view.chaos}.
+      </p>
+    </form>
+  );
 }
 
 function KeyFault({ k, examples, onSaved }: { k: Key; examples: string[]; onSaved: (text: string | null, error: string | null) => void }) {
@@ -89,13 +147,13 @@ export function Emulator() {
       {view && view.mode === 'gateway' && <p class="card">This server runs in gateway mode: faults, latency profiles and the virtual clock are off.</p>}
       {view && view.mode === 'emulator' && (
         <div class="grid">
-          <div class="card">
-            <div class="muted small">Latency profile</div>
-            <div class="stat">{view.latency}</div>
-            <p class="muted small">
-              Set at start with <code>--latency</code> (instant, realistic or fixed:&lt;ms&gt;); time scale {view.time_scale}, chaos {view.chaos}.
-            </p>
-          </div>
+          <LatencyForm
+            view={view}
+            onSaved={(saved, text, error) => {
+              if (saved) setView(saved);
+              setStatus({ text, error });
+            }}
+          />
           <form class="card" onSubmit={advance} aria-labelledby="clock-title">
             <div class="muted small" id="clock-title">
               {clock?.virtual ? 'Virtual clock' : 'System clock'}
