@@ -137,6 +137,8 @@ describe('with blobs in S3 and --blob-urls proxy', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     assert.equal(Number(res.headers.get('content-length')), bytes.length);
     assert.deepEqual(await imageInfo(bytes), { format: 'jpeg', width: 2048, height: 2048 });
+    const head = await fetch(url, { method: 'HEAD' });
+    assert.deepEqual([head.status, head.headers.get('content-type'), head.headers.get('content-length')], [200, 'image/jpeg', String(bytes.length)]);
     assert.equal((await fetch(url.replace('output-0', 'output-1'))).status, 403);
   });
 
