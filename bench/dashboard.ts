@@ -90,6 +90,22 @@ export async function dashboardScenario(total: number): Promise<void> {
       listed = body.data.length;
     });
     report(`list: a page of ${listed} of ${total + 1} generations`, `${pageMs.toFixed(1)} ms`, `${(pageMs / one).toFixed(1)}× 1 item`, 'flat in the total');
+
+    // A gallery tile loads the output's thumbnail, made on its first request and read from the blob store after.
+    const newest = (await (await fetch(`${server.url}/v1/generations?limit=1`, { headers })).json()) as {
+      data: Array<{ id: string; output: Array<{ url: string }> }>;
+      thumbnails: Record<string, Array<string | null>>;
+    };
+    const output = (await (await fetch(newest.data[0].output[0].url)).arrayBuffer()).byteLength;
+    const thumbnailUrl = newest.thumbnails[newest.data[0].id][0]!;
+    const started = performance.now();
+    const thumbnail = (await (await fetch(thumbnailUrl)).arrayBuffer()).byteLength;
+    const made = performance.now() - started;
+    const outputMs = await medianMs(10, () => fetch(newest.data[0].output[0].url).then((r) => r.arrayBuffer()));
+    const cached = await medianMs(10, () => fetch(thumbnailUrl).then((r) => r.arrayBuffer()));
+    report('gallery tile: thumbnail bytes', `${(thumbnail / 1024).toFixed(1)} KiB`, `${(thumbnail / output).toFixed(3)}× output`, 'small');
+    report('thumbnail: first request (made)', `${made.toFixed(0)} ms`, `${(made / outputMs).toFixed(1)}× output`, '—');
+    report('thumbnail: later requests (kept)', `${cached.toFixed(1)} ms`, `${(cached / outputMs).toFixed(2)}× output`, '≤ 1× output');
     const requested: string[] = [];
     page.on('request', (r) => void (r.url().includes('/v1/generations?') && requested.push(r.url())));
     const gallery = await medianMs(3, async () => {
