@@ -1,4 +1,5 @@
-// Extensions: webhook delivery latency, 1,000 open event streams, and listing at 1 million generations.
+// Extensions: their cost on the hot path (against --strict), webhook delivery latency, 1,000 open
+// event streams, and listing at 1 million generations.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -6,14 +7,15 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import autocannon from 'autocannon';
 import { generations, openStore } from '../src/store/index.js';
 import { spawnServer, type ServerProcess } from '../test/helpers/process.js';
-import { BENCH_KEY, benchHeaders as headers } from './fixtures.js';
-import { medianMs, percentile, report, timings } from './measure.js';
+import { BENCH_KEY, benchHeaders as headers, submitBody } from './fixtures.js';
+import { medianMs, percentile, report, throughput, timings } from './measure.js';
 
-async function atelier(env: NodeJS.ProcessEnv): Promise<ServerProcess & { stop(): Promise<void> }> {
+async function atelier(env: NodeJS.ProcessEnv, args: string[] = []): Promise<ServerProcess & { stop(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-ext-'));
-  const server = await spawnServer(['--data-dir', dataDir, '--rpm', '0', '--max-concurrent', '0', '--allow-private-urls'], {
+  const server = await spawnServer(['--data-dir', dataDir, '--rpm', '0', '--max-concurrent', '0', '--allow-private-urls', ...args], {
     ATELIER_API_KEYS: BENCH_KEY,
     ATELIER_LOG_LEVEL: 'info',
     ATELIER_POLL_INTERVAL_MS: '200',
@@ -28,6 +30,70 @@ async function atelier(env: NodeJS.ProcessEnv): Promise<ServerProcess & { stop()
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function submit(url: string): Promise<string> {
+  const res = await fetch(`${url}/v1/generations`, { method: 'POST', headers, body: submitBody });
+  if (res.status !== 201) throw new Error(`POST ${res.status}`);
+  return (await res.json()).id;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * What the extensions cost the spec's hot path: GET of a queued generation (which carries its
+ * queue position) at the head of the queue and behind a backlog, and POST, each on a server with
+ * extensions against one with --strict, in interleaved rounds (no workers, so jobs stay queued).
+ * Besides requests per second, the server's CPU time per request: on a machine shared with other
+ * work it moves far less than throughput does.
+ */
+export async function hotPathCost(backlog: number, seconds: number, rounds: number): Promise<void> {
+  const on = await atelier({ ATELIER_WORKERS: '0' });
+  const strict = await atelier({ ATELIER_WORKERS: '0' }, ['--strict']);
+  try {
+    const loads: Record<string, { load: Parameters<typeof throughput>[0]; pid: number }> = {};
+    for (const [name, server] of [['on', on], ['strict', strict]] as const) {
+      const head = await submit(server.url);
+      const seeded = await autocannon({ url: `${server.url}/v1/generations`, method: 'POST', headers, body: submitBody, connections: 16, amount: backlog });
+      if (seeded['2xx'] !== backlog) throw new Error(`backlog: ${seeded['2xx']} of ${backlog}`);
+      const behind = await submit(server.url);
+      const pid = server.child.pid!;
+      loads[`getHead ${name}`] = { load: { url: `${server.url}/v1/generations/${head}`, headers }, pid };
+      loads[`getBehind ${name}`] = { load: { url: `${server.url}/v1/generations/${behind}`, headers }, pid };
+      loads[`post ${name}`] = { load: { url: `${server.url}/v1/generations`, method: 'POST', headers, body: submitBody }, pid };
+    }
+    const queue = (await (await fetch(loads['getBehind on'].load.url, { headers })).json()).queue;
+    if (queue?.position !== backlog + 2) throw new Error(`the generation behind the backlog reads ${JSON.stringify(queue)}`);
+    for (const { load } of Object.values(loads)) await throughput({ ...load, seconds: 1 });
+    const rates = Object.fromEntries(Object.keys(loads).map((name) => [name, [] as number[]]));
+    const cpu = Object.fromEntries(Object.keys(loads).map((name) => [name, [] as number[]]));
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, { load, pid }] of Object.entries(loads)) {
+        const before = cpuSeconds(pid);
+        const rate = await throughput({ ...load, seconds });
+        rates[name].push(rate);
+        cpu[name].push(((cpuSeconds(pid) - before) / (rate * seconds)) * 1e6);
+      }
+    }
+    const median = (values: number[]) => percentile(values, 50);
+    const ratio = (of: Record<string, number[]>, name: string, invert: boolean) =>
+      median(of[`${name} on`].map((value, round) => (invert ? of[`${name} strict`][round] / value : value / of[`${name} strict`][round])));
+    for (const [name, label] of [
+      ['getHead', 'GET queued, head of queue'],
+      ['getBehind', `GET queued behind ${backlog / 1000}k jobs`],
+      ['post', 'POST /v1/generations'],
+    ] as const) {
+      report(`ext on vs --strict: ${label}`, `${median(rates[`${name} on`]).toFixed(0)} req/s`, `${ratio(rates, name, false).toFixed(2)}×`, '≥ 0.90× strict');
+      report(`  CPU per request (strict ÷ on)`, `${median(cpu[`${name} on`]).toFixed(0)} µs`, `${ratio(cpu, name, true).toFixed(2)}×`, '≥ 0.90× strict');
+    }
+  } finally {
+    await on.stop();
+    await strict.stop();
+  }
 }
 
 /** A receiver that notes when each body arrived, by the generation id inside it. */
@@ -186,6 +252,7 @@ async function listAtScale(total: number): Promise<void> {
 }
 
 export async function extensionsScenario(): Promise<void> {
+  await hotPathCost(Number(process.env.BENCH_BACKLOG ?? 10_000), Number(process.env.BENCH_SECONDS ?? 5), Number(process.env.BENCH_ROUNDS ?? 3));
   await webhookLatency(Number(process.env.BENCH_WEBHOOKS ?? 100));
   await openStreams(Number(process.env.BENCH_STREAMS ?? 1000));
   await listAtScale(Number(process.env.BENCH_LIST_ROWS ?? 1_000_000));

@@ -1,4 +1,5 @@
 import { monotonicMs, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
 import { sharedState, type Store } from '../store/index.js';
 import { latencyName, parseLatencyProfile, type LatencyProfile } from './latency-profile.js';
 
@@ -11,7 +12,8 @@ const REFRESH_MS = 2000;
  * The latency profile submissions are planned with. `--latency` sets it at start; the admin API
  * changes it at runtime. A change is stored, with the `--latency` it overrides, so every API process
  * follows it within 2 s and a restart keeps it, unless the server starts with a different
- * `--latency`, which then wins.
+ * `--latency`, which then wins. In gateway mode it is always `--latency`'s (instant): a change
+ * stored by an emulator on the same store never slows a gateway.
  */
 export class LatencySetting {
   private profile: LatencyProfile;
@@ -24,19 +26,20 @@ export class LatencySetting {
     private readonly store: Store,
     private readonly clock: Clock,
     readonly configured: LatencyProfile,
+    private readonly changeable: boolean,
   ) {
     this.profile = configured;
   }
 
-  static async load(store: Store, clock: Clock, configured: LatencyProfile): Promise<LatencySetting> {
-    const setting = new LatencySetting(store, clock, configured);
-    await setting.refresh();
+  static async load(store: Store, clock: Clock, config: Pick<Config, 'latency' | 'mode'>): Promise<LatencySetting> {
+    const setting = new LatencySetting(store, clock, config.latency, config.mode === 'emulator');
+    if (setting.changeable) await setting.refresh();
     return setting;
   }
 
   /** The profile now; synchronous, so a submit never waits for the store. */
   current(): LatencyProfile {
-    if (!this.refreshing && monotonicMs() - this.readAt > REFRESH_MS) {
+    if (this.changeable && !this.refreshing && monotonicMs() - this.readAt > REFRESH_MS) {
       this.refreshing = this.refresh().finally(() => (this.refreshing = null));
     }
     return this.profile;

@@ -4,7 +4,7 @@ export type { StoredInput, StoredOutput, StoredRequest } from './records.js';
 export { parseOutputs } from './records.js';
 export { generationDetails } from './details.js';
 export { listGenerations } from './list.js';
-export { queuePosition } from './queue-position.js';
+export { QueuePositions } from './queue-position.js';
 export { cancelGeneration, CANCELLED_REASON } from './cancel.js';
 export { inputPrefix } from './inputs.js';
 export { awaitEnd, preferredWait } from './await-end.js';

@@ -38,7 +38,7 @@ export interface ApiPart {
 export async function buildApiPart(ports: Ports, ingest: FileDeps['ingestor'], isReady: () => boolean): Promise<ApiPart> {
   const { config, store, blobs, clock, events, metrics, video, logger, releasers } = ports;
   const { devKey } = await seedClients(store, clock, config.apiKeys, config.credits === null ? null : usd(config.credits));
-  const latency = await LatencySetting.load(store, clock, config.latency);
+  const latency = await LatencySetting.load(store, clock, config);
   const emulator = new Emulator({ config, clock, store, events, configFaults: await configuredKeyFaults(store, config.keyFaults), latency });
   const fetcher = createMediaFetcher({
     allowPrivate: config.allowPrivateUrls,

@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DialectCapabilities } from './database.js';
-import { preparedInsert } from './prepared.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DialectCapabilities, Store } from './database.js';
+import { compiledOnce, preparedInsert } from './prepared.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -157,6 +157,34 @@ export async function jobPosition(db: Db, generationId: string, now: number): Pr
     .whereRef('attempts', '<', 'max_attempts')
     .executeTakeFirstOrThrow();
   return { runAt: job.run_at, lane: job.lane, ahead: Number(row.n) };
+}
+
+/** How far down a line `listLineJobs` reads. */
+export const LINE_DEPTH = 100_000;
+
+const lineColumns = ['generation_id', 'run_at', 'locked_until', 'attempts', 'max_attempts'] as const;
+const localLine = compiledOnce((db) =>
+  db.selectFrom('jobs').select(lineColumns).where('lane', 'is', null).orderBy('run_at').orderBy('generation_id').modifyEnd(sql.raw(`limit ${LINE_DEPTH}`)),
+);
+const remoteLine = compiledOnce((db) =>
+  db.selectFrom('jobs').select(lineColumns).where('lane', '=', '').orderBy('run_at').orderBy('generation_id').modifyEnd(sql.raw(`limit ${LINE_DEPTH}`)),
+);
+
+/**
+ * The first LINE_DEPTH jobs of a line (null = local work, else a remote engine's lane) in the
+ * order they are claimed, held ones included: what queue positions are read from. A hot read, so
+ * an embedded store answers it from memory until the next write.
+ */
+export async function listLineJobs(store: Store, lane: string | null) {
+  return lane === null ? store.read(localLine(store.db), []) : store.read(remoteLine(store.db), [lane]);
+}
+
+const jobQuery = compiledOnce((db) => db.selectFrom('jobs').select(['generation_id', 'run_at', 'lane']).where('generation_id', '=', ''));
+
+/** A generation's job, if it has one still: a read of every poll of a queued generation. */
+export async function getJob(store: Store, generationId: string) {
+  const rows = await store.read(jobQuery(store.db), [generationId]);
+  return rows[0];
 }
 
 /** Jobs of a remote lane that a worker holds now: what that engine has in flight, across processes. */

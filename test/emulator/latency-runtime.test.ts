@@ -79,6 +79,11 @@ test('a change survives a restart with the same --latency; a different --latency
     assert.equal((await (await admin(same, 'GET')).json()).latency, 'realistic');
     await same.close();
 
+    // A gateway on the same store never takes it up.
+    const gateway = await startTestServer({ dataDir, adminToken: ADMIN, mode: 'gateway' });
+    assert.equal((await (await admin(gateway, 'GET')).json()).latency, 'instant');
+    await gateway.close();
+
     const other = await startTestServer({ dataDir, adminToken: ADMIN, latency: 'fixed:10' });
     const view = await (await admin(other, 'GET')).json();
     assert.deepEqual([view.latency, view.latency_configured], ['fixed:10', 'fixed:10']);

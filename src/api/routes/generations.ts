@@ -3,7 +3,7 @@ import type { RpmDecision } from '../../accounts/index.js';
 import { isLargeBody } from '../body-guard.js';
 import { apiError, ErrorBody, Generation, GenerationCreate, GenerationList, GenerationListQuery, generationSchemaError, generationSchemasFor } from '../../contract/index.js';
 import { FAULT_HEADER } from '../../emulator/emulator.js';
-import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, queuePosition, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
+import { awaitEnd, cancelGeneration, generationView, listGenerations, preferredWait, QueuePositions, rateLimited, submitGeneration, takeRpmSlot } from '../../generations/index.js';
 import { webhooks, type GenerationTable } from '../../store/index.js';
 import { checkWebhookUrl } from '../../webhooks/endpoints.js';
 import { pageThumbnails } from '../../thumbnails/index.js';
@@ -19,11 +19,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The Generation object as this server shows it: with the extension fields unless --strict. */
 export function presenter(deps: ApiDeps) {
-  return async (row: generations.GenerationView, request: FastifyRequest) => {
+  const positions = deps.config.strict ? null : new QueuePositions(deps);
+  /** `submitted`: the row was just queued by this request (its job need not be read back). */
+  return async (row: generations.GenerationView, request: FastifyRequest, submitted = false) => {
     const now = deps.clock.now();
     const base = baseUrl(deps.config, request);
-    if (deps.config.strict) return generationView(row, deps.urls, base, now);
-    const queue = row.state === 'queued' ? await queuePosition(deps, row.id, now) : undefined;
+    if (!positions) return generationView(row, deps.urls, base, now);
+    let queue = row.state !== 'queued' ? undefined : submitted ? positions.ofSubmitted(row) : positions.of(row.id);
+    if (queue instanceof Promise) queue = await queue; // the hot path answers without one
     return generationView(row, deps.urls, base, now, { queue });
   };
 }
@@ -91,7 +94,7 @@ export function generationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const extension = deps.config.strict ? undefined : submitExtension(deps, request);
       const { row, headers } = await submitGeneration(deps, request.principal!, request.body, emulate, request.rpmTaken, extension?.alsoStore);
       reply.code(201).headers(headers);
-      if (extension?.wait === undefined) return present(row, request);
+      if (extension?.wait === undefined) return present(row, request, true);
       reply.header('preference-applied', `wait=${extension.wait}`);
       return present(await awaitEnd(deps, row.id, row.client_id, extension.wait * 1000), request);
     },

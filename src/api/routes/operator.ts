@@ -57,7 +57,7 @@ export function operatorRoutes(scope: FastifyInstance, deps: Pick<ApiDeps, 'conf
 
   // The admin CLI serves no submissions, so it has no emulator of its own; a change it makes still reaches the servers.
   let latency: Promise<LatencySetting> | undefined;
-  const latencySetting = () => (latency ??= deps.emulator ? Promise.resolve(deps.emulator.latency) : LatencySetting.load(deps.store, deps.clock, deps.config.latency));
+  const latencySetting = () => (latency ??= deps.emulator ? Promise.resolve(deps.emulator.latency) : LatencySetting.load(deps.store, deps.clock, deps.config));
   const emulatorView = async () => {
     const setting = await latencySetting();
     return {
