@@ -3,6 +3,7 @@ import { dominantColours as histogramColours, type Rgb } from './colours.js';
 import { sizeProblem, type PixelLimits } from './limits.js';
 import { sniffFormat, type ImageFormat } from './sniff.js';
 import { trailingBytes } from './trailing-data.js';
+import { headerSize } from './header-size.js';
 
 /** The media port: the only module that calls sharp. */
 
@@ -46,12 +47,19 @@ export async function probeImage(bytes: Buffer, limits: PixelLimits): Promise<Pr
  * has none). It doesn't decode the pixels: for a 2K image that is most of the cost.
  */
 export async function checkImageFile(bytes: Buffer, limits: PixelLimits): Promise<ProbeResult> {
-  const header = await readHeader(bytes, limits);
+  const format = sniffFormat(bytes);
+  // The header's own bytes give the size of most files without a call into libvips.
+  const plain = format && headerSize(bytes, format);
+  const header = plain ? { ok: true as const, format, name: NAMES[format], ...plain } : await readHeader(bytes, limits);
   if (!header.ok) return header;
-  const { format, name, width, height } = header;
-  if (trailingBytes(bytes, format) === null) return refuse('corrupt_input', `the ${name} data is truncated or damaged`);
-  return { ok: true, format, width, height };
+  const { name, width, height } = header;
+  const tooLarge = sizeProblem(width, height, limits);
+  if (tooLarge) return refuse('image_too_large', tooLarge);
+  if (trailingBytes(bytes, header.format) === null) return refuse('corrupt_input', `the ${name} data is truncated or damaged`);
+  return { ok: true, format: header.format, width, height };
 }
+
+const NAMES: Record<ImageFormat, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', gif: 'GIF' };
 
 /** The magic bytes, then the header: dimensions as displayed, within the limits. */
 async function readHeader(
@@ -60,7 +68,7 @@ async function readHeader(
 ): Promise<Extract<ProbeResult, { ok: false }> | { ok: true; format: ImageFormat; name: string; meta: sharp.Metadata; width: number; height: number }> {
   const format = sniffFormat(bytes);
   if (!format) return refuse('unsupported_format', 'not a JPEG, PNG, WebP or GIF image');
-  const name = format === 'jpeg' ? 'JPEG' : format === 'webp' ? 'WebP' : format.toUpperCase();
+  const name = NAMES[format];
   let meta: sharp.Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();

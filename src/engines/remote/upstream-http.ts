@@ -160,7 +160,9 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   if (options.apiKey && !baseHeaders.authorization) baseHeaders.authorization = `Bearer ${options.apiKey}`;
 
   async function once(method: string, url: string, init: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamCall> {
-    const headers: Record<string, string> = { ...baseHeaders, ...lower(init.headers ?? {}) };
+    // A plain poll sends the base headers as they are: no copy per call.
+    const plain = !init.headers && init.json === undefined && !init.idempotencyKey;
+    const headers: Record<string, string> = plain ? baseHeaders : { ...baseHeaders, ...lower(init.headers ?? {}) };
     let body: Buffer | FormData | string | undefined = init.body;
     if (init.json !== undefined) {
       body = JSON.stringify(init.json);
@@ -205,11 +207,15 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   return {
     baseUrl: base,
     async call(method, path, init = {}, signal) {
-      const url = new URL(/^https?:\/\//.test(path) ? path : `${base}${path.startsWith('/') ? '' : '/'}${path}`);
-      for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
+      let url = /^https?:\/\//.test(path) ? path : `${base}${path.startsWith('/') ? '' : '/'}${path}`;
+      if (init.query) {
+        const withQuery = new URL(url);
+        for (const [key, value] of Object.entries(init.query)) withQuery.searchParams.set(key, value);
+        url = withQuery.toString();
+      }
       const giveUpAt = now() + options.rateLimitGiveUpMs;
       for (;;) {
-        const result = await once(method, url.toString(), init, signal);
+        const result = await once(method, url, init, signal);
         if (!result.ok || result.response.status !== 429) return result;
         const wait = retryAfterMs(result.response.headers['retry-after'], now());
         if (now() + wait > giveUpAt) {
