@@ -165,6 +165,12 @@ export function adminCommands(program: Command): void {
       .description('Empty the emulator between tests: every generation, file and blob (clients, keys and balances stay)'),
   ).action(run(() => ({ method: 'POST', path: '/reset' })));
 
+  withTarget(
+    program
+      .command('latency [profile]')
+      .description('The emulator latency profile: show it, or set instant, realistic or fixed:<ms> for generations submitted from now on'),
+  ).action(run((profile?: string) => (profile === undefined ? { method: 'GET', path: '/emulator' } : { method: 'PATCH', path: '/emulator', body: { latency: profile } })));
+
   const clock = program.command('clock').description("A virtual clock's time (the server runs with --clock virtual)");
   clock.option('--url <url>', 'a running server (ATELIER_URL; needs ATELIER_ADMIN_TOKEN)').option('--json', 'print JSON (the default when stdout is not a terminal)');
   clock.command('now').action(run(() => ({ method: 'GET', path: '/clock' })));

@@ -50,6 +50,16 @@ export class WorkerPool {
       for (const done of woken) done();
     }
   };
+  /**
+   * Idle loops poll the store one at a time: each poll wakes one sleeper of each kind, and a loop
+   * that claims a job wakes the next, so a backlog found by polling still spreads over every loop
+   * while an idle process makes one claim per interval, not one per loop.
+   */
+  private readonly wakeOne = (claims: Claims) => {
+    const [first] = this.sleepers[claims];
+    first?.();
+  };
+  private poller: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -76,9 +86,13 @@ export class WorkerPool {
         if (e.state === 'failed') this.running.get(e.generationId)?.abort.abort();
       }),
     ];
-    this.unsubscribe = () => wakeOn.forEach((off) => off());
+    this.unsubscribe = () => {
+      wakeOn.forEach((off) => off());
+      if (this.poller) clearInterval(this.poller);
+    };
     for (let i = 0; i < this.size; i++) this.loops.push(this.loop());
     if (this.size > 0 && this.deps.routing?.remoteLinks().length) this.loops.push(this.remoteLoop());
+    if (this.loops.length > 0) this.poller = setInterval(() => CLAIMS.forEach(this.wakeOne), this.deps.config.pollIntervalMs);
   }
 
   /** Jobs in flight per remote lane, for limits and metrics. */
@@ -157,8 +171,10 @@ export class WorkerPool {
           skipTypes: this.atVideoCapacity() ? VIDEO_TYPES : undefined,
           lanes: null, // remote engines' jobs are the remote lane's
         });
-        if (job) await this.run(job.generation_id, job.attempts, job.max_attempts, null);
-        else await this.idle('local');
+        if (job) {
+          this.wakeOne('local');
+          await this.run(job.generation_id, job.attempts, job.max_attempts, null);
+        } else await this.idle('local');
       } catch (err) {
         this.deps.logger.error({ err }, 'worker loop error');
         await this.idle('local');
@@ -174,15 +190,14 @@ export class WorkerPool {
     return [...this.running.values()].filter((r) => r.video).length >= this.deps.config.videoConcurrency;
   }
 
+  /** Waits for a wake: a notification, a job's end, or the pool's poll. */
   private idle(claims: Claims): Promise<void> {
     // A set, not a chain of wrapped wakers: a chain grew by one closure per idle poll, for ever.
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
         this.sleepers[claims].delete(done);
         resolve();
       };
-      const timer = setTimeout(done, this.deps.config.pollIntervalMs);
       this.sleepers[claims].add(done);
     });
   }

@@ -67,3 +67,30 @@ test('atelier clients/keys/credits work on a stopped data dir and against a runn
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('atelier latency shows and sets the latency profile, on a data dir and against a running server', { timeout: 60_000 }, async () => {
+  const dataDir = tempDir();
+  try {
+    const set = await atelier(['latency', 'fixed:1500', '--data-dir', dataDir]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual(
+      (({ latency, latency_configured }) => ({ latency, latency_configured }))(JSON.parse(set.stdout)),
+      { latency: 'fixed:1500', latency_configured: 'instant' },
+    );
+    const token = 'cli-latency-token';
+    const server = await spawnServer(['--data-dir', dataDir, '--workers', '0'], { ATELIER_ADMIN_TOKEN: token });
+    const env = { ATELIER_ADMIN_TOKEN: token, ATELIER_URL: server.url };
+    try {
+      assert.equal(JSON.parse((await atelier(['latency'], env)).stdout).latency, 'fixed:1500', 'the server started on that data dir took it up');
+      assert.equal(JSON.parse((await atelier(['latency', 'realistic'], env)).stdout).latency, 'realistic');
+      const bad = await atelier(['latency', 'slow'], env);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr, "error: latency: must be instant, realistic or fixed:<ms>, got 'slow'\n");
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
