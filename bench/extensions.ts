@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import autocannon from 'autocannon';
-import { generations, openStore } from '../src/store/index.js';
+import { events, generations, openStore } from '../src/store/index.js';
 import { spawnServer, type ServerProcess } from '../test/helpers/process.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody } from './fixtures.js';
 import { medianMs, percentile, report, throughput, timings } from './measure.js';
@@ -93,6 +93,55 @@ export async function hotPathCost(backlog: number, seconds: number, rounds: numb
   } finally {
     await on.stop();
     await strict.stop();
+  }
+}
+
+/**
+ * The event row (and its outbox fan-out query) that every state change writes in its transaction,
+ * against a whole completion (which writes one), by statement work: 100 to a transaction so a
+ * commit's cost (shared by both in real life) doesn't swamp them. It is on the workers' path, not
+ * on a GET or a POST (a submit writes no event).
+ */
+export async function eventRowCost(total: number): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-events-'));
+  try {
+    await (await openStore({ dataDir })).close();
+    const raw = new SqliteDatabase(path.join(dataDir, 'atelier.db'));
+    const clientId = randomUUID();
+    raw.prepare("insert into clients (id, name, status, created_at) values (?, 'bench', 'active', 0)").run(clientId);
+    const insert = raw.prepare(
+      `insert into generations (id, client_id, api_key_id, type, model, state, request, price_micros, created_at, updated_at)
+       values (?, ?, 'k', 'image', 'uni-1', 'processing', '{}', 0, 0, 0)`,
+    );
+    const ids = Array.from({ length: 2 * total }, () => randomUUID());
+    raw.transaction(() => ids.forEach((id) => insert.run(id, clientId)))();
+    raw.close();
+    const store = await openStore({ dataDir });
+    try {
+      const BATCH = 100;
+      const perCall = async (fn: (trx: Parameters<Parameters<typeof store.transact>[0]>[0], i: number) => Promise<unknown>, from: number) => {
+        let spent = 0;
+        for (let start = from; start < from + total; start += BATCH) {
+          await store.transact(async (trx) => {
+            const started = performance.now();
+            for (let i = start; i < start + BATCH; i++) await fn(trx, i);
+            spent += performance.now() - started;
+          });
+        }
+        return (spent / total) * 1000;
+      };
+      const event = (trx: any, i: number) => events.recordEvent(trx, { client_id: clientId, subject_id: ids[i], type: 'generation.completed', data: '{}', created_at: i }, 'k');
+      const completion = (trx: any, i: number) => generations.completeGeneration(trx, ids[i], '[]', i);
+      await perCall(event, 0); // warm-up
+      const eventUs = await perCall(event, 0);
+      await perCall(completion, total); // warm-up, on rows of its own: a completed row isn't completed again
+      const completionUs = await perCall(completion, 0);
+      report('event row + outbox, per state change', `${eventUs.toFixed(0)} µs`, `${((eventUs / completionUs) * 100).toFixed(0)}%`, '— of a completion\'s statements');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -253,6 +302,7 @@ async function listAtScale(total: number): Promise<void> {
 
 export async function extensionsScenario(): Promise<void> {
   await hotPathCost(Number(process.env.BENCH_BACKLOG ?? 10_000), Number(process.env.BENCH_SECONDS ?? 5), Number(process.env.BENCH_ROUNDS ?? 3));
+  await eventRowCost(Number(process.env.BENCH_EVENTS ?? 5000));
   await webhookLatency(Number(process.env.BENCH_WEBHOOKS ?? 100));
   await openStreams(Number(process.env.BENCH_STREAMS ?? 1000));
   await listAtScale(Number(process.env.BENCH_LIST_ROWS ?? 1_000_000));

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { compiledOnce, execute } from './prepared.js';
 import type { Database, EventTable } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -9,6 +10,29 @@ const DELIVERED = new Set(['generation.processing', 'generation.completed', 'gen
 /** Delivery ids start with the event id, zero-padded so they sort by it: newest first is `id desc`. */
 const deliveryPrefix = (eventId: number) => String(eventId).padStart(15, '0');
 
+const insertEvent = compiledOnce((db) =>
+  db.insertInto('events').values({ client_id: '', subject_id: '', type: '', data: '', created_at: 0 }).returning('id'),
+);
+
+/**
+ * The outbox rows of one event: one per enabled endpoint of the client (of every key, or of the
+ * subject's key) and the subject's own `webhook_url`, that wants its type. Compiled once: it runs
+ * in every state change's transaction. Parameters in order: see `recordEvent`.
+ */
+const fanOut = compiledOnce((db) => {
+  const p = sql`${''}`;
+  const wants = sql`(events = '' or (',' || events || ',') like ${''})`;
+  const query = sql`insert into webhook_deliveries (id, client_id, endpoint_id, event_id, url, type, subject_id, state, attempts, next_attempt_at, created_at)
+    select ${p} || id, client_id, id, cast(${p} as bigint), url, ${p}, ${p}, 'pending', 0, cast(${p} as bigint), cast(${p} as bigint)
+      from webhook_endpoints
+     where client_id = ${p} and (api_key_id is null or api_key_id = ${p}) and disabled_at is null and ${wants}
+    union all
+    select ${p}, client_id, cast(null as text), cast(${p} as bigint), url, ${p}, subject_id, 'pending', 0, cast(${p} as bigint), cast(${p} as bigint)
+      from webhook_subscriptions
+     where subject_id = ${p} and ${wants}`;
+  return { compile: () => query.compile(db) };
+});
+
 /**
  * Appends an event to the log and, in the same statement batch, queues a webhook delivery for every
  * endpoint of the client (or of `keyId`, the key that made the subject) and the subject's own
@@ -16,54 +40,16 @@ const deliveryPrefix = (eventId: number) => String(eventId).padStart(15, '0');
  * so neither exists without the other.
  */
 export async function recordEvent(db: Db, event: Omit<EventTable, 'id'>, keyId: string | null): Promise<number> {
-  const { id } = await db.insertInto('events').values(event).returning('id').executeTakeFirstOrThrow();
+  const { rows } = await execute(db, insertEvent(db), [event.client_id, event.subject_id, event.type, event.data, event.created_at]);
+  const id = Number(rows[0].id);
   if (!DELIVERED.has(event.type)) return id;
-  const wants = (events: ReturnType<typeof sql.ref>) => sql<boolean>`(${events} = '' or (',' || ${events} || ',') like ${`%,${event.type},%`})`;
-  const columns = ['id', 'client_id', 'endpoint_id', 'event_id', 'url', 'type', 'subject_id', 'state', 'attempts', 'next_attempt_at', 'created_at'] as const;
-  await db
-    .insertInto('webhook_deliveries')
-    .columns(columns)
-    .expression(
-      db
-        .selectFrom('webhook_endpoints')
-        .select([
-          sql<string>`${`${deliveryPrefix(id)}:`} || id`.as('id'),
-          'client_id',
-          sql<string | null>`id`.as('endpoint_id'),
-          sql<number>`cast(${id} as bigint)`.as('event_id'),
-          'url',
-          sql<string>`${event.type}`.as('type'),
-          sql<string>`${event.subject_id}`.as('subject_id'),
-          sql<string>`'pending'`.as('state'),
-          sql<number>`0`.as('attempts'),
-          sql<number>`cast(${event.created_at} as bigint)`.as('next_attempt_at'),
-          sql<number>`cast(${event.created_at} as bigint)`.as('created_at'),
-        ])
-        .where('client_id', '=', event.client_id)
-        .where((eb) => (keyId === null ? eb('api_key_id', 'is', null) : eb.or([eb('api_key_id', 'is', null), eb('api_key_id', '=', keyId)])))
-        .where('disabled_at', 'is', null)
-        .where(wants(sql.ref('events')))
-        .unionAll(
-          db
-            .selectFrom('webhook_subscriptions')
-            .select([
-              sql<string>`${`${deliveryPrefix(id)}:request`}`.as('id'),
-              'client_id',
-              sql<string | null>`cast(null as text)`.as('endpoint_id'),
-              sql<number>`cast(${id} as bigint)`.as('event_id'),
-              'url',
-              sql<string>`${event.type}`.as('type'),
-              'subject_id',
-              sql<string>`'pending'`.as('state'),
-              sql<number>`0`.as('attempts'),
-              sql<number>`cast(${event.created_at} as bigint)`.as('next_attempt_at'),
-              sql<number>`cast(${event.created_at} as bigint)`.as('created_at'),
-            ])
-            .where('subject_id', '=', event.subject_id)
-            .where(wants(sql.ref('events'))),
-        ),
-    )
-    .execute();
+  const like = `%,${event.type},%`;
+  const at = String(event.created_at);
+  // prettier-ignore
+  await execute(db, fanOut(db), [
+    `${deliveryPrefix(id)}:`, String(id), event.type, event.subject_id, at, at, event.client_id, keyId, like,
+    `${deliveryPrefix(id)}:request`, String(id), event.type, at, at, event.subject_id, like,
+  ]);
   return id;
 }
 

@@ -49,6 +49,27 @@ for (const dialect of await dialects()) {
       }
     });
 
+    test("an endpoint of a key gets its key's events only; a rotated secret signs beside the new one until its grace ends", async () => {
+      const { store, cleanup } = await dialect.open();
+      try {
+        const client = await seedClient(store);
+        const id = await seedGeneration(store, client, 1000); // made with key 'k'
+        const endpoint = (key: string | null) => ({ id: timeOrderedId(1), client_id: client, api_key_id: key, url: 'https://e.example/h', secret: 'whsec_x', events: '', description: null, disabled_at: null, created_at: 1 });
+        const [mine, other, every] = [endpoint('k'), endpoint('k-other'), endpoint(null)];
+        for (const row of [mine, other, every]) await webhooks.insertEndpoint(store.db, row);
+        await store.transact((trx) => generations.completeGeneration(trx, id, '[]', 2000));
+        const to = (await webhooks.listDeliveries(store.db, client, { subjectId: id }, 10)).map((d) => d.endpoint_id).sort();
+        assert.deepEqual(to, [mine.id, every.id].sort());
+
+        await webhooks.rotateEndpointSecret(store.db, client, mine.id, 'whsec_new', 5000);
+        const rotated = (await webhooks.getEndpoint(store.db, client, mine.id))!;
+        assert.deepEqual(webhooks.signingSecrets(rotated, 4999), ['whsec_new', 'whsec_x']);
+        assert.deepEqual(webhooks.signingSecrets(rotated, 5000), ['whsec_new']);
+      } finally {
+        await cleanup();
+      }
+    });
+
     test('listing is newest first with filters; idempotency keys are claimed once', async () => {
       const { store, cleanup } = await dialect.open();
       try {
