@@ -9,7 +9,7 @@ import { Chaos } from '../faults/chaos.js';
 import { faultLabel, faultName, parseFault, readFault, type Fault } from '../faults/fault.js';
 import { flakyFails } from '../faults/flaky.js';
 import { httpFaultError } from '../faults/http-fault.js';
-import type { Store } from '../store/index.js';
+import { emulatorState, type Store } from '../store/index.js';
 import { planEmulation, type Emulation } from './emulation.js';
 import type { LatencySetting } from './latency-setting.js';
 
@@ -62,7 +62,8 @@ export class Emulator {
 
   /** Throws an injected HTTP error, or returns how to plan the generation once it is normalized. */
   async beforeSubmit(submission: Submission): Promise<SubmitEmulation> {
-    const chosen = this.choose(submission);
+    const given = this.choose(submission);
+    const chosen = given === undefined ? await this.chaosFault() : given;
     const settings = { latency: this.deps.latency.current(), timeScale: this.deps.config.timeScale };
     const plain = { plan: (request: GenerationRequest) => planEmulation(request, settings), stored() {} };
     if (!chosen) return plain;
@@ -82,7 +83,8 @@ export class Emulator {
     return { plan: (request) => planEmulation(request, settings, fault), stored: () => this.injected(submission, fault, source) };
   }
 
-  private choose(submission: Submission): { fault: Fault; source: FaultSource } | null {
+  /** The fault the header, the key or ATELIER_KEY_FAULTS gives; null = none (`none` opts out of chaos too); undefined = chaos decides. */
+  private choose(submission: Submission): { fault: Fault; source: FaultSource } | null | undefined {
     const header = Array.isArray(submission.header) ? submission.header[0] : submission.header;
     if (header?.trim()) {
       if (this.deps.config.mode === 'gateway') throw apiError('FAULT_GATEWAY', { field: 'X-Atelier-Fault' });
@@ -94,7 +96,17 @@ export class Emulator {
     if (stored) return { fault: stored, source: 'key' };
     const configured = this.deps.configFaults.get(submission.principal.keyId);
     if (configured) return { fault: configured, source: 'config' };
-    const random = this.chaos.next();
+    return undefined;
+  }
+
+  /**
+   * Chaos, for a submission nothing else chose a fault for. Processes sharing a store count
+   * submissions there, so the n-th submission of the deployment gets the n-th decision.
+   */
+  private async chaosFault(): Promise<{ fault: Fault; source: FaultSource } | null> {
+    if (this.chaos.rate <= 0) return null;
+    const { store, clock } = this.deps;
+    const random = store.dialect.shared ? this.chaos.at(await store.transact((trx) => emulatorState.drawChaos(trx, clock.now()))) : this.chaos.next();
     return random ? { fault: random, source: 'chaos' } : null;
   }
 

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -54,4 +54,22 @@ export async function forgetFlaky(db: Db, id: string): Promise<void> {
 /** Forgets the tries of requests not retried since `before`. */
 export async function pruneFlaky(db: Db, before: number): Promise<void> {
   await db.deleteFrom('flaky_tries').where('at', '<', before).execute();
+}
+
+const CHAOS_DRAWS = 'chaos_draws';
+
+/** Counts a submission chaos decides for and answers its number, from 0, across every process. */
+export async function drawChaos(db: Db, now: number): Promise<number> {
+  await db
+    .insertInto('settings')
+    .values({ name: CHAOS_DRAWS, value: '0', created_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db
+    .updateTable('settings')
+    .set({ value: sql<string>`cast(cast(value as bigint) + 1 as text)` })
+    .where('name', '=', CHAOS_DRAWS)
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Number(row.value) - 1;
 }

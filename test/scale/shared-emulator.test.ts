@@ -101,3 +101,27 @@ test('2 api + 1 worker on Postgres share the virtual clock (moved by notificatio
 test('2 api + 1 worker sharing a SQLite data dir share the virtual clock (re-read at the poll interval) and flaky counts', { timeout: 120_000 }, async () => {
   await sharedEmulator({ ATELIER_API_KEYS: KEY_A, ATELIER_ADMIN_TOKEN: ADMIN, ATELIER_POLL_INTERVAL_MS: '200' }, tempDir());
 });
+
+test('chaos counts submissions in the store: 16 alternating between 2 API processes get the decisions one serve process makes', { skip: pgSkip, timeout: 120_000 }, async () => {
+  const db = await postgresSchema();
+  const chaos = ['--chaos', '0.5', '--chaos-seed', '7', '--rpm', '0', '--max-concurrent', '0', '--workers', '0'];
+  const statuses = async (apis: ServerProcess[]) => {
+    const seen: number[] = [];
+    for (let i = 0; i < 16; i++) seen.push((await submit(apis[i % apis.length], { prompt: `chaos ${i}` })).status);
+    return seen;
+  };
+  const processes: ServerProcess[] = [];
+  try {
+    processes.push(await spawnRole('serve', ['--data-dir', tempDir(), ...chaos], { ATELIER_API_KEYS: KEY_A }));
+    const alone = await statuses(processes);
+    assert.ok(alone.some((s) => s !== 201) && alone.some((s) => s === 201), `some but not all refused: ${alone.join(', ')}`);
+    const dataDir = tempDir();
+    const env = { DATABASE_URL: db.url, ATELIER_API_KEYS: KEY_A };
+    processes.push(await spawnRole('api', ['--data-dir', dataDir, ...chaos], env));
+    processes.push(await spawnRole('api', ['--data-dir', dataDir, ...chaos], env));
+    assert.deepEqual(await statuses(processes.slice(1)), alone);
+  } finally {
+    await stopProcesses(processes);
+    await db.drop();
+  }
+});
