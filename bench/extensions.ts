@@ -68,15 +68,20 @@ export async function hotPathCost(backlog: number, seconds: number, rounds: numb
     }
     const queue = (await (await fetch(loads['getBehind on'].load.url, { headers })).json()).queue;
     if (queue?.position !== backlog + 2) throw new Error(`the generation behind the backlog reads ${JSON.stringify(queue)}`);
-    for (const { load } of Object.values(loads)) await throughput({ ...load, seconds: 1 });
     const rates = Object.fromEntries(Object.keys(loads).map((name) => [name, [] as number[]]));
     const cpu = Object.fromEntries(Object.keys(loads).map((name) => [name, [] as number[]]));
-    for (let round = 0; round < rounds; round++) {
-      for (const [name, { load, pid }] of Object.entries(loads)) {
-        const before = cpuSeconds(pid);
-        const rate = await throughput({ ...load, seconds });
-        rates[name].push(rate);
-        cpu[name].push(((cpuSeconds(pid) - before) / (rate * seconds)) * 1e6);
+    // GETs first, on the backlog as it was seeded; then POSTs, which lengthen both queues alike.
+    for (const phase of [['getHead', 'getBehind'], ['post']]) {
+      const names = Object.keys(loads).filter((name) => phase.includes(name.split(' ')[0]));
+      for (const name of names) await throughput({ ...loads[name].load, seconds: 1 });
+      for (let round = 0; round < rounds; round++) {
+        for (const name of names) {
+          const { load, pid } = loads[name];
+          const before = cpuSeconds(pid);
+          const rate = await throughput({ ...load, seconds });
+          rates[name].push(rate);
+          cpu[name].push(((cpuSeconds(pid) - before) / (rate * seconds)) * 1e6);
+        }
       }
     }
     const median = (values: number[]) => percentile(values, 50);

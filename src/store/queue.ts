@@ -179,6 +179,18 @@ export async function listLineJobs(store: Store, lane: string | null) {
   return lane === null ? store.read(localLine(store.db), []) : store.read(remoteLine(store.db), [lane]);
 }
 
+/** How many unclaimed jobs a line has (for lines longer than LINE_DEPTH). */
+export async function countUnclaimedInLine(db: Db, lane: string | null, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => (lane === null ? eb('lane', 'is', null) : eb('lane', '=', lane)))
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .whereRef('attempts', '<', 'max_attempts')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 const jobQuery = compiledOnce((db) => db.selectFrom('jobs').select(['generation_id', 'run_at', 'lane']).where('generation_id', '=', ''));
 
 /** A generation's job, if it has one still: a read of every poll of a queued generation. */
