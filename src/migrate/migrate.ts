@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { systemClock } from '../clock.js';
 import { redactUrl } from '../roles/role.js';
 import type { BlobStore } from '../storage/index.js';
 import { copyBlobs, countBlobs, missingBlobs } from './copy-blobs.js';
@@ -62,7 +63,7 @@ const SHOWN_CONFLICTS = 5;
  */
 export async function migrate(options: MigrateOptions): Promise<MigrationReport> {
   const blobDir = path.join(options.from, 'blobs');
-  const { source, crashed, secretCarried } = await SourceSnapshot.open(options.from, Date.now());
+  const { source, crashed, secretCarried } = await SourceSnapshot.open(options.from, systemClock.now());
   try {
     const unknown = source.tables().filter((t) => !isBookkeeping(t) && !TABLES.some((d) => d.table === t));
     if (unknown.length > 0) {
