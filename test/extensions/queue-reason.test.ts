@@ -17,7 +17,12 @@ test("a job waiting for its remote engine's in_flight room is queued for reason 
       await new Promise((r) => setTimeout(r, 25));
     }
     const waiting = [await submit('remote 1'), await submit('remote 2')];
-    const queues = await Promise.all(waiting.map(async (id) => (await (await gateway.call('GET', `/v1/generations/${id}`)).json()).queue));
+    // Positions are read from a snapshot that may lag the first claim by a few ms: poll until it caught up.
+    const read = () => Promise.all(waiting.map(async (id) => (await (await gateway.call('GET', `/v1/generations/${id}`)).json()).queue));
+    let queues = await read();
+    for (const settled = Date.now() + 5000; queues.some((q) => q?.reason !== 'backend') && Date.now() < settled; queues = await read()) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     assert.deepEqual(queues, [
       { position: 1, reason: 'backend' },
       { position: 2, reason: 'backend' },
