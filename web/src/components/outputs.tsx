@@ -2,6 +2,9 @@ import { useState } from 'preact/hooks';
 import { call, errorText } from '../api.js';
 import type { Generation } from '../generation.js';
 
+type QueueReason = NonNullable<Generation['queue']>['reason'];
+const QUEUE_REASON_LABELS: Record<QueueReason, string> = { worker: '', scheduled: ' (scheduled)', backend: ' (waiting for the backend)' };
+
 type Output = Generation['output'][number];
 
 /** `thumb`: shown in a gallery tile, from its thumbnail URL when the server gave one (a video's poster). */
@@ -98,7 +101,7 @@ export function Progress({ generation }: { generation: Generation }) {
     return (
       <div class="live">
         <div class="progress" role="progressbar" aria-label="Queued" />
-        <span class="muted small">{g.queue ? `Queued: ${g.queue.position === 1 ? 'next to run' : `#${g.queue.position} in line`}${g.queue.reason === 'scheduled' ? ' (scheduled)' : ''}` : 'Queued'}</span>
+        <span class="muted small">{g.queue ? `Queued: ${g.queue.position === 1 ? 'next to run' : `#${g.queue.position} in line`}${QUEUE_REASON_LABELS[g.queue.reason]}` : 'Queued'}</span>
       </div>
     );
   }
