@@ -105,9 +105,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   let { error } = await migrator.migrateToLatest();
-  // Kysely's check for its own tables reads every table of the database; a table another schema
-  // drops meanwhile fails it (42P01). Nothing was migrated then, so it is tried again.
-  for (let retry = 0; retry < 3 && (error as { code?: string } | undefined)?.code === '42P01'; retry++) ({ error } = await migrator.migrateToLatest());
+  // Kysely's check for its own tables reads every table of the database; a table or schema another
+  // process drops meanwhile fails it (42P01, 3F000). Nothing was migrated then, so it is tried again.
+  const droppedMeanwhile = (err: unknown) => ['42P01', '3F000'].includes((err as { code?: string } | undefined)?.code ?? '');
+  for (let retry = 0; retry < 3 && droppedMeanwhile(error); retry++) ({ error } = await migrator.migrateToLatest());
   if (error) {
     await store.close();
     throw error;
