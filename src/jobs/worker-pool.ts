@@ -192,6 +192,8 @@ export class WorkerPool {
 
   /** Waits for a wake: a notification, a job's end, or the pool's poll. */
   private idle(claims: Claims): Promise<void> {
+    // A loop that was claiming when stop woke the sleepers would find no poller left to wake it.
+    if (this.stopping) return Promise.resolve();
     // A set, not a chain of wrapped wakers: a chain grew by one closure per idle poll, for ever.
     return new Promise((resolve) => {
       const done = () => {
