@@ -45,3 +45,22 @@ export function percentile(values: number[], p: number): number {
 export function report(name: string, value: string, ratio: string, target: string): void {
   process.stdout.write(`${name.padEnd(44)} ${value.padStart(14)}  ${ratio.padStart(8)}  target ${target}\n`);
 }
+
+/**
+ * Throughput of each load over interleaved rounds, after a one-second warm-up of each (so the JIT has
+ * compiled every server's hot path). Each ratio is against the baseline of its own round: a noisy
+ * neighbour slows a round's loads alike, and the median drops the rounds it hit unevenly.
+ */
+export async function interleavedRates<K extends string>(loads: Record<K, Load>, rounds: number, seconds: number) {
+  for (const load of Object.values<Load>(loads)) await throughput({ ...load, seconds: 1 });
+  const rates = Object.fromEntries(Object.keys(loads).map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of Object.keys(loads) as K[]) rates[name].push(await throughput({ ...loads[name], seconds }));
+  }
+  const median = (name: K) => percentile(rates[name], 50);
+  return {
+    median,
+    rate: (name: K) => `${median(name).toFixed(0)} req/s`,
+    ratio: (name: K, baseline: K) => percentile(rates[name].map((rate, round) => rate / rates[baseline][round]), 50).toFixed(2) + '×',
+  };
+}

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawnServer, type ServerProcess } from '../test/helpers/process.js';
-import { percentile, report, throughput, timings } from './measure.js';
+import { interleavedRates, percentile, report, throughput, timings } from './measure.js';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { usageScenario } from './usage.js';
@@ -77,7 +77,6 @@ async function rss(url: string): Promise<number> {
   return Number(/^atelier_process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
-const median = (values: number[]) => percentile(values, 50);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 let postRate = 0;
@@ -96,21 +95,13 @@ try {
     get: { url: `${api.url}/v1/generations/${id}`, headers },
     post: { url: `${api.url}/v1/generations`, method: 'POST' as const, headers, body: submit },
   };
-  // Warm-up, so the JIT has compiled every server's hot path before anything is counted.
-  for (const load of Object.values(loads)) await throughput({ ...load, seconds: 1 });
-  // Interleaved rounds, each ratio against the baseline of its own round: a noisy neighbour
-  // slows a round's loads alike, and the median drops the rounds it hit unevenly.
-  const rates = Object.fromEntries(Object.keys(loads).map((name) => [name, [] as number[]])) as Record<keyof typeof loads, number[]>;
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, load] of Object.entries(loads)) rates[name as keyof typeof loads].push(await throughput({ ...load, seconds }));
-  }
-  const ratio = (name: keyof typeof loads, baseline: keyof typeof loads) => median(rates[name].map((rate, round) => rate / rates[baseline][round])).toFixed(2) + '×';
-  const rate = (name: keyof typeof loads) => `${median(rates[name]).toFixed(0)} req/s`;
+  const measured = await interleavedRates(loads, rounds, seconds);
+  const { rate, ratio } = measured;
   report('bare node:http, fixed JSON, GET', rate('bare'), '1.00×', 'baseline of GET');
   report('reference: minimal Fastify route, same JSON', rate('fastify'), ratio('fastify', 'bare'), '— (the framework alone)');
   report('GET /v1/generations/{id}', rate('get'), ratio('get', 'bare'), '≥ 0.50×');
   report('bare node:http, fixed JSON, same POSTs', rate('barePost'), '1.00×', 'baseline of POST');
-  postRate = median(rates.post);
+  postRate = measured.median('post');
   report('POST /v1/generations (limits off)', rate('post'), ratio('post', 'barePost'), '≥ 0.25×');
 } finally {
   bare.stop();

@@ -15,7 +15,7 @@ import { postgresSchema, postgresSkip, POSTGRES_URL } from '../test/helpers/dial
 import { spawnRole, type ServerProcess } from '../test/helpers/process.js';
 import { BENCH_KEY, benchHeaders as headers, submitBody } from './fixtures.js';
 import { scriptedUpstream } from './gateway.js';
-import { percentile, report, throughput } from './measure.js';
+import { interleavedRates, percentile, report, throughput } from './measure.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -288,13 +288,7 @@ async function apiOnPostgres(): Promise<void> {
       loads[`${name}Get`] = { url: `${deployment.url}/v1/generations/${id}`, headers };
       loads[`${name}Post`] = { url: `${deployment.url}/v1/generations`, method: 'POST', headers, body: submitBody };
     }
-    for (const load of Object.values(loads)) await throughput({ ...load, seconds: 1 });
-    const rates = Object.fromEntries(Object.keys(loads).map((name) => [name, [] as number[]])) as Record<keyof typeof loads, number[]>;
-    for (let round = 0; round < rounds; round++) {
-      for (const [name, load] of Object.entries(loads)) rates[name as keyof typeof loads].push(await throughput({ ...load, seconds }));
-    }
-    const ratio = (name: keyof typeof loads, baseline: keyof typeof loads) => median(rates[name].map((rate, round) => rate / rates[baseline][round])).toFixed(2) + '×';
-    const rate = (name: keyof typeof loads) => `${median(rates[name]).toFixed(0)} req/s`;
+    const { rate, ratio } = await interleavedRates(loads, rounds, seconds);
     report('atelier api on SQLite: GET /v1/generations/{id}', rate('sqliteGet'), '1.00×', 'baseline');
     report('  … on Postgres', rate('postgresGet'), ratio('postgresGet', 'sqliteGet'), '—');
     report('atelier api on SQLite: POST /v1/generations', rate('sqlitePost'), '1.00×', 'baseline');
